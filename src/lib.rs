@@ -1,0 +1,7 @@
+//! ocaudit: audit and repair OpenCore and Clover `config.plist` files, with a
+//! focus on the KASLR / memory-map failures that stop macOS from booting.
+//!
+//! The crate is split by job: `source` (bytes and positions), `plist`
+//! (span-aware loading), `model` (typed views), `rules` (diagnostics),
+//! `memmap` (memory-map evidence and slide simulation), `patch` (splice
+//! edits), `write` (safe atomic writing) and `cli` (the command line).
