@@ -5,3 +5,6 @@
 //! (span-aware loading), `model` (typed views), `rules` (diagnostics),
 //! `memmap` (memory-map evidence and slide simulation), `patch` (splice
 //! edits), `write` (safe atomic writing) and `cli` (the command line).
+
+pub mod plist;
+pub mod source;

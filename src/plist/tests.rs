@@ -1,0 +1,100 @@
+use super::*;
+
+const SAMPLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>Booter</key>
+	<dict>
+		<key>Quirks</key>
+		<dict>
+			<key>DevirtualiseMmio</key>
+			<false/>
+			<key>ProvideMaxSlide</key>
+			<integer>0x10</integer>
+			<key>DevirtualiseMmio</key>
+			<true/>
+		</dict>
+	</dict>
+	<key>Name</key>
+	<string>a &amp; b</string>
+	<key>Blob</key>
+	<data>AAEC</data>
+</dict>
+</plist>
+"#;
+
+#[test]
+fn spans_point_at_the_elements() {
+    let doc = load(SAMPLE).unwrap();
+    let quirks = doc.root.pointer("Booter/Quirks").unwrap();
+    let d = quirks.as_dict().unwrap();
+    assert_eq!(d.all("DevirtualiseMmio").count(), 2);
+    let last = d.get("DevirtualiseMmio").unwrap();
+    assert_eq!(&SAMPLE[last.value.span.clone()], "<true/>");
+    assert_eq!(
+        &SAMPLE[last.key_span.clone()],
+        "<key>DevirtualiseMmio</key>"
+    );
+    let name = doc.root.pointer("Name").unwrap();
+    assert_eq!(name.as_str(), Some("a & b"));
+    assert_eq!(&SAMPLE[name.inner.clone()], "a &amp; b");
+    assert_eq!(
+        doc.root.pointer("Blob").unwrap().value,
+        Value::Data(vec![0, 1, 2])
+    );
+    assert!(doc.issues.is_empty());
+}
+
+#[test]
+fn integers_read_like_opencore() {
+    assert_eq!(Integer::parse("0x10").opencore, 0);
+    assert_eq!(Integer::parse("12abc").opencore, 12);
+    assert_eq!(Integer::parse("").opencore, 0);
+    assert_eq!(Integer::parse(" 42 ").strict, Some(42));
+    assert_eq!(Integer::parse("-1").opencore, -1);
+    assert_eq!(Integer::parse("0x10").strict, None);
+    assert_eq!(Integer::parse("0x10").clover(), Some(16));
+    assert!(Integer::parse("99999999999999999999999").overflow);
+}
+
+#[test]
+fn malformed_xml_reports_position() {
+    let err = load("<plist>\n<dict>\n</array>\n</plist>").unwrap_err();
+    assert_eq!(err.offset, 15);
+}
+
+#[test]
+fn structure_problems_are_issues_not_errors() {
+    let doc = load("<plist><dict><key>A</key><key>B</key><true/><data>@@@</data></dict></plist>")
+        .unwrap();
+    let codes: Vec<_> = doc.issues.iter().map(|i| i.code).collect();
+    assert_eq!(codes, ["X001", "X004", "X001"]);
+}
+
+#[test]
+fn entity_declarations_are_refused() {
+    let text = "<!DOCTYPE plist [<!ENTITY a \"aaaa\">]><plist><string>&a;</string></plist>";
+    let err = load(text).unwrap_err();
+    assert!(err.message.contains("entities"), "{}", err.message);
+    assert_eq!(err.offset, 17);
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let text = format!(
+        "<plist>{}{}</plist>",
+        "<array>".repeat(200),
+        "</array>".repeat(200)
+    );
+    assert!(load(&text).unwrap_err().message.contains("deeper"));
+}
+
+#[test]
+fn base64_edge_cases() {
+    assert_eq!(value::decode_base64("").unwrap(), Vec::<u8>::new());
+    assert_eq!(value::decode_base64("QQ==").unwrap(), b"A");
+    assert_eq!(value::decode_base64(" QU\nJD ").unwrap(), b"ABC");
+    assert!(value::decode_base64("QQ=").is_none());
+    assert!(value::decode_base64("Q===").is_none());
+}

@@ -1,0 +1,339 @@
+//! Bytes in, text and positions out.
+//!
+//! This module turns the raw bytes of a file into UTF-8 text (detecting a BOM,
+//! UTF-16 and the line-ending style) and maps byte offsets in that text to
+//! 1-based line:column pairs. It never interprets the plist itself.
+
+use std::ops::Range;
+
+/// A byte range into [`SourceFile::text`].
+pub type Span = Range<usize>;
+
+/// The largest file ocaudit reads, in bytes. A real config.plist is well
+/// under 1 MiB; anything larger is refused before parsing.
+pub const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
+
+/// How the file's bytes were encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Plain UTF-8 (ASCII included).
+    Utf8,
+    /// UTF-8 preceded by the byte-order mark EF BB BF.
+    Utf8Bom,
+    /// UTF-16, little-endian, with its BOM.
+    Utf16Le,
+    /// UTF-16, big-endian, with its BOM.
+    Utf16Be,
+}
+
+/// The line ending a file mostly uses; new lines written by `fix` copy it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnding {
+    /// `\n`
+    Lf,
+    /// `\r\n`
+    CrLf,
+}
+
+impl LineEnding {
+    /// The ending's characters.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineEnding::Lf => "\n",
+            LineEnding::CrLf => "\r\n",
+        }
+    }
+}
+
+/// Why a file's bytes could not be turned into text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The file starts with `bplist`: a binary property list.
+    BinaryPlist,
+    /// The file is larger than [`MAX_FILE_SIZE`].
+    TooLarge(usize),
+    /// The file is empty or holds only whitespace.
+    Empty,
+    /// Bytes that are not valid in the detected encoding, at this byte offset.
+    InvalidEncoding {
+        /// Offset of the first bad byte in the raw file.
+        offset: usize,
+        /// The encoding that was expected.
+        encoding: &'static str,
+    },
+    /// A NUL byte inside UTF-8 text.
+    NulByte(usize),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::BinaryPlist => write!(f, "this is a binary property list"),
+            DecodeError::TooLarge(n) => write!(
+                f,
+                "file is {n} bytes, over the {} MiB limit (a real config.plist is under 1 MiB)",
+                MAX_FILE_SIZE / (1024 * 1024)
+            ),
+            DecodeError::Empty => write!(f, "file is empty"),
+            DecodeError::InvalidEncoding { offset, encoding } => {
+                write!(f, "invalid {encoding} at byte {offset}")
+            }
+            DecodeError::NulByte(offset) => write!(f, "NUL byte at byte {offset}"),
+        }
+    }
+}
+
+/// A loaded file: its original bytes, its decoded text and how to encode it back.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the user gave it (used in diagnostics).
+    pub name: String,
+    /// The bytes exactly as read from disk.
+    pub raw: Vec<u8>,
+    /// The decoded text, without any BOM. All spans index into this.
+    pub text: String,
+    /// The encoding the bytes used.
+    pub encoding: Encoding,
+    /// The dominant line ending.
+    pub line_ending: LineEnding,
+    /// Line starts, for offset to line:column conversion.
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    /// Decode `raw` and index its lines.
+    pub fn new(name: impl Into<String>, raw: Vec<u8>) -> Result<SourceFile, DecodeError> {
+        let (text, encoding) = decode(&raw)?;
+        let line_ending = detect_line_ending(&text);
+        let lines = LineIndex::new(&text);
+        Ok(SourceFile {
+            name: name.into(),
+            raw,
+            text,
+            encoding,
+            line_ending,
+            lines,
+        })
+    }
+
+    /// Encode `text` (for example the text after edits) the way this file was encoded.
+    pub fn encode(&self, text: &str) -> Vec<u8> {
+        encode(text, self.encoding)
+    }
+
+    /// 1-based line and column of a byte offset into [`SourceFile::text`].
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.lines.line_col(&self.text, offset)
+    }
+}
+
+/// Turn bytes into text, detecting BOMs and UTF-16.
+pub fn decode(raw: &[u8]) -> Result<(String, Encoding), DecodeError> {
+    if raw.len() > MAX_FILE_SIZE {
+        return Err(DecodeError::TooLarge(raw.len()));
+    }
+    if raw.starts_with(b"bplist") {
+        return Err(DecodeError::BinaryPlist);
+    }
+    let (text, encoding) = if let Some(rest) = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        (utf8(rest, 3)?, Encoding::Utf8Bom)
+    } else if let Some(rest) = raw.strip_prefix(&[0xFF, 0xFE]) {
+        (utf16(rest, false, 2)?, Encoding::Utf16Le)
+    } else if let Some(rest) = raw.strip_prefix(&[0xFE, 0xFF]) {
+        (utf16(rest, true, 2)?, Encoding::Utf16Be)
+    } else if raw.len() >= 4 && raw[0] == b'<' && raw[1] == 0 && raw[2] != 0 {
+        (utf16(raw, false, 0)?, Encoding::Utf16Le)
+    } else if raw.len() >= 4 && raw[0] == 0 && raw[1] == b'<' {
+        (utf16(raw, true, 0)?, Encoding::Utf16Be)
+    } else {
+        (utf8(raw, 0)?, Encoding::Utf8)
+    };
+    if text.trim().is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if let Some(pos) = text.find('\0') {
+        return Err(DecodeError::NulByte(pos));
+    }
+    Ok((text, encoding))
+}
+
+fn utf8(bytes: &[u8], base: usize) -> Result<String, DecodeError> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_owned()),
+        Err(e) => Err(DecodeError::InvalidEncoding {
+            offset: base + e.valid_up_to(),
+            encoding: "UTF-8",
+        }),
+    }
+}
+
+fn utf16(bytes: &[u8], big_endian: bool, base: usize) -> Result<String, DecodeError> {
+    if bytes.len() % 2 != 0 {
+        return Err(DecodeError::InvalidEncoding {
+            offset: base + bytes.len() - 1,
+            encoding: "UTF-16 (odd byte count)",
+        });
+    }
+    let units = bytes.chunks_exact(2).map(|c| {
+        if big_endian {
+            u16::from_be_bytes([c[0], c[1]])
+        } else {
+            u16::from_le_bytes([c[0], c[1]])
+        }
+    });
+    let mut out = String::with_capacity(bytes.len() / 2);
+    for (i, ch) in char::decode_utf16(units).enumerate() {
+        match ch {
+            Ok(c) => out.push(c),
+            Err(_) => {
+                return Err(DecodeError::InvalidEncoding {
+                    offset: base + i * 2,
+                    encoding: "UTF-16 (lone surrogate)",
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Encode text back into `encoding`, BOM included.
+pub fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+    match encoding {
+        Encoding::Utf8 => text.as_bytes().to_vec(),
+        Encoding::Utf8Bom => {
+            let mut v = vec![0xEF, 0xBB, 0xBF];
+            v.extend_from_slice(text.as_bytes());
+            v
+        }
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            let big = encoding == Encoding::Utf16Be;
+            let mut v = if big {
+                vec![0xFE, 0xFF]
+            } else {
+                vec![0xFF, 0xFE]
+            };
+            for u in text.encode_utf16() {
+                let b = if big {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                };
+                v.extend_from_slice(&b);
+            }
+            v
+        }
+    }
+}
+
+fn detect_line_ending(text: &str) -> LineEnding {
+    let lf = text.bytes().filter(|&b| b == b'\n').count();
+    let crlf = text.matches("\r\n").count();
+    if crlf * 2 > lf {
+        LineEnding::CrLf
+    } else {
+        LineEnding::Lf
+    }
+}
+
+/// Byte offsets of line starts, for turning an offset into line:column.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Index the lines of `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// 1-based line and column (counted in characters) of `offset` in `text`.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
+        let start = self.starts[line];
+        let col = text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        (line + 1, col + 1)
+    }
+
+    /// The byte range of 1-based line `line`, without its line ending.
+    pub fn line_span(&self, text: &str, line: usize) -> Span {
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(text.len());
+        let mut end = self.starts.get(line).copied().unwrap_or(text.len());
+        let bytes = text.as_bytes();
+        while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether the index is empty (it never is: an empty text has one line).
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_is_one_based_and_counts_chars() {
+        let s = SourceFile::new("t", "ab\r\nçd\n".as_bytes().to_vec()).unwrap();
+        assert_eq!(s.line_col(0), (1, 1));
+        assert_eq!(s.line_col(4), (2, 1));
+        assert_eq!(s.line_col(6), (2, 2));
+        assert_eq!(s.lines.line_span(&s.text, 1), 0..2);
+    }
+
+    #[test]
+    fn detects_boms_and_round_trips() {
+        for enc in [
+            Encoding::Utf8,
+            Encoding::Utf8Bom,
+            Encoding::Utf16Le,
+            Encoding::Utf16Be,
+        ] {
+            let bytes = encode("<plist>\r\n</plist>", enc);
+            let s = SourceFile::new("t", bytes.clone()).unwrap();
+            assert_eq!(s.encoding, enc);
+            assert_eq!(s.text, "<plist>\r\n</plist>");
+            assert_eq!(s.line_ending, LineEnding::CrLf);
+            assert_eq!(s.encode(&s.text), bytes);
+        }
+    }
+
+    #[test]
+    fn rejects_binary_empty_and_bad_bytes() {
+        assert_eq!(decode(b"bplist00abc"), Err(DecodeError::BinaryPlist));
+        assert_eq!(decode(b"  \n"), Err(DecodeError::Empty));
+        assert!(matches!(
+            decode(b"<a>\xff</a>"),
+            Err(DecodeError::InvalidEncoding { offset: 3, .. })
+        ));
+        assert!(matches!(decode(b"<a>\0</a>"), Err(DecodeError::NulByte(3))));
+        assert!(matches!(
+            decode(&[0xFF, 0xFE, b'<']),
+            Err(DecodeError::InvalidEncoding { .. })
+        ));
+    }
+}
