@@ -6,5 +6,7 @@
 //! `memmap` (memory-map evidence and slide simulation), `patch` (splice
 //! edits), `write` (safe atomic writing) and `cli` (the command line).
 
+pub mod model;
+pub mod patch;
 pub mod plist;
 pub mod source;

@@ -1,0 +1,417 @@
+//! Edit builders that copy the file's own style.
+
+use super::Edit;
+use crate::plist::{Entry, Node, Value};
+use crate::source::Span;
+
+/// A value to write into the file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NewValue {
+    /// `<true/>` / `<false/>`.
+    Bool(bool),
+    /// `<integer>`, decimal.
+    Int(i64),
+    /// `<string>`, escaped.
+    Str(String),
+    /// `<array>`.
+    Array(Vec<NewValue>),
+    /// `<dict>` with keys in the given order.
+    Dict(Vec<(String, NewValue)>),
+}
+
+/// The layout conventions of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Style {
+    /// One level of indentation (a tab, or some spaces).
+    pub unit: String,
+    /// The line ending.
+    pub eol: &'static str,
+}
+
+impl Style {
+    /// Detect the indentation unit and line ending of `text`.
+    pub fn detect(text: &str) -> Style {
+        let eol = if text.matches("\r\n").count() * 2 > text.matches('\n').count() {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let mut unit: Option<String> = None;
+        for line in text.lines() {
+            let ws: &str = &line[..line.len() - line.trim_start().len()];
+            if ws.is_empty() || line.trim().is_empty() {
+                continue;
+            }
+            if ws.starts_with('\t') {
+                unit = Some("\t".into());
+                break;
+            }
+            let n = ws.chars().take_while(|&c| c == ' ').count();
+            if n > 0 && unit.as_ref().is_none_or(|u| n < u.len()) {
+                unit = Some(" ".repeat(n));
+            }
+        }
+        Style {
+            unit: unit.unwrap_or_else(|| "\t".into()),
+            eol,
+        }
+    }
+}
+
+/// Escape text for an XML element's content.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Render a value as plist XML; `indent` is the indentation of the line the
+/// value starts on (used for the lines of nested dicts and arrays).
+pub fn render(v: &NewValue, indent: &str, style: &Style) -> String {
+    let inner = format!("{indent}{}", style.unit);
+    match v {
+        NewValue::Bool(true) => "<true/>".into(),
+        NewValue::Bool(false) => "<false/>".into(),
+        NewValue::Int(i) => format!("<integer>{i}</integer>"),
+        NewValue::Str(s) if s.is_empty() => "<string></string>".into(),
+        NewValue::Str(s) => format!("<string>{}</string>", escape(s)),
+        NewValue::Array(items) if items.is_empty() => "<array/>".into(),
+        NewValue::Array(items) => {
+            let mut s = String::from("<array>");
+            for item in items {
+                s.push_str(style.eol);
+                s.push_str(&inner);
+                s.push_str(&render(item, &inner, style));
+            }
+            s.push_str(style.eol);
+            s.push_str(indent);
+            s.push_str("</array>");
+            s
+        }
+        NewValue::Dict(entries) if entries.is_empty() => "<dict/>".into(),
+        NewValue::Dict(entries) => {
+            let mut s = String::from("<dict>");
+            for (k, val) in entries {
+                s.push_str(&format!(
+                    "{eol}{inner}<key>{}</key>{eol}{inner}",
+                    escape(k),
+                    eol = style.eol
+                ));
+                s.push_str(&render(val, &inner, style));
+            }
+            s.push_str(style.eol);
+            s.push_str(indent);
+            s.push_str("</dict>");
+            s
+        }
+    }
+}
+
+/// The whitespace between the start of the line and `offset`, if only
+/// whitespace precedes it on its line.
+pub fn indent_before(text: &str, offset: usize) -> Option<&str> {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let ws = &text[line_start..offset];
+    ws.chars().all(|c| c == ' ' || c == '\t').then_some(ws)
+}
+
+/// The leading whitespace of the line containing `offset`.
+pub fn line_indent(text: &str, offset: usize) -> &str {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
+/// Replace a value element with `<true/>` or `<false/>`.
+pub fn set_bool(span: &Span, value: bool) -> Edit {
+    Edit {
+        range: span.clone(),
+        text: if value { "<true/>" } else { "<false/>" }.into(),
+    }
+}
+
+/// Replace a whole value element with a rendered value.
+pub fn replace_value(text: &str, node: &Node, value: &NewValue, style: &Style) -> Edit {
+    let indent = line_indent(text, node.span.start).to_owned();
+    Edit {
+        range: node.span.clone(),
+        text: render(value, &indent, style),
+    }
+}
+
+/// Where to put a new dict key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Before the first key that sorts after it (ignoring case), as
+    /// OpenCore's Sample.plist orders keys.
+    Sorted,
+    /// After the last key.
+    End,
+}
+
+/// Insert `key` with `value` into the dict `dict`, copying the layout of a
+/// neighbouring entry (or one level deeper than the dict when it is empty).
+pub fn insert_entry(
+    text: &str,
+    dict: &Node,
+    key: &str,
+    value: &NewValue,
+    place: Place,
+    style: &Style,
+) -> Edit {
+    let entries: &[Entry] = match &dict.value {
+        Value::Dict(d) => &d.entries,
+        _ => &[],
+    };
+    let key_xml = format!("<key>{}</key>", escape(key));
+    if entries.is_empty() {
+        let outer = line_indent(text, dict.span.start).to_owned();
+        let inner = format!("{outer}{}", style.unit);
+        let body = format!(
+            "{eol}{inner}{key_xml}{eol}{inner}{}{eol}{outer}",
+            render(value, &inner, style),
+            eol = style.eol
+        );
+        return if dict.inner.is_empty() && text[dict.span.clone()].ends_with("/>") {
+            Edit {
+                range: dict.span.clone(),
+                text: format!("<dict>{body}</dict>"),
+            }
+        } else {
+            Edit {
+                range: dict.inner.clone(),
+                text: body,
+            }
+        };
+    }
+    let idx = match place {
+        Place::End => entries.len(),
+        Place::Sorted => entries
+            .iter()
+            .position(|e| {
+                let k = e.key.trim_start_matches('#');
+                k.to_ascii_lowercase() > key.to_ascii_lowercase()
+            })
+            .unwrap_or(entries.len()),
+    };
+    let sibling = &entries[idx.saturating_sub(1).min(entries.len() - 1)];
+    let indent = indent_before(text, sibling.key_span.start)
+        .map(str::to_owned)
+        .unwrap_or_else(|| line_indent(text, sibling.key_span.start).to_owned());
+    let between = &text[sibling.key_span.end..sibling.value.span.start];
+    let sep = if between.chars().all(char::is_whitespace) {
+        between.to_owned()
+    } else {
+        format!("{}{indent}", style.eol)
+    };
+    let rendered = render(value, &indent, style);
+    if idx == 0 {
+        let first = &entries[0];
+        Edit {
+            range: first.key_span.start..first.key_span.start,
+            text: format!("{key_xml}{sep}{rendered}{}{indent}", style.eol),
+        }
+    } else {
+        let prev = &entries[idx - 1];
+        Edit {
+            range: prev.value.span.end..prev.value.span.end,
+            text: format!("{}{indent}{key_xml}{sep}{rendered}", style.eol),
+        }
+    }
+}
+
+/// Remove a dict entry (key and value), with the line it stands on.
+pub fn remove_entry(text: &str, entry: &Entry) -> Edit {
+    Edit {
+        range: line_extended(text, entry.key_span.start..entry.value.span.end),
+        text: String::new(),
+    }
+}
+
+/// Remove an array item, with the line it stands on.
+pub fn remove_item(text: &str, item: &Node) -> Edit {
+    Edit {
+        range: line_extended(text, item.span.clone()),
+        text: String::new(),
+    }
+}
+
+/// Extend a range backwards over its leading indentation and the preceding
+/// line ending, when it starts its line.
+fn line_extended(text: &str, range: Span) -> Span {
+    match indent_before(text, range.start) {
+        Some(ws) => {
+            let mut start = range.start - ws.len();
+            if text[..start].ends_with("\r\n") {
+                start -= 2;
+            } else if text[..start].ends_with('\n') {
+                start -= 1;
+            }
+            start..range.end
+        }
+        None => range,
+    }
+}
+
+/// Append an item to an array, copying the layout of its last item.
+pub fn append_item(text: &str, array: &Node, value: &NewValue, style: &Style) -> Edit {
+    let items: &[Node] = array.as_array().unwrap_or(&[]);
+    if let Some(last) = items.last() {
+        let indent = indent_before(text, last.span.start)
+            .map(str::to_owned)
+            .unwrap_or_else(|| line_indent(text, last.span.start).to_owned());
+        return Edit {
+            range: last.span.end..last.span.end,
+            text: format!("{}{indent}{}", style.eol, render(value, &indent, style)),
+        };
+    }
+    let outer = line_indent(text, array.span.start).to_owned();
+    let inner = format!("{outer}{}", style.unit);
+    let body = format!(
+        "{eol}{inner}{}{eol}{outer}",
+        render(value, &inner, style),
+        eol = style.eol
+    );
+    if array.inner.is_empty() && text[array.span.clone()].ends_with("/>") {
+        Edit {
+            range: array.span.clone(),
+            text: format!("<array>{body}</array>"),
+        }
+    } else {
+        Edit {
+            range: array.inner.clone(),
+            text: body,
+        }
+    }
+}
+
+/// Replace the content of a `<string>` element (the element itself for `<string/>`).
+pub fn set_string(text: &str, node: &Node, value: &str) -> Edit {
+    if node.inner.is_empty() && text[node.span.clone()].ends_with("/>") {
+        Edit {
+            range: node.span.clone(),
+            text: format!("<string>{}</string>", escape(value)),
+        }
+    } else {
+        Edit {
+            range: node.inner.clone(),
+            text: escape(value),
+        }
+    }
+}
+
+/// A whitespace-separated token of an element's raw content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Its byte range in the text (escaped form).
+    pub range: Span,
+    /// Its text with entities resolved.
+    pub text: String,
+}
+
+/// Split the raw content range `inner` into space-separated tokens.
+pub fn tokens(text: &str, inner: &Span) -> Vec<Token> {
+    let raw = &text[inner.clone()];
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in raw.char_indices().chain(std::iter::once((raw.len(), ' '))) {
+        if c.is_whitespace() {
+            if let Some(s) = start.take() {
+                out.push(Token {
+                    range: inner.start + s..inner.start + i,
+                    text: unescape(&raw[s..i]),
+                });
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    roxmltree::Document::parse(&format!("<a>{s}</a>"))
+        .ok()
+        .and_then(|d| d.root_element().text().map(str::to_owned))
+        .unwrap_or_else(|| s.to_owned())
+}
+
+/// Edits that remove the tokens for which `remove` is true, taking one run of
+/// whitespace with each so the remaining tokens keep their spacing.
+pub fn remove_tokens(toks: &[Token], remove: &dyn Fn(usize, &Token) -> bool) -> Vec<Edit> {
+    let gone: Vec<bool> = toks.iter().enumerate().map(|(i, t)| remove(i, t)).collect();
+    let mut ranges: Vec<Span> = Vec::new();
+    match gone.iter().position(|g| !g) {
+        None if !toks.is_empty() => {
+            ranges.push(toks[0].range.start..toks[toks.len() - 1].range.end)
+        }
+        None => {}
+        Some(first_kept) => {
+            if first_kept > 0 {
+                ranges.push(toks[0].range.start..toks[first_kept].range.start);
+            }
+            for i in first_kept + 1..toks.len() {
+                if gone[i] {
+                    ranges.push(toks[i - 1].range.end..toks[i].range.end);
+                }
+            }
+        }
+    }
+    let mut merged: Vec<Span> = Vec::new();
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if last.end == r.start => last.end = r.end,
+            _ => merged.push(r),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|range| Edit {
+            range,
+            text: String::new(),
+        })
+        .collect()
+}
+
+/// Find the node whose element span is exactly `span`.
+pub fn node_by_span<'a>(root: &'a Node, span: &Span) -> Option<&'a Node> {
+    if root.span == *span {
+        return Some(root);
+    }
+    if !(root.span.start <= span.start && span.end <= root.span.end) {
+        return None;
+    }
+    match &root.value {
+        Value::Dict(d) => d.entries.iter().find_map(|e| node_by_span(&e.value, span)),
+        Value::Array(a) => a.iter().find_map(|n| node_by_span(n, span)),
+        _ => None,
+    }
+}
+
+/// Find the dict entry whose value element span is exactly `span`.
+pub fn entry_by_value_span<'a>(root: &'a Node, span: &Span) -> Option<&'a Entry> {
+    if !(root.span.start <= span.start && span.end <= root.span.end) {
+        return None;
+    }
+    match &root.value {
+        Value::Dict(d) => d.entries.iter().find_map(|e| {
+            if e.value.span == *span {
+                Some(e)
+            } else {
+                entry_by_value_span(&e.value, span)
+            }
+        }),
+        Value::Array(a) => a.iter().find_map(|n| entry_by_value_span(n, span)),
+        _ => None,
+    }
+}
