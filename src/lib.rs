@@ -10,3 +10,8 @@ pub mod model;
 pub mod patch;
 pub mod plist;
 pub mod source;
+pub mod platform;
+pub mod rules;
+pub mod audit;
+pub mod cli;
+pub mod evidence;

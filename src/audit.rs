@@ -1,0 +1,196 @@
+//! One file through the whole pipeline: read, decode, load, model, rules.
+//!
+//! This is the only place that strings the layers together for `check`;
+//! the CLI renders what it returns. It reads the file it is given and
+//! nothing else (except the existence check of OpenRuntime.efi next to an
+//! `EFI/OC` config).
+
+use std::path::{Path, PathBuf};
+
+use crate::model::{self, Config, ConfigKind};
+use crate::platform::PlatformMatch;
+use crate::plist::{self, Document};
+use crate::rules::{self, CheckOptions, Context, Diagnostic, Evidence};
+use crate::source::{DecodeError, SourceFile};
+
+/// Settings for auditing a file.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// Rule selection.
+    pub check: CheckOptions,
+    /// `--platform SLUG`, already resolved.
+    pub platform: Option<PlatformMatch>,
+    /// Memory-map evidence.
+    pub evidence: Option<Evidence>,
+}
+
+/// A loaded, modelled file.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The text and its encoding.
+    pub source: SourceFile,
+    /// The span tree.
+    pub doc: Document,
+    /// The typed model.
+    pub config: Config,
+}
+
+/// The result of auditing one file.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The path as given.
+    pub path: String,
+    /// The loaded file (absent when it could not be decoded or parsed).
+    pub loaded: Option<Loaded>,
+    /// The source text, when it could be decoded (for rendering frames).
+    pub source: Option<SourceFile>,
+    /// The platform used.
+    pub platform: Option<PlatformMatch>,
+    /// The findings, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// True when the file could not be parsed (X001/X002 fatal): exit code 2.
+    pub unparsable: bool,
+}
+
+impl FileReport {
+    /// The kind of file (`opencore`, ...), when it loaded.
+    pub fn kind(&self) -> Option<ConfigKind> {
+        self.loaded.as_ref().map(|l| l.config.kind)
+    }
+}
+
+/// Why a path could not be read at all (not a finding: the CLI exits 2).
+#[derive(Debug)]
+pub struct ReadError {
+    /// The path.
+    pub path: PathBuf,
+    /// What went wrong, with advice.
+    pub message: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Read a file's bytes with clear errors for the usual mistakes.
+pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let err = |message: String| ReadError { path: path.to_owned(), message };
+    let meta = std::fs::metadata(path).map_err(|e| err(io_message(&e)))?;
+    if meta.is_dir() {
+        return Err(err("is a directory; give the config.plist inside it".into()));
+    }
+    if !meta.is_file() {
+        return Err(err("is not a regular file".into()));
+    }
+    if meta.len() > crate::source::MAX_FILE_SIZE as u64 {
+        return Err(err(DecodeError::TooLarge(meta.len() as usize).to_string()));
+    }
+    std::fs::read(path).map_err(|e| err(io_message(&e)))
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied (is the EFI partition mounted readable?)".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Decode, parse and model `raw`; `Err` holds the fatal diagnostic.
+pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, (Option<SourceFile>, Diagnostic)> {
+    let source = match SourceFile::new(name, raw) {
+        Ok(s) => s,
+        Err(e) => return Err((None, decode_diagnostic(&e))),
+    };
+    let doc = match plist::load(&source.text) {
+        Ok(d) => d,
+        Err(e) => {
+            let d = fatal(rules::x001(), e.offset..e.offset, e.message.clone(), Some("fix the XML by hand or restore a backup; the position above is where the parser stopped".into()));
+            return Err((Some(source), d));
+        }
+    };
+    let config = model::build(&doc);
+    Ok(Loaded { source, doc, config })
+}
+
+fn decode_diagnostic(e: &DecodeError) -> Diagnostic {
+    match e {
+        DecodeError::BinaryPlist => fatal(
+            rules::x002(),
+            0..0,
+            "this is a binary property list; OpenCore reads only XML".into(),
+            Some("convert it: `plutil -convert xml1 config.plist` on macOS, or open and save it as XML in ProperTree".into()),
+        ),
+        other => fatal(rules::x001(), 0..0, format!("cannot read the file as text: {other}"), Some("save the file as UTF-8 XML".into())),
+    }
+}
+
+fn fatal(rule: &'static rules::RuleMeta, span: crate::source::Span, message: String, help: Option<String>) -> Diagnostic {
+    Diagnostic {
+        rule,
+        severity: rule.severity,
+        path: String::new(),
+        span,
+        secondary: Vec::new(),
+        message,
+        notes: Vec::new(),
+        help,
+        fix: None,
+    }
+}
+
+/// Audit the bytes of one file.
+pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport {
+    let loaded = match load(name, raw) {
+        Ok(l) => l,
+        Err((source, diag)) => {
+            let keep = opts.check.enabled(diag.rule.code);
+            return FileReport {
+                path: name.to_owned(),
+                loaded: None,
+                source,
+                platform: None,
+                diagnostics: if keep { vec![diag] } else { Vec::new() },
+                unparsable: true,
+            };
+        }
+    };
+    let platform = opts.platform.clone().or_else(|| {
+        loaded.config.product_name.as_deref().and_then(PlatformMatch::infer)
+    });
+    let diagnostics = run_rules(&loaded, platform.as_ref(), opts, oc_dir(Path::new(name)));
+    FileReport {
+        path: name.to_owned(),
+        source: Some(loaded.source.clone()),
+        loaded: Some(loaded),
+        platform,
+        diagnostics,
+        unparsable: false,
+    }
+}
+
+/// Run the rules over a loaded file.
+pub fn run_rules(loaded: &Loaded, platform: Option<&PlatformMatch>, opts: &AuditOptions, oc_dir: Option<PathBuf>) -> Vec<Diagnostic> {
+    let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
+    cx.platform = platform;
+    cx.evidence = opts.evidence.as_ref();
+    cx.oc_dir = oc_dir;
+    rules::run_all(&mut cx)
+}
+
+/// The `EFI/OC` folder a config path sits in, if it does.
+pub fn oc_dir(config: &Path) -> Option<PathBuf> {
+    let dir = config.parent()?;
+    let name = dir.file_name()?.to_str()?;
+    name.eq_ignore_ascii_case("OC").then(|| dir.to_owned())
+}
+
+/// Audit one path.
+pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<FileReport, ReadError> {
+    let raw = read(path)?;
+    Ok(audit_bytes(&path.display().to_string(), raw, opts))
+}

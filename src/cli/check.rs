@@ -1,0 +1,139 @@
+//! `ocaudit check`: find the files, audit them, render, pick the exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{CheckArgs, CheckFormat, render};
+use crate::audit::{self, AuditOptions, FileReport};
+use crate::platform::PlatformMatch;
+use crate::rules::{CheckOptions, Severity};
+
+/// Where to look when no path is given, in order.
+pub const DEFAULT_LOCATIONS: &[&str] = &[
+    "config.plist",
+    "EFI/OC/config.plist",
+    "/Volumes/EFI/EFI/OC/config.plist",
+    "/boot/efi/EFI/OC/config.plist",
+];
+
+/// The files to check: explicit files, every config.plist below explicit
+/// directories, or the first default location that exists.
+pub fn resolve_paths(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, bool)> {
+    if paths.is_empty() {
+        for p in DEFAULT_LOCATIONS {
+            let p = Path::new(p);
+            if p.is_file() {
+                return Ok((vec![p.to_owned()], true));
+            }
+        }
+        anyhow::bail!(
+            "no config.plist found in ./, ./EFI/OC/ or a mounted EFI partition\n\
+             hint: give the path, e.g. `ocaudit check /Volumes/EFI/EFI/OC/config.plist`"
+        );
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out, 0);
+            if out.len() == before {
+                anyhow::bail!("{}: no config.plist below this directory", p.display());
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok((out, false))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let is_link = p.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+        if p.is_dir() && !is_link {
+            walk(&p, out, depth + 1);
+        } else if p.file_name().is_some_and(|n| n.eq_ignore_ascii_case("config.plist")) && p.is_file() {
+            out.push(p);
+        }
+    }
+}
+
+/// Build the audit options shared by `check` and `fix`.
+pub fn audit_options(
+    platform: Option<&str>,
+    select: &[String],
+    ignore: &[String],
+    memmap: Option<&Path>,
+    log: Option<&Path>,
+) -> anyhow::Result<AuditOptions> {
+    let platform = match platform {
+        Some(slug) => Some(PlatformMatch::from_slug(slug).ok_or_else(|| {
+            anyhow::anyhow!("unknown platform `{slug}`; `ocaudit platforms` lists the slugs")
+        })?),
+        None => None,
+    };
+    for code in select.iter().chain(ignore) {
+        let known = crate::rules::all().any(|m| crate::rules::matches_any(m.code, std::slice::from_ref(code)));
+        if !known {
+            anyhow::bail!("`{code}` matches no rule code; `ocaudit rules` lists them");
+        }
+    }
+    let evidence = crate::evidence::load(memmap, log)?;
+    Ok(AuditOptions {
+        check: CheckOptions { select: select.to_vec(), ignore: ignore.to_vec() },
+        platform,
+        evidence,
+    })
+}
+
+/// Run `check`.
+pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let opts = audit_options(
+        args.platform.as_deref(),
+        &args.select,
+        &args.ignore,
+        args.memmap.as_deref(),
+        args.log.as_deref(),
+    )?;
+    let (paths, defaulted) = resolve_paths(&args.paths)?;
+    if defaulted {
+        eprintln!("ocaudit: checking {}", paths[0].display());
+    }
+    let mut reports: Vec<FileReport> = Vec::new();
+    let mut read_failed = false;
+    for p in &paths {
+        match audit::audit_path(p, &opts) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                eprintln!("ocaudit: {e}");
+                read_failed = true;
+            }
+        }
+    }
+    let color = args.color.enabled();
+    match args.format {
+        CheckFormat::Human => render::human::report(&reports, color, out)?,
+        CheckFormat::Json => render::json::report(&reports, out)?,
+    }
+    Ok(exit_code(&reports, read_failed))
+}
+
+/// 2 when anything could not be read or parsed, 1 for a warning or error, else 0.
+pub fn exit_code(reports: &[FileReport], read_failed: bool) -> u8 {
+    if read_failed || reports.iter().any(|r| r.unparsable) {
+        2
+    } else if reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity <= Severity::Warning)
+    {
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,139 @@
+//! The command line: argument parsing and dispatch to each subcommand.
+//!
+//! Every subcommand returns an exit code (0 clean, 1 findings, 2 could not
+//! run). Rendering lives in `render`; this module never decides what a
+//! finding is.
+
+mod check;
+mod explain;
+pub mod render;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Audit and repair OpenCore config.plist files, especially the KASLR
+/// memory quirks that decide whether macOS can boot.
+#[derive(Debug, Parser)]
+#[command(name = "ocaudit", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check config.plist files and report problems (default: ./config.plist, ./EFI/OC/config.plist, then the mounted EFI partition).
+    Check(CheckArgs),
+    /// Print the documentation of a rule.
+    Explain {
+        /// A rule code such as B003.
+        code: String,
+    },
+    /// List every rule with its code, name, severity and fix.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// List the platform slugs accepted by --platform.
+    Platforms {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+}
+
+/// `human` or `json`, for listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table for people.
+    Human,
+    /// JSON.
+    Json,
+}
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Code frames for people.
+    Human,
+    /// The JSON contract (see README).
+    Json,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output written to stdout.
+    pub fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                    return false;
+                }
+                if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+                    return true;
+                }
+                std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+/// Flags of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories (every config.plist below a directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// The platform profile to judge against (see `ocaudit platforms`); inferred from SystemProductName otherwise.
+    #[arg(long, value_name = "SLUG")]
+    pub platform: Option<String>,
+    /// Only these rules: comma-separated codes or prefixes (`S`, `B00`).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Skip these rules: comma-separated codes or prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// An EFI-shell `memmap` dump (or Linux efi=debug log) of this machine.
+    #[arg(long, value_name = "FILE")]
+    pub memmap: Option<PathBuf>,
+    /// An OpenCore debug log (opencore-*.txt) of this machine.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+}
+
+/// Parse arguments and run; returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args, &mut out)?,
+        Command::Explain { code } => explain::explain(&code, &mut out)?,
+        Command::Rules { format } => explain::rules(format, &mut out)?,
+        Command::Platforms { format } => explain::platforms(format, &mut out)?,
+    };
+    out.flush()?;
+    Ok(code)
+}

@@ -1,0 +1,98 @@
+//! The JSON contract of `check --format json`.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::audit::FileReport;
+use crate::rules::Diagnostic;
+
+/// The whole JSON document.
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    /// ocaudit's version.
+    pub version: &'static str,
+    /// One entry per file.
+    pub files: Vec<JsonFile<'a>>,
+}
+
+/// One file.
+#[derive(Debug, Serialize)]
+pub struct JsonFile<'a> {
+    /// The path as given.
+    pub path: &'a str,
+    /// The kind of file, when it loaded.
+    pub kind: Option<crate::model::ConfigKind>,
+    /// The platform slug(s), or null.
+    pub platform: Option<String>,
+    /// The findings.
+    pub diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// One finding.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    /// Rule code.
+    pub code: &'static str,
+    /// Rule name.
+    pub name: &'static str,
+    /// `error`, `warning` or `info`.
+    pub severity: crate::rules::Severity,
+    /// Key path.
+    pub path: &'a str,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The message.
+    pub message: &'a str,
+    /// The fix, if any.
+    pub fix: Option<JsonFix<'a>>,
+}
+
+/// A fix in JSON.
+#[derive(Debug, Serialize)]
+pub struct JsonFix<'a> {
+    /// `safe` or `unsafe`.
+    pub applicability: crate::patch::Applicability,
+    /// What it does.
+    pub summary: &'a str,
+}
+
+/// Convert one diagnostic.
+pub fn diagnostic<'a>(r: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let (line, column) = r.source.as_ref().map_or((1, 1), |s| s.line_col(d.span.start));
+    JsonDiagnostic {
+        code: d.rule.code,
+        name: d.rule.name,
+        severity: d.severity,
+        path: &d.path,
+        line,
+        column,
+        message: &d.message,
+        fix: d.fix.as_ref().map(|f| JsonFix { applicability: f.applicability, summary: &f.summary }),
+    }
+}
+
+/// Build the JSON document.
+pub fn build(reports: &[FileReport]) -> JsonReport<'_> {
+    JsonReport {
+        version: env!("CARGO_PKG_VERSION"),
+        files: reports
+            .iter()
+            .map(|r| JsonFile {
+                path: &r.path,
+                kind: r.kind(),
+                platform: r.platform.as_ref().map(|p| p.slug()),
+                diagnostics: r.diagnostics.iter().map(|d| diagnostic(r, d)).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Write the JSON document.
+pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &build(reports))?;
+    writeln!(out)?;
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Renderers: each turns the same list of file reports into one format.
+
+pub mod human;
+pub mod json;

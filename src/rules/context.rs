@@ -1,0 +1,189 @@
+//! What a check sees: the file, its tree and model, the platform, evidence
+//! and options; and the helpers checks use to report and build fixes.
+
+use std::path::PathBuf;
+
+use super::{Diagnostic, RuleMeta};
+use crate::model::{Config, Field, Located};
+use crate::patch::{self, Edit, NewValue, Place, Style};
+use crate::platform::PlatformMatch;
+use crate::plist::Document;
+use crate::source::SourceFile;
+
+/// Options that shape a check run.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Only codes matching one of these prefixes (empty: all).
+    pub select: Vec<String>,
+    /// Never these code prefixes.
+    pub ignore: Vec<String>,
+}
+
+impl CheckOptions {
+    /// Whether the rule with `code` runs and reports.
+    pub fn enabled(&self, code: &str) -> bool {
+        (self.select.is_empty() || super::matches_any(code, &self.select))
+            && !super::matches_any(code, &self.ignore)
+    }
+}
+
+/// Memory-map evidence, summarised for the rules (from `--memmap` / `--log`).
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Where it came from (file name), for messages.
+    pub source: String,
+    /// Usable slides with the config's quirks (simulated, or logged).
+    pub valid_slides: Option<Vec<u8>>,
+    /// Usable count with DevirtualiseMmio on (simulated from a map).
+    pub valid_with_devirtualise: Option<usize>,
+    /// Usable slides with DevirtualiseMmio on (simulated from a map).
+    pub slides_with_devirtualise: Option<Vec<u8>>,
+    /// OpenCore's fallback slide with the config's quirks.
+    pub fallback_slide: Option<u8>,
+    /// The `OCABC: Only K/256` count OpenCore logged, if a log was given.
+    pub logged_count: Option<usize>,
+    /// Count simulated from a map for the same quirks (to compare with a log).
+    pub simulated_count: Option<usize>,
+    /// Whether the firmware has a memory attributes table (from a log).
+    pub mat_support: Option<bool>,
+    /// Runtime MMIO regions: (start, pages).
+    pub runtime_mmio: Vec<(u64, u64)>,
+    /// The running OpenCore version from a log (`1.0.7`).
+    pub log_version: Option<String>,
+}
+
+impl Evidence {
+    /// Number of usable slides with the config's quirks, when known.
+    pub fn valid_count(&self) -> Option<usize> {
+        self.valid_slides.as_ref().map(Vec::len).or(self.logged_count)
+    }
+
+    /// True when evidence says every slide is usable.
+    pub fn all_usable(&self) -> bool {
+        self.valid_count() == Some(256)
+    }
+
+    /// True when evidence says no slide is usable.
+    pub fn none_usable(&self) -> bool {
+        self.valid_count() == Some(0)
+    }
+}
+
+/// The input of every check.
+pub struct Context<'a> {
+    /// The file.
+    pub source: &'a SourceFile,
+    /// Its span tree.
+    pub doc: &'a Document,
+    /// Its typed model.
+    pub config: &'a Config,
+    /// The platform, when given or inferred.
+    pub platform: Option<&'a PlatformMatch>,
+    /// Memory-map evidence, when given.
+    pub evidence: Option<&'a Evidence>,
+    /// Options.
+    pub options: &'a CheckOptions,
+    /// The `EFI/OC` folder the config sits in, if any.
+    pub oc_dir: Option<PathBuf>,
+    /// The file's layout, for fixes.
+    pub style: Style,
+    pub(super) diags: Vec<Diagnostic>,
+}
+
+impl<'a> Context<'a> {
+    /// A context for one file.
+    pub fn new(
+        source: &'a SourceFile,
+        doc: &'a Document,
+        config: &'a Config,
+        options: &'a CheckOptions,
+    ) -> Context<'a> {
+        Context {
+            source,
+            doc,
+            config,
+            platform: None,
+            evidence: None,
+            options,
+            oc_dir: None,
+            style: Style::detect(&source.text),
+            diags: Vec::new(),
+        }
+    }
+
+    /// Report a finding of `rule` at `at` and return it for further detail.
+    pub fn report(&mut self, rule: &'static RuleMeta, at: &Located, message: impl Into<String>) -> &mut Diagnostic {
+        self.report_span(rule, at.path.clone(), at.span.clone(), message)
+    }
+
+    /// Report a finding at an explicit path and span.
+    pub fn report_span(
+        &mut self,
+        rule: &'static RuleMeta,
+        path: String,
+        span: crate::source::Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags.push(Diagnostic {
+            rule,
+            severity: rule.severity,
+            path,
+            span,
+            secondary: Vec::new(),
+            message: message.into(),
+            notes: Vec::new(),
+            help: None,
+            fix: None,
+        });
+        let last = self.diags.len() - 1;
+        &mut self.diags[last]
+    }
+
+    /// Where a Booter quirk is, or its parent dict when it is missing.
+    pub fn quirk_location(&self, key: &str) -> Located {
+        let q = &self.config.quirks;
+        let path = format!("{}/{key}", q.path);
+        match q.flag(key).and_then(|f| f.at.clone()) {
+            Some(at) => at,
+            None => {
+                let span = match (key, &q.provide_max_slide.at) {
+                    ("ProvideMaxSlide", Some(at)) => at.span.clone(),
+                    _ => q.dict.as_ref().map_or(self.config.root.span.clone(), |d| d.span.clone()),
+                };
+                Located { span, path }
+            }
+        }
+    }
+
+    /// Edits that make Booter quirk `key` hold `value`: flip it in place, or
+    /// insert it into the quirks dict in Sample.plist order.
+    pub fn set_quirk(&self, key: &str, value: bool) -> Option<Vec<Edit>> {
+        let q = &self.config.quirks;
+        let field: &Field<bool> = q.flag(key)?;
+        if let Some(at) = &field.at {
+            // Flip the value in place (keeps the user's key spelling).
+            return Some(vec![patch::set_bool(&at.span, value)]);
+        }
+        let dict = patch::node_by_span(&self.doc.root, &q.dict.as_ref()?.span)?;
+        Some(vec![patch::insert_entry(
+            &self.source.text,
+            dict,
+            key,
+            &NewValue::Bool(value),
+            Place::Sorted,
+            &self.style,
+        )])
+    }
+
+    /// The effective value of a Booter quirk, or `None` when it is mistyped
+    /// (rules reading it then stay silent).
+    pub fn quirk(&self, key: &str) -> Option<bool> {
+        let f = self.config.quirks.flag(key)?;
+        (!f.mistyped()).then_some(f.value)
+    }
+
+    /// The text of the file.
+    pub fn text(&self) -> &str {
+        &self.source.text
+    }
+}

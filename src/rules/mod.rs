@@ -1,0 +1,197 @@
+//! The rule engine: rule metadata, diagnostics and the registry.
+//!
+//! Every rule is one [`RuleMeta`] (code, name, severity, fix availability,
+//! documentation embedded from `rules/CODE.md`) plus one check function, and
+//! is listed once in [`REGISTRY`]. Checks read the typed model and the span
+//! tree and push [`Diagnostic`]s; they never print, never touch the disk and
+//! never fail: a rule whose input is mistyped simply stays silent.
+
+/// Declare a rule's metadata; its docs come from `rules/<CODE>.md`.
+macro_rules! rule {
+    ($id:ident, $code:literal, $name:literal, $sev:ident, $fix:ident, $app:expr,
+     $summary:literal, $why:literal) => {
+        #[doc = $summary]
+        pub static $id: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            code: $code,
+            name: $name,
+            severity: $crate::rules::Severity::$sev,
+            summary: $summary,
+            why: $why,
+            fix: $crate::rules::FixAvailability::$fix,
+            fix_applicability: $app,
+            docs: include_str!(concat!("../../rules/", $code, ".md")),
+        };
+    };
+}
+
+mod booter;
+mod bootargs;
+mod context;
+mod structure;
+mod whitelist;
+
+pub use context::{CheckOptions, Context, Evidence};
+
+use serde::Serialize;
+
+use crate::patch::Fix;
+use crate::source::Span;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The config will misbehave or OpenCore will reject it.
+    Error,
+    /// Likely to cause boot failures on some machines.
+    Warning,
+    /// Worth knowing; not a failure on its own.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Whether a rule can offer a fix, known without running it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixAvailability {
+    /// Never.
+    None,
+    /// For some occurrences.
+    Sometimes,
+    /// Whenever it fires (when the file has somewhere to put the change).
+    Always,
+}
+
+/// Everything known about a rule without running it.
+#[derive(Debug, Serialize)]
+pub struct RuleMeta {
+    /// The stable code, e.g. `B003`.
+    pub code: &'static str,
+    /// The stable kebab-case name, e.g. `provide-custom-slide-disabled`.
+    pub name: &'static str,
+    /// The default severity.
+    pub severity: Severity,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// One line: why it matters for booting.
+    pub why: &'static str,
+    /// Whether a fix can be offered.
+    pub fix: FixAvailability,
+    /// The applicability of the fix when there is one.
+    pub fix_applicability: Option<crate::patch::Applicability>,
+    /// The Markdown documentation shown by `ocaudit explain`.
+    #[serde(skip)]
+    pub docs: &'static str,
+}
+
+/// One finding.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// The rule that found it.
+    pub rule: &'static RuleMeta,
+    /// The severity (the rule's default, or adjusted by evidence).
+    pub severity: Severity,
+    /// The key path of the offending key (`Booter/Quirks/ProvideCustomSlide`).
+    pub path: String,
+    /// The primary span: the value, or the parent dict of a missing key.
+    pub span: Span,
+    /// Further spans with labels (e.g. the shadowed duplicate).
+    pub secondary: Vec<(Span, String)>,
+    /// What is wrong, for this occurrence.
+    pub message: String,
+    /// Extra notes (which reading applies, evidence figures...).
+    pub notes: Vec<String>,
+    /// Help when there is no fix.
+    pub help: Option<String>,
+    /// The fix, if one is offered.
+    pub fix: Option<Fix>,
+}
+
+/// A check function.
+pub type Check = fn(&mut Context);
+
+/// Every rule, in code order, with its check.
+pub static REGISTRY: &[(&RuleMeta, Check)] = &[
+    (&structure::X001, structure::x001),
+    (&structure::X002, structure::none),
+    (&structure::X003, structure::x003),
+    (&structure::X004, structure::x004),
+    (&structure::X005, structure::x005),
+    (&booter::B001, booter::b001),
+    (&booter::B002, booter::b002),
+    (&booter::B003, booter::b003),
+    (&booter::B004, booter::b004),
+    (&booter::B005, booter::b005),
+    (&booter::B006, booter::b006),
+    (&booter::B007, booter::b007),
+    (&booter::B008, booter::b008),
+    (&booter::B009, booter::b009),
+    (&booter::B010, booter::b010),
+    (&booter::B011, booter::b011),
+    (&booter::B012, booter::b012),
+    (&bootargs::S001, bootargs::s001),
+    (&bootargs::S002, bootargs::s002),
+    (&bootargs::S003, bootargs::s003),
+    (&bootargs::S004, bootargs::s004),
+    (&bootargs::S005, bootargs::s005),
+    (&bootargs::S006, bootargs::s006),
+    (&bootargs::S007, bootargs::s007),
+    (&bootargs::S008, bootargs::s008),
+    (&whitelist::W001, whitelist::w001),
+    (&whitelist::W002, whitelist::w002),
+    (&whitelist::W003, whitelist::w003),
+];
+
+/// Metadata of every rule, in code order.
+pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
+    REGISTRY.iter().map(|(m, _)| *m)
+}
+
+/// The rule with this code (case-insensitive).
+pub fn by_code(code: &str) -> Option<&'static RuleMeta> {
+    all().find(|m| m.code.eq_ignore_ascii_case(code))
+}
+
+/// The X001 rule (for load errors reported outside the engine).
+pub fn x001() -> &'static RuleMeta {
+    &structure::X001
+}
+
+/// The X002 rule (binary plists, reported outside the engine).
+pub fn x002() -> &'static RuleMeta {
+    &structure::X002
+}
+
+/// Whether `code` is selected by comma-separated code prefixes.
+pub fn matches_any(code: &str, patterns: &[String]) -> bool {
+    patterns.iter().any(|p| {
+        let p = p.trim();
+        !p.is_empty() && code.len() >= p.len() && code[..p.len()].eq_ignore_ascii_case(p)
+    })
+}
+
+/// Run every selected rule and return the findings sorted by position.
+pub fn run_all(cx: &mut Context) -> Vec<Diagnostic> {
+    for (meta, check) in REGISTRY {
+        if cx.options.enabled(meta.code) {
+            check(cx);
+        }
+    }
+    let mut diags = std::mem::take(&mut cx.diags);
+    diags.retain(|d| cx.options.enabled(d.rule.code));
+    diags.sort_by(|a, b| (a.span.start, a.rule.code).cmp(&(b.span.start, b.rule.code)));
+    diags
+}
+
+#[cfg(test)]
+mod tests;

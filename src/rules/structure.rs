@@ -1,0 +1,188 @@
+//! X0xx: the file's structure — XML, plist types and integer syntax.
+
+use super::Context;
+use crate::model::Located;
+use crate::patch::{self, Applicability, Fix, NewValue};
+use crate::plist::Value;
+
+use crate::patch::Applicability::{Safe, Unsafe};
+
+rule!(X001, "X001", "xml-malformed", Error, None, None,
+    "The file is not well-formed XML, or not a well-formed property list.",
+    "OpenCore refuses to load a config it cannot parse and stops before booting anything.");
+rule!(X002, "X002", "binary-plist", Error, None, None,
+    "The file is a binary property list.",
+    "OpenCore reads only XML property lists; a binary config is not loaded at all.");
+rule!(X003, "X003", "duplicate-key", Warning, Always, Some(Safe),
+    "A dict holds the same key more than once.",
+    "OpenCore keeps the last copy without a word, so edits to the first copy have no effect.");
+rule!(X004, "X004", "wrong-type", Error, Sometimes, Some(Unsafe),
+    "A value has a plist type the loader does not accept for that key.",
+    "OpenCore ignores a mistyped value and silently uses its default instead.");
+rule!(X005, "X005", "integer-not-decimal", Warning, Sometimes, Some(Unsafe),
+    "An <integer> is not plain decimal.",
+    "OpenCore reads integers as decimal only and stops at the first other character.");
+
+/// X002 is reported by the loader before the engine runs.
+pub fn none(_: &mut Context) {}
+
+/// X001: structural problems found while loading.
+pub fn x001(cx: &mut Context) {
+    for issue in cx.doc.issues.iter().filter(|i| i.code == "X001") {
+        let path = path_of(cx, issue.span.start);
+        cx.report_span(&X001, path, issue.span.clone(), issue.message.clone());
+    }
+}
+
+/// The key path of the innermost node containing `offset`.
+fn path_of(cx: &Context, offset: usize) -> String {
+    let mut best = String::new();
+    let mut path = String::new();
+    cx.doc.root.walk(&mut path, &mut |p, n| {
+        if n.span.start <= offset && offset < n.span.end {
+            best = p.to_owned();
+        }
+    });
+    best
+}
+
+/// X003: duplicate keys. OpenCore keeps the last copy.
+pub fn x003(cx: &mut Context) {
+    let clover = cx.config.kind != crate::model::ConfigKind::OpenCore;
+    let mut found = Vec::new();
+    let mut path = String::new();
+    cx.doc.root.walk(&mut path, &mut |p, n| {
+        let Value::Dict(d) = &n.value else { return };
+        for (i, e) in d.entries.iter().enumerate() {
+            let same = |o: &&crate::plist::Entry| {
+                if clover { o.key.eq_ignore_ascii_case(&e.key) } else { o.key == e.key }
+            };
+            // Report once per key, at the copy the loader uses.
+            let first_index = d.entries.iter().position(|o| same(&o)).unwrap_or(i);
+            if first_index != i {
+                continue;
+            }
+            let copies: Vec<_> = d.entries.iter().filter(same).collect();
+            if copies.len() > 1 {
+                let key_path = if p.is_empty() { e.key.clone() } else { format!("{p}/{}", e.key) };
+                found.push((key_path, copies.into_iter().cloned().collect::<Vec<_>>()));
+            }
+        }
+    });
+    for (key_path, copies) in found {
+        let (winner, shadowed): (_, Vec<_>) = if clover {
+            (copies[0].clone(), copies[1..].to_vec())
+        } else {
+            (copies[copies.len() - 1].clone(), copies[..copies.len() - 1].to_vec())
+        };
+        let text = cx.text().to_owned();
+        let (line, _) = cx.source.line_col(winner.key_span.start);
+        let reader = if clover { "Clover keeps the first copy" } else { "OpenCore keeps the last copy" };
+        let edits = shadowed.iter().map(|e| patch::remove_entry(&text, e)).collect();
+        let secondary = shadowed
+            .iter()
+            .map(|e| (e.key_span.clone(), "ignored copy".to_owned()))
+            .collect();
+        let d = cx.report_span(
+            &X003,
+            key_path,
+            winner.key_span.clone(),
+            format!("`{}` appears {} times; {reader} (line {line})", winner.key, copies.len()),
+        );
+        d.secondary = secondary;
+        d.fix = Some(Fix::safe(format!("remove the ignored copies of `{}`", winner.key), edits));
+    }
+}
+
+/// X004: values of the wrong type.
+pub fn x004(cx: &mut Context) {
+    for issue in cx.doc.issues.iter().filter(|i| i.code == "X004") {
+        let path = path_of(cx, issue.span.start);
+        cx.report_span(&X004, path, issue.span.clone(), issue.message.clone());
+    }
+    for te in cx.config.type_errors.clone() {
+        let fix = bool_conversion(cx, &te.at, te.expected);
+        let d = cx.report(
+            &X004,
+            &te.at,
+            format!("expected {}, found {}; {}", article(te.expected), article(te.found), te.note),
+        );
+        d.fix = fix;
+        if d.fix.is_none() {
+            d.help = Some(format!("write the value as {}", article(te.expected)));
+        }
+    }
+}
+
+fn article(t: &str) -> String {
+    match t {
+        "boolean" => "a boolean (<true/> or <false/>)".into(),
+        "integer" => "an <integer>".into(),
+        "array" => "an <array>".into(),
+        "unknown element" => "an unknown element".into(),
+        other => format!("a <{other}>"),
+    }
+}
+
+/// `<string>true</string>` or `<integer>1</integer>` where a boolean belongs.
+fn bool_conversion(cx: &Context, at: &Located, expected: &str) -> Option<Fix> {
+    if expected != "boolean" {
+        return None;
+    }
+    let node = patch::node_by_span(&cx.doc.root, &at.span)?;
+    let v = match &node.value {
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => true,
+            "false" | "no" | "0" => false,
+            _ => return None,
+        },
+        Value::Integer(i) => match i.strict {
+            Some(0) => false,
+            Some(1) => true,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let edit = patch::replace_value(cx.text(), node, &NewValue::Bool(v), &cx.style);
+    Some(Fix::new(
+        Applicability::Unsafe,
+        format!("write {}", if v { "<true/>" } else { "<false/>" }),
+        vec![edit],
+    ))
+}
+
+/// X005: integers that are not plain decimal.
+pub fn x005(cx: &mut Context) {
+    let clover = cx.config.kind != crate::model::ConfigKind::OpenCore;
+    let mut found = Vec::new();
+    let mut path = String::new();
+    cx.doc.root.walk(&mut path, &mut |p, n| {
+        if let Value::Integer(i) = &n.value {
+            if i.strict.is_none() || i.overflow {
+                found.push((p.to_owned(), n.clone(), i.clone()));
+            }
+        }
+    });
+    for (path, node, int) in found {
+        let shown = int.raw.trim();
+        if clover && int.clover().is_some() {
+            continue; // Clover reads 0x hex itself.
+        }
+        let message = if int.overflow {
+            format!("`{shown}` does not fit in 64 bits")
+        } else {
+            format!("OpenCore reads `{shown}` as {}", int.opencore)
+        };
+        let fix = int.clover().filter(|_| !int.overflow).map(|v| {
+            Fix::unsafe_(
+                format!("write {v} in decimal"),
+                vec![patch::replace_value(cx.text(), &node, &NewValue::Int(v), &cx.style)],
+            )
+        });
+        let d = cx.report_span(&X005, path, node.span.clone(), message);
+        d.fix = fix;
+        if d.fix.is_none() {
+            d.help = Some("write the number in plain decimal digits".into());
+        }
+    }
+}
