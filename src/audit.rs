@@ -78,7 +78,10 @@ impl std::error::Error for ReadError {}
 
 /// Read a file's bytes with clear errors for the usual mistakes.
 pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let err = |message: String| ReadError { path: path.to_owned(), message };
+    let err = |message: String| ReadError {
+        path: path.to_owned(),
+        message,
+    };
     let meta = std::fs::metadata(path).map_err(|e| err(io_message(&e)))?;
     if meta.is_dir() {
         return Err(err("is a directory; give the config.plist inside it".into()));
@@ -95,7 +98,9 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
 fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied (is the EFI partition mounted readable?)".into(),
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied (is the EFI partition mounted readable?)".into()
+        }
         _ => e.to_string(),
     }
 }
@@ -114,7 +119,11 @@ pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, (Option<SourceFile>, Dia
         }
     };
     let config = model::build(&doc);
-    Ok(Loaded { source, doc, config })
+    Ok(Loaded {
+        source,
+        doc,
+        config,
+    })
 }
 
 fn decode_diagnostic(e: &DecodeError) -> Diagnostic {
@@ -129,7 +138,12 @@ fn decode_diagnostic(e: &DecodeError) -> Diagnostic {
     }
 }
 
-fn fatal(rule: &'static rules::RuleMeta, span: crate::source::Span, message: String, help: Option<String>) -> Diagnostic {
+fn fatal(
+    rule: &'static rules::RuleMeta,
+    span: crate::source::Span,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
     Diagnostic {
         rule,
         severity: rule.severity,
@@ -160,7 +174,11 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
         }
     };
     let platform = opts.platform.clone().or_else(|| {
-        loaded.config.product_name.as_deref().and_then(PlatformMatch::infer)
+        loaded
+            .config
+            .product_name
+            .as_deref()
+            .and_then(PlatformMatch::infer)
     });
     let diagnostics = run_rules(&loaded, platform.as_ref(), opts, oc_dir(Path::new(name)));
     FileReport {
@@ -174,7 +192,12 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
 }
 
 /// Run the rules over a loaded file.
-pub fn run_rules(loaded: &Loaded, platform: Option<&PlatformMatch>, opts: &AuditOptions, oc_dir: Option<PathBuf>) -> Vec<Diagnostic> {
+pub fn run_rules(
+    loaded: &Loaded,
+    platform: Option<&PlatformMatch>,
+    opts: &AuditOptions,
+    oc_dir: Option<PathBuf>,
+) -> Vec<Diagnostic> {
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
     cx.platform = platform;
     cx.evidence = opts.evidence.as_ref();

@@ -6,12 +6,12 @@
 //! `memmap` (memory-map evidence and slide simulation), `patch` (splice
 //! edits), `write` (safe atomic writing) and `cli` (the command line).
 
-pub mod model;
-pub mod patch;
-pub mod plist;
-pub mod source;
-pub mod platform;
-pub mod rules;
 pub mod audit;
 pub mod cli;
 pub mod evidence;
+pub mod model;
+pub mod patch;
+pub mod platform;
+pub mod plist;
+pub mod rules;
+pub mod source;

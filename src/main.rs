@@ -43,7 +43,10 @@ fn install_panic_hook() {
         return;
     }
     std::panic::set_hook(Box::new(|info| {
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!(
             "ocaudit: internal error{place}; nothing was written. Please report it with the file that caused it (https://github.com/ocaudit/ocaudit/issues)."
         );

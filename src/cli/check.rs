@@ -50,14 +50,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     if depth > 16 {
         return;
     }
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
-        let is_link = p.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+        let is_link = p
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
         if p.is_dir() && !is_link {
             walk(&p, out, depth + 1);
-        } else if p.file_name().is_some_and(|n| n.eq_ignore_ascii_case("config.plist")) && p.is_file() {
+        } else if p
+            .file_name()
+            .is_some_and(|n| n.eq_ignore_ascii_case("config.plist"))
+            && p.is_file()
+        {
             out.push(p);
         }
     }
@@ -78,14 +86,18 @@ pub fn audit_options(
         None => None,
     };
     for code in select.iter().chain(ignore) {
-        let known = crate::rules::all().any(|m| crate::rules::matches_any(m.code, std::slice::from_ref(code)));
+        let known = crate::rules::all()
+            .any(|m| crate::rules::matches_any(m.code, std::slice::from_ref(code)));
         if !known {
             anyhow::bail!("`{code}` matches no rule code; `ocaudit rules` lists them");
         }
     }
     let evidence = crate::evidence::load(memmap, log)?;
     Ok(AuditOptions {
-        check: CheckOptions { select: select.to_vec(), ignore: ignore.to_vec() },
+        check: CheckOptions {
+            select: select.to_vec(),
+            ignore: ignore.to_vec(),
+        },
         platform,
         evidence,
     })

@@ -122,7 +122,11 @@ impl PlatformMatch {
 
     /// The slug, or the candidates' slugs joined by `,`.
     pub fn slug(&self) -> String {
-        self.candidates.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>().join(",")
+        self.candidates
+            .iter()
+            .map(|p| p.slug.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Whether the CPU is Sandy Bridge or Ivy Bridge (all candidates agree).
@@ -158,7 +162,8 @@ impl PlatformMatch {
 
     /// True when every candidate recommends `quirk` = true.
     pub fn wants_true(&self, quirk: &str) -> bool {
-        self.recommends(quirk).is_some_and(|r| r.value == serde_json::Value::Bool(true))
+        self.recommends(quirk)
+            .is_some_and(|r| r.value == serde_json::Value::Bool(true))
     }
 }
 
@@ -176,11 +181,19 @@ mod tests {
     #[test]
     fn model_with_several_platforms_keeps_the_agreed_rules() {
         let m = PlatformMatch::infer("iMac19,1").expect("iMac19,1 is listed");
-        assert!(m.candidates.iter().any(|p| p.slug == "intel-desktop-coffee-lake"));
+        assert!(
+            m.candidates
+                .iter()
+                .any(|p| p.slug == "intel-desktop-coffee-lake")
+        );
         assert!(m.wants_true("AvoidRuntimeDefrag"));
         let shared = PlatformMatch::infer("MacPro6,1").expect("MacPro6,1 is listed");
         assert!(shared.candidates.len() > 1);
-        for q in ["DevirtualiseMmio", "RebuildAppleMemoryMap", "SetupVirtualMap"] {
+        for q in [
+            "DevirtualiseMmio",
+            "RebuildAppleMemoryMap",
+            "SetupVirtualMap",
+        ] {
             let all_agree = shared
                 .candidates
                 .iter()

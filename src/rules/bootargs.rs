@@ -5,30 +5,86 @@ use crate::model::{APPLE_BOOT_GUID, ArgString, ConfigKind};
 use crate::patch::Applicability::{Safe, Unsafe};
 use crate::patch::{self, Fix, NewValue, Place, Token};
 
-rule!(S001, "S001", "slide-boot-arg-present", Warning, Always, Some(Safe),
+rule!(
+    S001,
+    "S001",
+    "slide-boot-arg-present",
+    Warning,
+    Always,
+    Some(Safe),
     "boot-args hold a `slide=` argument.",
-    "A fixed slide switches off ProvideCustomSlide's memory analysis and pins KASLR to one value that may not fit.");
-rule!(S002, "S002", "slide-value-invalid", Error, Always, Some(Safe),
+    "A fixed slide switches off ProvideCustomSlide's memory analysis and pins KASLR to one value that may not fit."
+);
+rule!(
+    S002,
+    "S002",
+    "slide-value-invalid",
+    Error,
+    Always,
+    Some(Safe),
     "A `slide=` value is not a decimal integer from 0 to 255.",
-    "boot.efi reads the value as decimal and has only 256 slides; values from forum arithmetic cannot work.");
-rule!(S003, "S003", "slide-zero", Warning, Always, Some(Unsafe),
+    "boot.efi reads the value as decimal and has only 256 slides; values from forum arithmetic cannot work."
+);
+rule!(
+    S003,
+    "S003",
+    "slide-zero",
+    Warning,
+    Always,
+    Some(Unsafe),
     "`slide=0` switches KASLR off.",
-    "Slide 0 is the lowest address, which firmware often occupies, and it disables kernel address randomisation.");
-rule!(S004, "S004", "slide-duplicated", Error, Always, Some(Safe),
+    "Slide 0 is the lowest address, which firmware often occupies, and it disables kernel address randomisation."
+);
+rule!(
+    S004,
+    "S004",
+    "slide-duplicated",
+    Error,
+    Always,
+    Some(Safe),
     "boot-args hold more than one `slide=`.",
-    "Only one of them takes effect, and which one is easy to get wrong.");
-rule!(S005, "S005", "boot-args-not-deleted", Warning, Always, Some(Safe),
+    "Only one of them takes effect, and which one is easy to get wrong."
+);
+rule!(
+    S005,
+    "S005",
+    "boot-args-not-deleted",
+    Warning,
+    Always,
+    Some(Safe),
     "boot-args are set but NVRAM/Delete does not list `boot-args`.",
-    "boot-args already stored in the machine's NVRAM (an old `slide=` included) then win over the config.");
-rule!(S006, "S006", "slide-in-entry-arguments", Warning, Always, Some(Safe),
+    "boot-args already stored in the machine's NVRAM (an old `slide=` included) then win over the config."
+);
+rule!(
+    S006,
+    "S006",
+    "slide-in-entry-arguments",
+    Warning,
+    Always,
+    Some(Safe),
     "A boot entry's or tool's Arguments hold `slide=`.",
-    "The entry then boots with a fixed slide that skips ProvideCustomSlide's analysis.");
-rule!(S007, "S007", "boot-args-not-ascii", Error, None, None,
+    "The entry then boots with a fixed slide that skips ProvideCustomSlide's analysis."
+);
+rule!(
+    S007,
+    "S007",
+    "boot-args-not-ascii",
+    Error,
+    None,
+    None,
     "boot-args contain characters outside printable ASCII.",
-    "boot.efi expects plain ASCII; other bytes (smart quotes, non-breaking spaces) break argument parsing.");
-rule!(S008, "S008", "safe-mode-without-slide", Info, None, None,
+    "boot.efi expects plain ASCII; other bytes (smart quotes, non-breaking spaces) break argument parsing."
+);
+rule!(
+    S008,
+    "S008",
+    "safe-mode-without-slide",
+    Info,
+    None,
+    None,
     "`-x` (safe mode) is in boot-args while EnableSafeModeSlide is off.",
-    "Safe mode forces slide 0 unless EnableSafeModeSlide is on, and slide 0 is often unusable.");
+    "Safe mode forces slide 0 unless EnableSafeModeSlide is on, and slide 0 is often unusable."
+);
 
 /// The tokens of an argument string, with source ranges when editable.
 struct Args {
@@ -38,15 +94,24 @@ struct Args {
 }
 
 fn args_of(cx: &Context, a: &ArgString) -> Args {
-    let node = (!a.is_data).then(|| patch::node_by_span(&cx.doc.root, &a.at.span)).flatten();
+    let node = (!a.is_data)
+        .then(|| patch::node_by_span(&cx.doc.root, &a.at.span))
+        .flatten();
     match node {
-        Some(n) => Args { at: a.clone(), tokens: patch::tokens(cx.text(), &n.inner), editable: true },
+        Some(n) => Args {
+            at: a.clone(),
+            tokens: patch::tokens(cx.text(), &n.inner),
+            editable: true,
+        },
         None => Args {
             at: a.clone(),
             tokens: a
                 .value
                 .split_whitespace()
-                .map(|t| Token { range: a.at.span.clone(), text: t.to_owned() })
+                .map(|t| Token {
+                    range: a.at.span.clone(),
+                    text: t.to_owned(),
+                })
                 .collect(),
             editable: false,
         },
@@ -67,11 +132,21 @@ fn slide_value(t: &Token) -> Option<Result<u8, &str>> {
 }
 
 fn slide_tokens(a: &Args) -> Vec<usize> {
-    a.tokens.iter().enumerate().filter(|(_, t)| slide_value(t).is_some()).map(|(i, _)| i).collect()
+    a.tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| slide_value(t).is_some())
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// A fix removing the tokens at `which` (None when the value is `<data>`).
-fn removal(a: &Args, which: &[usize], applicability: crate::patch::Applicability, summary: String) -> Option<Fix> {
+fn removal(
+    a: &Args,
+    which: &[usize],
+    applicability: crate::patch::Applicability,
+    summary: String,
+) -> Option<Fix> {
     if !a.editable {
         return None;
     }
@@ -84,7 +159,11 @@ fn token_span(a: &Args, i: usize) -> crate::source::Span {
 }
 
 fn args_name(cx: &Context) -> &'static str {
-    if cx.config.kind == ConfigKind::OpenCore { "boot-args" } else { "Boot/Arguments" }
+    if cx.config.kind == ConfigKind::OpenCore {
+        "boot-args"
+    } else {
+        "Boot/Arguments"
+    }
 }
 
 /// S001.
@@ -94,7 +173,8 @@ pub fn s001(cx: &mut Context) {
     if ev.is_some_and(|e| e.none_usable()) {
         return;
     }
-    let arb = cx.quirk("AllowRelocationBlock") == Some(true) && cx.config.kind == ConfigKind::OpenCore;
+    let arb =
+        cx.quirk("AllowRelocationBlock") == Some(true) && cx.config.kind == ConfigKind::OpenCore;
     for i in slide_tokens(&a) {
         let tok = a.tokens[i].text.clone();
         let n = slide_value(&a.tokens[i]).and_then(Result::ok);
@@ -111,9 +191,16 @@ pub fn s001(cx: &mut Context) {
             }
         }
         if arb {
-            notes.push("AllowRelocationBlock is on, so OpenCore still analyses the memory map".into());
+            notes.push(
+                "AllowRelocationBlock is on, so OpenCore still analyses the memory map".into(),
+            );
         }
-        let fix = removal(&a, &[i], Safe, format!("remove `{tok}` from {}", args_name(cx)));
+        let fix = removal(
+            &a,
+            &[i],
+            Safe,
+            format!("remove `{tok}` from {}", args_name(cx)),
+        );
         let path = a.at.at.path.clone();
         let d = cx.report_span(&S001, path, token_span(&a, i),
             format!("`{tok}` pins the kernel slide and makes OpenCore skip ProvideCustomSlide's memory analysis"));
@@ -130,8 +217,14 @@ pub fn s002(cx: &mut Context) {
         if let Some(Err(v)) = slide_value(&a.tokens[i]) {
             let v = v.to_owned();
             let fix = removal(&a, &[i], Safe, format!("remove `slide={v}`"));
-            let d = cx.report_span(&S002, a.at.at.path.clone(), token_span(&a, i),
-                format!("`slide={v}` is not a slide: boot.efi takes a decimal number from 0 to 255"));
+            let d = cx.report_span(
+                &S002,
+                a.at.at.path.clone(),
+                token_span(&a, i),
+                format!(
+                    "`slide={v}` is not a slide: boot.efi takes a decimal number from 0 to 255"
+                ),
+            );
             d.fix = fix;
         }
     }
@@ -143,10 +236,16 @@ pub fn s003(cx: &mut Context) {
     for i in slide_tokens(&a) {
         if slide_value(&a.tokens[i]) == Some(Ok(0)) {
             let fix = removal(&a, &[i], Unsafe, "remove `slide=0`".into());
-            let d = cx.report_span(&S003, a.at.at.path.clone(), token_span(&a, i),
-                "`slide=0` turns kernel address randomisation off");
+            let d = cx.report_span(
+                &S003,
+                a.at.at.path.clone(),
+                token_span(&a, i),
+                "`slide=0` turns kernel address randomisation off",
+            );
             d.fix = fix;
-            d.notes.push("remove it only once ProvideCustomSlide finds usable slides on this machine".into());
+            d.notes.push(
+                "remove it only once ProvideCustomSlide finds usable slides on this machine".into(),
+            );
         }
     }
 }
@@ -158,10 +257,22 @@ pub fn s004(cx: &mut Context) {
     if idx.len() < 2 {
         return;
     }
-    let fix = removal(&a, &idx, Safe, format!("remove all {} `slide=` arguments", idx.len()));
-    let secondary = idx[1..].iter().map(|&i| (token_span(&a, i), "also here".to_owned())).collect();
-    let d = cx.report_span(&S004, a.at.at.path.clone(), token_span(&a, idx[0]),
-        format!("{} `slide=` arguments in {}", idx.len(), args_name(cx)));
+    let fix = removal(
+        &a,
+        &idx,
+        Safe,
+        format!("remove all {} `slide=` arguments", idx.len()),
+    );
+    let secondary = idx[1..]
+        .iter()
+        .map(|&i| (token_span(&a, i), "also here".to_owned()))
+        .collect();
+    let d = cx.report_span(
+        &S004,
+        a.at.at.path.clone(),
+        token_span(&a, idx[0]),
+        format!("{} `slide=` arguments in {}", idx.len(), args_name(cx)),
+    );
     d.secondary = secondary;
     d.fix = fix;
 }
@@ -171,9 +282,15 @@ pub fn s005(cx: &mut Context) {
     if cx.config.kind != ConfigKind::OpenCore {
         return;
     }
-    let Some(a) = cx.config.boot_args.clone() else { return };
+    let Some(a) = cx.config.boot_args.clone() else {
+        return;
+    };
     let nv = &cx.config.nvram;
-    if nv.delete_apple.as_ref().is_some_and(|(_, names)| names.iter().any(|n| n == "boot-args")) {
+    if nv
+        .delete_apple
+        .as_ref()
+        .is_some_and(|(_, names)| names.iter().any(|n| n == "boot-args"))
+    {
         return;
     }
     let text = cx.text();
@@ -187,12 +304,21 @@ pub fn s005(cx: &mut Context) {
         patch::node_by_span(root, &at.span)
             .map(|n| patch::insert_entry(text, n, APPLE_BOOT_GUID, &v, Place::Sorted, style))
     } else if let Some(at) = &nv.dict {
-        let v = NewValue::Dict(vec![(APPLE_BOOT_GUID.into(), NewValue::Array(vec![NewValue::Str("boot-args".into())]))]);
-        patch::node_by_span(root, &at.span).map(|n| patch::insert_entry(text, n, "Delete", &v, Place::Sorted, style))
+        let v = NewValue::Dict(vec![(
+            APPLE_BOOT_GUID.into(),
+            NewValue::Array(vec![NewValue::Str("boot-args".into())]),
+        )]);
+        patch::node_by_span(root, &at.span)
+            .map(|n| patch::insert_entry(text, n, "Delete", &v, Place::Sorted, style))
     } else {
         None
     };
-    let fix = edit.map(|e| Fix::safe(format!("add `boot-args` to NVRAM/Delete/{APPLE_BOOT_GUID}"), vec![e]));
+    let fix = edit.map(|e| {
+        Fix::safe(
+            format!("add `boot-args` to NVRAM/Delete/{APPLE_BOOT_GUID}"),
+            vec![e],
+        )
+    });
     let d = cx.report(&S005, &a.at,
         format!("boot-args are set but NVRAM/Delete/{APPLE_BOOT_GUID} does not list `boot-args`, so values already in NVRAM win"));
     d.fix = fix;
@@ -200,13 +326,22 @@ pub fn s005(cx: &mut Context) {
 
 /// S006.
 pub fn s006(cx: &mut Context) {
-    let entries: Vec<Args> = cx.config.entry_args.iter().map(|e| args_of(cx, e)).collect();
+    let entries: Vec<Args> = cx
+        .config
+        .entry_args
+        .iter()
+        .map(|e| args_of(cx, e))
+        .collect();
     for a in entries {
         for i in slide_tokens(&a) {
             let tok = a.tokens[i].text.clone();
             let fix = removal(&a, &[i], Safe, format!("remove `{tok}`"));
-            let d = cx.report_span(&S006, a.at.at.path.clone(), token_span(&a, i),
-                format!("`{tok}` in an entry's arguments pins the slide for that entry"));
+            let d = cx.report_span(
+                &S006,
+                a.at.at.path.clone(),
+                token_span(&a, i),
+                format!("`{tok}` in an entry's arguments pins the slide for that entry"),
+            );
             d.fix = fix;
         }
     }
@@ -214,13 +349,31 @@ pub fn s006(cx: &mut Context) {
 
 /// S007.
 pub fn s007(cx: &mut Context) {
-    let Some(a) = cx.config.boot_args.clone() else { return };
-    let bad: Vec<char> = a.value.chars().filter(|c| !(' '..='~').contains(c)).collect();
+    let Some(a) = cx.config.boot_args.clone() else {
+        return;
+    };
+    let bad: Vec<char> = a
+        .value
+        .chars()
+        .filter(|c| !(' '..='~').contains(c))
+        .collect();
     if bad.is_empty() {
         return;
     }
-    let shown: Vec<String> = bad.iter().take(3).map(|c| format!("U+{:04X}", *c as u32)).collect();
-    let d = cx.report(&S007, &a.at, format!("boot-args contain {} non-ASCII or control character(s): {}", bad.len(), shown.join(", ")));
+    let shown: Vec<String> = bad
+        .iter()
+        .take(3)
+        .map(|c| format!("U+{:04X}", *c as u32))
+        .collect();
+    let d = cx.report(
+        &S007,
+        &a.at,
+        format!(
+            "boot-args contain {} non-ASCII or control character(s): {}",
+            bad.len(),
+            shown.join(", ")
+        ),
+    );
     d.help = Some("retype the arguments with plain ASCII quotes, dashes and spaces".into());
 }
 
@@ -231,8 +384,12 @@ pub fn s008(cx: &mut Context) {
         return;
     }
     if let Some(i) = a.tokens.iter().position(|t| t.text == "-x") {
-        let d = cx.report_span(&S008, a.at.at.path.clone(), token_span(&a, i),
-            "`-x` boots safe mode, which forces slide 0 while EnableSafeModeSlide is false");
+        let d = cx.report_span(
+            &S008,
+            a.at.at.path.clone(),
+            token_span(&a, i),
+            "`-x` boots safe mode, which forces slide 0 while EnableSafeModeSlide is false",
+        );
         d.help = Some("turn on Booter/Quirks/EnableSafeModeSlide".into());
     }
 }

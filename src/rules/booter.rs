@@ -5,42 +5,126 @@ use crate::model::ConfigKind;
 use crate::patch::Applicability::{Safe, Unsafe};
 use crate::patch::{self, Fix, NewValue};
 
-rule!(B001, "B001", "avoid-runtime-defrag-disabled", Warning, Always, Some(Safe),
+rule!(
+    B001,
+    "B001",
+    "avoid-runtime-defrag-disabled",
+    Warning,
+    Always,
+    Some(Safe),
     "AvoidRuntimeDefrag is off.",
-    "Without it, boot.efi may defragment runtime-services memory that firmware still uses, and boots fail or the clock/NVRAM break.");
-rule!(B002, "B002", "devirtualise-mmio-disabled", Warning, Always, Some(Unsafe),
+    "Without it, boot.efi may defragment runtime-services memory that firmware still uses, and boots fail or the clock/NVRAM break."
+);
+rule!(
+    B002,
+    "B002",
+    "devirtualise-mmio-disabled",
+    Warning,
+    Always,
+    Some(Unsafe),
     "DevirtualiseMmio is off where it would free slides.",
-    "Large runtime MMIO regions count against the kernel's memory area; devirtualising them frees slide values.");
-rule!(B003, "B003", "provide-custom-slide-disabled", Warning, Always, Some(Safe),
+    "Large runtime MMIO regions count against the kernel's memory area; devirtualising them frees slide values."
+);
+rule!(
+    B003,
+    "B003",
+    "provide-custom-slide-disabled",
+    Warning,
+    Always,
+    Some(Safe),
     "ProvideCustomSlide is off.",
-    "Without it boot.efi may pick a slide that collides with firmware memory: random `Couldn't allocate runtime area` failures.");
-rule!(B004, "B004", "rebuild-apple-memory-map-disabled", Info, Always, Some(Unsafe),
+    "Without it boot.efi may pick a slide that collides with firmware memory: random `Couldn't allocate runtime area` failures."
+);
+rule!(
+    B004,
+    "B004",
+    "rebuild-apple-memory-map-disabled",
+    Info,
+    Always,
+    Some(Unsafe),
     "RebuildAppleMemoryMap is off where the platform recommends it.",
-    "A rebuilt, compacted memory map avoids fragmentation that macOS cannot handle on this platform.");
-rule!(B005, "B005", "enable-safe-mode-slide-disabled", Info, Always, Some(Safe),
+    "A rebuilt, compacted memory map avoids fragmentation that macOS cannot handle on this platform."
+);
+rule!(
+    B005,
+    "B005",
+    "enable-safe-mode-slide-disabled",
+    Info,
+    Always,
+    Some(Safe),
     "EnableSafeModeSlide is off while ProvideCustomSlide is used.",
-    "Safe mode (`-x`) would otherwise force slide 0, which is often unusable, so safe mode fails to boot.");
-rule!(B006, "B006", "protect-uefi-services-needed", Info, Always, Some(Unsafe),
+    "Safe mode (`-x`) would otherwise force slide 0, which is often unusable, so safe mode fails to boot."
+);
+rule!(
+    B006,
+    "B006",
+    "protect-uefi-services-needed",
+    Info,
+    Always,
+    Some(Unsafe),
     "ProtectUefiServices is off on a platform that needs it.",
-    "On Z390, Comet Lake, Ice Lake and VMs the firmware overwrites OpenCore's memory hooks, and the quirks stop working.");
-rule!(B007, "B007", "sync-runtime-permissions-disabled", Warning, Always, Some(Safe),
+    "On Z390, Comet Lake, Ice Lake and VMs the firmware overwrites OpenCore's memory hooks, and the quirks stop working."
+);
+rule!(
+    B007,
+    "B007",
+    "sync-runtime-permissions-disabled",
+    Warning,
+    Always,
+    Some(Safe),
     "RebuildAppleMemoryMap is on but SyncRuntimePermissions is off.",
-    "The rebuilt map then disagrees with the memory attributes table, which can stop the kernel early in boot.");
-rule!(B008, "B008", "write-unprotector-conflict", Warning, Always, Some(Unsafe),
+    "The rebuilt map then disagrees with the memory attributes table, which can stop the kernel early in boot."
+);
+rule!(
+    B008,
+    "B008",
+    "write-unprotector-conflict",
+    Warning,
+    Always,
+    Some(Unsafe),
     "EnableWriteUnprotector and RebuildAppleMemoryMap are both on.",
-    "The two quirks solve the same problem in conflicting ways; together they can break boot on firmware with a memory attributes table.");
-rule!(B009, "B009", "requires-provide-custom-slide", Error, Always, Some(Safe),
+    "The two quirks solve the same problem in conflicting ways; together they can break boot on firmware with a memory attributes table."
+);
+rule!(
+    B009,
+    "B009",
+    "requires-provide-custom-slide",
+    Error,
+    Always,
+    Some(Safe),
     "A quirk that only works through ProvideCustomSlide is on while ProvideCustomSlide is off.",
-    "EnableSafeModeSlide, AllowRelocationBlock and ProvideMaxSlide do nothing without ProvideCustomSlide.");
-rule!(B010, "B010", "provide-max-slide-out-of-range", Error, None, None,
+    "EnableSafeModeSlide, AllowRelocationBlock and ProvideMaxSlide do nothing without ProvideCustomSlide."
+);
+rule!(
+    B010,
+    "B010",
+    "provide-max-slide-out-of-range",
+    Error,
+    None,
+    None,
     "ProvideMaxSlide is outside 0..=254.",
-    "OpenCore keeps only the low byte of the value, so the cap it applies is not the one written.");
-rule!(B011, "B011", "openruntime-not-loaded", Error, Always, Some(Unsafe),
+    "OpenCore keeps only the low byte of the value, so the cap it applies is not the one written."
+);
+rule!(
+    B011,
+    "B011",
+    "openruntime-not-loaded",
+    Error,
+    Always,
+    Some(Unsafe),
     "A quirk needs OpenRuntime.efi but no enabled UEFI/Drivers entry loads it.",
-    "These quirks are implemented by OpenRuntime.efi; without the driver they silently do nothing.");
-rule!(B012, "B012", "relocation-block-without-defrag", Warning, Always, Some(Safe),
+    "These quirks are implemented by OpenRuntime.efi; without the driver they silently do nothing."
+);
+rule!(
+    B012,
+    "B012",
+    "relocation-block-without-defrag",
+    Warning,
+    Always,
+    Some(Safe),
     "AllowRelocationBlock is on but AvoidRuntimeDefrag is off.",
-    "The relocation block relies on runtime memory staying in place, which only AvoidRuntimeDefrag guarantees.");
+    "The relocation block relies on runtime memory staying in place, which only AvoidRuntimeDefrag guarantees."
+);
 
 /// Report `rule` at quirk `key` with a fix setting it to `value`.
 fn quirk_finding<'c>(
@@ -82,8 +166,14 @@ fn has_quirks(cx: &Context) -> bool {
 /// B001.
 pub fn b001(cx: &mut Context) {
     if has_quirks(cx) && off(cx, "AvoidRuntimeDefrag") {
-        quirk_finding(cx, &B001, "AvoidRuntimeDefrag", true, Safe,
-            "AvoidRuntimeDefrag is false; nearly every UEFI firmware needs it".into());
+        quirk_finding(
+            cx,
+            &B001,
+            "AvoidRuntimeDefrag",
+            true,
+            Safe,
+            "AvoidRuntimeDefrag is false; nearly every UEFI firmware needs it".into(),
+        );
     }
 }
 
@@ -92,7 +182,9 @@ pub fn b002(cx: &mut Context) {
     if !has_quirks(cx) || !off(cx, "DevirtualiseMmio") {
         return;
     }
-    let evidence = cx.evidence.and_then(|e| Some((e.valid_count()?, e.valid_with_devirtualise?)));
+    let evidence = cx
+        .evidence
+        .and_then(|e| Some((e.valid_count()?, e.valid_with_devirtualise?)));
     let (severity, message) = match (evidence, cx.platform) {
         (Some((a, b)), _) if b > a => (
             Severity::Warning,
@@ -128,16 +220,34 @@ pub fn b003(cx: &mut Context) {
     if cx.evidence.is_some_and(|e| e.all_usable()) {
         return;
     }
-    quirk_finding(cx, &B003, "ProvideCustomSlide", true, Safe,
-        "ProvideCustomSlide is false; boot.efi may choose a slide that overlaps firmware memory".into());
+    quirk_finding(
+        cx,
+        &B003,
+        "ProvideCustomSlide",
+        true,
+        Safe,
+        "ProvideCustomSlide is false; boot.efi may choose a slide that overlaps firmware memory"
+            .into(),
+    );
 }
 
 /// B004.
 pub fn b004(cx: &mut Context) {
-    if has_quirks(cx) && off(cx, "RebuildAppleMemoryMap") && cx.platform.is_some_and(|p| p.wants_true("RebuildAppleMemoryMap")) {
+    if has_quirks(cx)
+        && off(cx, "RebuildAppleMemoryMap")
+        && cx
+            .platform
+            .is_some_and(|p| p.wants_true("RebuildAppleMemoryMap"))
+    {
         let note = platform_note(cx, "RebuildAppleMemoryMap").unwrap_or_default();
-        let d = quirk_finding(cx, &B004, "RebuildAppleMemoryMap", true, Unsafe,
-            format!("RebuildAppleMemoryMap is false; {note}"));
+        let d = quirk_finding(
+            cx,
+            &B004,
+            "RebuildAppleMemoryMap",
+            true,
+            Unsafe,
+            format!("RebuildAppleMemoryMap is false; {note}"),
+        );
         d.notes.push("laptop firmware without a memory attributes table may fail to boot with it: keep EnableWriteUnprotector there instead".into());
     }
 }
@@ -151,8 +261,14 @@ fn custom_slide_in_use(cx: &Context) -> bool {
 /// B005.
 pub fn b005(cx: &mut Context) {
     if has_quirks(cx) && off(cx, "EnableSafeModeSlide") && custom_slide_in_use(cx) {
-        quirk_finding(cx, &B005, "EnableSafeModeSlide", true, Safe,
-            "EnableSafeModeSlide is false; booting in safe mode (-x) would force slide 0".into());
+        quirk_finding(
+            cx,
+            &B005,
+            "EnableSafeModeSlide",
+            true,
+            Safe,
+            "EnableSafeModeSlide is false; booting in safe mode (-x) would force slide 0".into(),
+        );
     }
 }
 
@@ -163,7 +279,10 @@ pub fn b006(cx: &mut Context) {
     }
     let Some(p) = cx.platform else { return };
     let message = if p.wants_true("ProtectUefiServices") {
-        format!("ProtectUefiServices is false; {}", platform_note(cx, "ProtectUefiServices").unwrap_or_default())
+        format!(
+            "ProtectUefiServices is false; {}",
+            platform_note(cx, "ProtectUefiServices").unwrap_or_default()
+        )
     } else {
         match p.recommends("ProtectUefiServices").and_then(|r| r.when) {
             Some((when, v)) if v == serde_json::Value::Bool(true) => {
@@ -178,8 +297,14 @@ pub fn b006(cx: &mut Context) {
 /// B007.
 pub fn b007(cx: &mut Context) {
     if on(cx, "RebuildAppleMemoryMap") && off(cx, "SyncRuntimePermissions") {
-        quirk_finding(cx, &B007, "SyncRuntimePermissions", true, Safe,
-            "SyncRuntimePermissions is false while RebuildAppleMemoryMap is true".into());
+        quirk_finding(
+            cx,
+            &B007,
+            "SyncRuntimePermissions",
+            true,
+            Safe,
+            "SyncRuntimePermissions is false while RebuildAppleMemoryMap is true".into(),
+        );
     }
 }
 
@@ -192,16 +317,24 @@ pub fn b008(cx: &mut Context) {
         Some(false) => {
             let d = quirk_finding(cx, &B008, "RebuildAppleMemoryMap", false, Safe,
                 "EnableWriteUnprotector and RebuildAppleMemoryMap are both true; the log shows no memory attributes table, so RebuildAppleMemoryMap should go".into());
-            d.notes.push("OpenCore log: `OCABC: MAT support is 0`".into());
+            d.notes
+                .push("OpenCore log: `OCABC: MAT support is 0`".into());
         }
         Some(true) => {
             let d = quirk_finding(cx, &B008, "EnableWriteUnprotector", false, Safe,
                 "EnableWriteUnprotector and RebuildAppleMemoryMap are both true; the firmware has a memory attributes table, so EnableWriteUnprotector should go".into());
-            d.notes.push("OpenCore log: `OCABC: MAT support is 1`".into());
+            d.notes
+                .push("OpenCore log: `OCABC: MAT support is 1`".into());
         }
         None => {
-            let d = quirk_finding(cx, &B008, "EnableWriteUnprotector", false, Unsafe,
-                "EnableWriteUnprotector and RebuildAppleMemoryMap are both true".into());
+            let d = quirk_finding(
+                cx,
+                &B008,
+                "EnableWriteUnprotector",
+                false,
+                Unsafe,
+                "EnableWriteUnprotector and RebuildAppleMemoryMap are both true".into(),
+            );
             d.notes.push("with a memory attributes table, drop EnableWriteUnprotector; without one, keep it and drop RebuildAppleMemoryMap (a log with `OCABC: MAT support` decides)".into());
         }
     }
@@ -226,8 +359,17 @@ pub fn b009(cx: &mut Context) {
     if needs.is_empty() {
         return;
     }
-    quirk_finding(cx, &B009, "ProvideCustomSlide", true, Safe,
-        format!("{} requires ProvideCustomSlide, which is false", needs.join(", ")));
+    quirk_finding(
+        cx,
+        &B009,
+        "ProvideCustomSlide",
+        true,
+        Safe,
+        format!(
+            "{} requires ProvideCustomSlide, which is false",
+            needs.join(", ")
+        ),
+    );
 }
 
 /// B010.
@@ -237,20 +379,35 @@ pub fn b010(cx: &mut Context) {
     if (0..=254).contains(&v) {
         return;
     }
-    let at = f.at.clone().unwrap_or_else(|| cx.quirk_location("ProvideMaxSlide"));
+    let at =
+        f.at.clone()
+            .unwrap_or_else(|| cx.quirk_location("ProvideMaxSlide"));
     let low = (v as u64 & 0xFF) as u8;
-    let d = cx.report(&B010, &at, format!("ProvideMaxSlide is {v}; OpenCore keeps only the low byte and uses {low}"));
+    let d = cx.report(
+        &B010,
+        &at,
+        format!("ProvideMaxSlide is {v}; OpenCore keeps only the low byte and uses {low}"),
+    );
     d.help = Some("use a value from 0 (no cap) to 254".into());
 }
 
-const NEED_OPENRUNTIME: &[&str] = &["ProvideCustomSlide", "DisableVariableWrite", "EnableWriteUnprotector", "ClearTaskSwitchBit"];
+const NEED_OPENRUNTIME: &[&str] = &[
+    "ProvideCustomSlide",
+    "DisableVariableWrite",
+    "EnableWriteUnprotector",
+    "ClearTaskSwitchBit",
+];
 
 /// B011.
 pub fn b011(cx: &mut Context) {
     if cx.config.kind != ConfigKind::OpenCore {
         return;
     }
-    let mut needing: Vec<&str> = NEED_OPENRUNTIME.iter().copied().filter(|k| on(cx, k)).collect();
+    let mut needing: Vec<&str> = NEED_OPENRUNTIME
+        .iter()
+        .copied()
+        .filter(|k| on(cx, k))
+        .collect();
     let rbvr = &cx.config.request_boot_var_routing;
     if rbvr.present() == Some(&true) {
         needing.push("RequestBootVarRouting");
@@ -259,7 +416,11 @@ pub fn b011(cx: &mut Context) {
         return;
     }
     let drivers = cx.config.drivers.clone();
-    let loaded = drivers.as_ref().is_some_and(|d| d.entries.iter().any(|e| e.enabled && e.path == "OpenRuntime.efi"));
+    let loaded = drivers.as_ref().is_some_and(|d| {
+        d.entries
+            .iter()
+            .any(|e| e.enabled && e.path == "OpenRuntime.efi")
+    });
     if loaded {
         return;
     }
@@ -272,52 +433,99 @@ pub fn b011(cx: &mut Context) {
             format!("{} is missing on disk too: copy it from the OpenCore release that matches OpenCore.efi", dir.join("Drivers/OpenRuntime.efi").display())
         });
     }
-    let d = cx.report(&B011, &at, format!("{} need OpenRuntime.efi, which UEFI/Drivers does not load", needing.join(", ")));
+    let d = cx.report(
+        &B011,
+        &at,
+        format!(
+            "{} need OpenRuntime.efi, which UEFI/Drivers does not load",
+            needing.join(", ")
+        ),
+    );
     d.fix = fix;
     d.notes.extend(notes);
 }
 
-fn openruntime_fix(cx: &Context, drivers: Option<&crate::model::Drivers>) -> (crate::model::Located, Option<Fix>, Vec<String>) {
+fn openruntime_fix(
+    cx: &Context,
+    drivers: Option<&crate::model::Drivers>,
+) -> (crate::model::Located, Option<Fix>, Vec<String>) {
     let text = cx.text();
     let mut notes = Vec::new();
     let Some(drivers) = drivers else {
-        let at = crate::model::Located { span: cx.config.root.span.clone(), path: "UEFI/Drivers".into() };
-        return (at, None, vec!["add UEFI/Drivers with an OpenRuntime.efi entry".into()]);
+        let at = crate::model::Located {
+            span: cx.config.root.span.clone(),
+            path: "UEFI/Drivers".into(),
+        };
+        return (
+            at,
+            None,
+            vec!["add UEFI/Drivers with an OpenRuntime.efi entry".into()],
+        );
     };
     // A disabled entry: enable it.
     if let Some(e) = drivers.entries.iter().find(|e| e.path == "OpenRuntime.efi") {
         let edit = if e.legacy_string {
-            patch::node_by_span(&cx.doc.root, &e.at.span).map(|n| patch::set_string(text, n, "OpenRuntime.efi"))
+            patch::node_by_span(&cx.doc.root, &e.at.span)
+                .map(|n| patch::set_string(text, n, "OpenRuntime.efi"))
         } else {
-            e.enabled_at.as_ref().map(|at| patch::set_bool(&at.span, true))
+            e.enabled_at
+                .as_ref()
+                .map(|at| patch::set_bool(&at.span, true))
         };
         let fix = edit.map(|ed| Fix::unsafe_("enable the OpenRuntime.efi driver entry", vec![ed]));
         return (e.at.clone(), fix, notes);
     }
-    if let Some(e) = drivers.entries.iter().find(|e| e.path.eq_ignore_ascii_case("OpenRuntime.efi")) {
-        notes.push(format!("entry `{}` differs in case; OpenCore compares the name exactly here", e.path));
+    if let Some(e) = drivers
+        .entries
+        .iter()
+        .find(|e| e.path.eq_ignore_ascii_case("OpenRuntime.efi"))
+    {
+        notes.push(format!(
+            "entry `{}` differs in case; OpenCore compares the name exactly here",
+            e.path
+        ));
     }
     let Some(array) = patch::node_by_span(&cx.doc.root, &drivers.at.span) else {
         return (drivers.at.clone(), None, notes);
     };
-    let legacy = drivers.entries.first().is_none_or(|e| e.legacy_string) && !drivers.entries.is_empty();
+    let legacy =
+        drivers.entries.first().is_none_or(|e| e.legacy_string) && !drivers.entries.is_empty();
     let value = if legacy {
         NewValue::Str("OpenRuntime.efi".into())
     } else {
         NewValue::Dict(driver_dict(cx, drivers))
     };
     let edit = patch::append_item(text, array, &value, &cx.style);
-    (drivers.at.clone(), Some(Fix::unsafe_("add OpenRuntime.efi to UEFI/Drivers", vec![edit])), notes)
+    (
+        drivers.at.clone(),
+        Some(Fix::unsafe_(
+            "add OpenRuntime.efi to UEFI/Drivers",
+            vec![edit],
+        )),
+        notes,
+    )
 }
 
 /// A new driver dict with the same keys, in the same order, as its siblings.
 fn driver_dict(cx: &Context, drivers: &crate::model::Drivers) -> Vec<(String, NewValue)> {
-    let sibling_keys: Option<Vec<String>> = drivers.entries.iter().find(|e| !e.legacy_string).and_then(|e| {
-        let n = patch::node_by_span(&cx.doc.root, &e.at.span)?;
-        Some(n.as_dict()?.entries.iter().map(|en| en.key.clone()).collect())
-    });
+    let sibling_keys: Option<Vec<String>> = drivers
+        .entries
+        .iter()
+        .find(|e| !e.legacy_string)
+        .and_then(|e| {
+            let n = patch::node_by_span(&cx.doc.root, &e.at.span)?;
+            Some(
+                n.as_dict()?
+                    .entries
+                    .iter()
+                    .map(|en| en.key.clone())
+                    .collect(),
+            )
+        });
     let keys = sibling_keys.unwrap_or_else(|| {
-        ["Arguments", "Comment", "Enabled", "LoadEarly", "Path"].map(String::from).to_vec()
+        ["Arguments", "Comment", "Enabled", "LoadEarly", "Path"]
+            .map(String::from)
+            .to_vec()
     });
     keys.into_iter()
         .filter_map(|k| {
@@ -336,8 +544,17 @@ fn driver_dict(cx: &Context, drivers: &crate::model::Drivers) -> Vec<(String, Ne
 
 /// B012.
 pub fn b012(cx: &mut Context) {
-    if cx.config.kind == ConfigKind::OpenCore && on(cx, "AllowRelocationBlock") && off(cx, "AvoidRuntimeDefrag") {
-        quirk_finding(cx, &B012, "AvoidRuntimeDefrag", true, Safe,
-            "AllowRelocationBlock is true but AvoidRuntimeDefrag is false".into());
+    if cx.config.kind == ConfigKind::OpenCore
+        && on(cx, "AllowRelocationBlock")
+        && off(cx, "AvoidRuntimeDefrag")
+    {
+        quirk_finding(
+            cx,
+            &B012,
+            "AvoidRuntimeDefrag",
+            true,
+            Safe,
+            "AllowRelocationBlock is true but AvoidRuntimeDefrag is false".into(),
+        );
     }
 }

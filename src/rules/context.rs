@@ -55,7 +55,10 @@ pub struct Evidence {
 impl Evidence {
     /// Number of usable slides with the config's quirks, when known.
     pub fn valid_count(&self) -> Option<usize> {
-        self.valid_slides.as_ref().map(Vec::len).or(self.logged_count)
+        self.valid_slides
+            .as_ref()
+            .map(Vec::len)
+            .or(self.logged_count)
     }
 
     /// True when evidence says every slide is usable.
@@ -112,7 +115,12 @@ impl<'a> Context<'a> {
     }
 
     /// Report a finding of `rule` at `at` and return it for further detail.
-    pub fn report(&mut self, rule: &'static RuleMeta, at: &Located, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn report(
+        &mut self,
+        rule: &'static RuleMeta,
+        at: &Located,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.report_span(rule, at.path.clone(), at.span.clone(), message)
     }
 
@@ -148,7 +156,10 @@ impl<'a> Context<'a> {
             None => {
                 let span = match (key, &q.provide_max_slide.at) {
                     ("ProvideMaxSlide", Some(at)) => at.span.clone(),
-                    _ => q.dict.as_ref().map_or(self.config.root.span.clone(), |d| d.span.clone()),
+                    _ => q
+                        .dict
+                        .as_ref()
+                        .map_or(self.config.root.span.clone(), |d| d.span.clone()),
                 };
                 Located { span, path }
             }

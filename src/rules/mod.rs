@@ -24,8 +24,8 @@ macro_rules! rule {
     };
 }
 
-mod booter;
 mod bootargs;
+mod booter;
 mod context;
 mod structure;
 mod whitelist;

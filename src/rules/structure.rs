@@ -7,21 +7,56 @@ use crate::plist::Value;
 
 use crate::patch::Applicability::{Safe, Unsafe};
 
-rule!(X001, "X001", "xml-malformed", Error, None, None,
+rule!(
+    X001,
+    "X001",
+    "xml-malformed",
+    Error,
+    None,
+    None,
     "The file is not well-formed XML, or not a well-formed property list.",
-    "OpenCore refuses to load a config it cannot parse and stops before booting anything.");
-rule!(X002, "X002", "binary-plist", Error, None, None,
+    "OpenCore refuses to load a config it cannot parse and stops before booting anything."
+);
+rule!(
+    X002,
+    "X002",
+    "binary-plist",
+    Error,
+    None,
+    None,
     "The file is a binary property list.",
-    "OpenCore reads only XML property lists; a binary config is not loaded at all.");
-rule!(X003, "X003", "duplicate-key", Warning, Always, Some(Safe),
+    "OpenCore reads only XML property lists; a binary config is not loaded at all."
+);
+rule!(
+    X003,
+    "X003",
+    "duplicate-key",
+    Warning,
+    Always,
+    Some(Safe),
     "A dict holds the same key more than once.",
-    "OpenCore keeps the last copy without a word, so edits to the first copy have no effect.");
-rule!(X004, "X004", "wrong-type", Error, Sometimes, Some(Unsafe),
+    "OpenCore keeps the last copy without a word, so edits to the first copy have no effect."
+);
+rule!(
+    X004,
+    "X004",
+    "wrong-type",
+    Error,
+    Sometimes,
+    Some(Unsafe),
     "A value has a plist type the loader does not accept for that key.",
-    "OpenCore ignores a mistyped value and silently uses its default instead.");
-rule!(X005, "X005", "integer-not-decimal", Warning, Sometimes, Some(Unsafe),
+    "OpenCore ignores a mistyped value and silently uses its default instead."
+);
+rule!(
+    X005,
+    "X005",
+    "integer-not-decimal",
+    Warning,
+    Sometimes,
+    Some(Unsafe),
     "An <integer> is not plain decimal.",
-    "OpenCore reads integers as decimal only and stops at the first other character.");
+    "OpenCore reads integers as decimal only and stops at the first other character."
+);
 
 /// X002 is reported by the loader before the engine runs.
 pub fn none(_: &mut Context) {}
@@ -55,7 +90,11 @@ pub fn x003(cx: &mut Context) {
         let Value::Dict(d) = &n.value else { return };
         for (i, e) in d.entries.iter().enumerate() {
             let same = |o: &&crate::plist::Entry| {
-                if clover { o.key.eq_ignore_ascii_case(&e.key) } else { o.key == e.key }
+                if clover {
+                    o.key.eq_ignore_ascii_case(&e.key)
+                } else {
+                    o.key == e.key
+                }
             };
             // Report once per key, at the copy the loader uses.
             let first_index = d.entries.iter().position(|o| same(&o)).unwrap_or(i);
@@ -64,7 +103,11 @@ pub fn x003(cx: &mut Context) {
             }
             let copies: Vec<_> = d.entries.iter().filter(same).collect();
             if copies.len() > 1 {
-                let key_path = if p.is_empty() { e.key.clone() } else { format!("{p}/{}", e.key) };
+                let key_path = if p.is_empty() {
+                    e.key.clone()
+                } else {
+                    format!("{p}/{}", e.key)
+                };
                 found.push((key_path, copies.into_iter().cloned().collect::<Vec<_>>()));
             }
         }
@@ -73,12 +116,22 @@ pub fn x003(cx: &mut Context) {
         let (winner, shadowed): (_, Vec<_>) = if clover {
             (copies[0].clone(), copies[1..].to_vec())
         } else {
-            (copies[copies.len() - 1].clone(), copies[..copies.len() - 1].to_vec())
+            (
+                copies[copies.len() - 1].clone(),
+                copies[..copies.len() - 1].to_vec(),
+            )
         };
         let text = cx.text().to_owned();
         let (line, _) = cx.source.line_col(winner.key_span.start);
-        let reader = if clover { "Clover keeps the first copy" } else { "OpenCore keeps the last copy" };
-        let edits = shadowed.iter().map(|e| patch::remove_entry(&text, e)).collect();
+        let reader = if clover {
+            "Clover keeps the first copy"
+        } else {
+            "OpenCore keeps the last copy"
+        };
+        let edits = shadowed
+            .iter()
+            .map(|e| patch::remove_entry(&text, e))
+            .collect();
         let secondary = shadowed
             .iter()
             .map(|e| (e.key_span.clone(), "ignored copy".to_owned()))
@@ -87,10 +140,17 @@ pub fn x003(cx: &mut Context) {
             &X003,
             key_path,
             winner.key_span.clone(),
-            format!("`{}` appears {} times; {reader} (line {line})", winner.key, copies.len()),
+            format!(
+                "`{}` appears {} times; {reader} (line {line})",
+                winner.key,
+                copies.len()
+            ),
         );
         d.secondary = secondary;
-        d.fix = Some(Fix::safe(format!("remove the ignored copies of `{}`", winner.key), edits));
+        d.fix = Some(Fix::safe(
+            format!("remove the ignored copies of `{}`", winner.key),
+            edits,
+        ));
     }
 }
 
@@ -105,7 +165,12 @@ pub fn x004(cx: &mut Context) {
         let d = cx.report(
             &X004,
             &te.at,
-            format!("expected {}, found {}; {}", article(te.expected), article(te.found), te.note),
+            format!(
+                "expected {}, found {}; {}",
+                article(te.expected),
+                article(te.found),
+                te.note
+            ),
         );
         d.fix = fix;
         if d.fix.is_none() {
@@ -176,7 +241,12 @@ pub fn x005(cx: &mut Context) {
         let fix = int.clover().filter(|_| !int.overflow).map(|v| {
             Fix::unsafe_(
                 format!("write {v} in decimal"),
-                vec![patch::replace_value(cx.text(), &node, &NewValue::Int(v), &cx.style)],
+                vec![patch::replace_value(
+                    cx.text(),
+                    &node,
+                    &NewValue::Int(v),
+                    &cx.style,
+                )],
             )
         });
         let d = cx.report_span(&X005, path, node.span.clone(), message);

@@ -6,28 +6,64 @@ use super::Context;
 use crate::patch::Applicability::Unsafe;
 use crate::patch::Fix;
 
-rule!(W001, "W001", "whitelist-without-devirtualise", Error, Always, Some(Unsafe),
+rule!(
+    W001,
+    "W001",
+    "whitelist-without-devirtualise",
+    Error,
+    Always,
+    Some(Unsafe),
     "An MmioWhitelist entry is enabled while DevirtualiseMmio is off.",
-    "The whitelist only means something to DevirtualiseMmio; with it off the entries do nothing.");
-rule!(W002, "W002", "whitelist-address-suspicious", Warning, None, None,
+    "The whitelist only means something to DevirtualiseMmio; with it off the entries do nothing."
+);
+rule!(
+    W002,
+    "W002",
+    "whitelist-address-suspicious",
+    Warning,
+    None,
+    None,
     "An MmioWhitelist Address is 0, or appears twice.",
-    "Address 0 is never a runtime MMIO region and a repeated address is a copy-paste slip: the intended region is probably missing.");
-rule!(W003, "W003", "whitelist-comment-not-ascii", Error, None, None,
+    "Address 0 is never a runtime MMIO region and a repeated address is a copy-paste slip: the intended region is probably missing."
+);
+rule!(
+    W003,
+    "W003",
+    "whitelist-comment-not-ascii",
+    Error,
+    None,
+    None,
     "An MmioWhitelist Comment is not printable ASCII.",
-    "OpenCore accepts only printable ASCII in strings and rejects the entry.");
+    "OpenCore accepts only printable ASCII in strings and rejects the entry."
+);
 
 /// W001: every enabled entry counts (OpenCore's validator only looks at the last).
 pub fn w001(cx: &mut Context) {
-    let Some(wl) = &cx.config.mmio_whitelist else { return };
+    let Some(wl) = &cx.config.mmio_whitelist else {
+        return;
+    };
     if cx.quirk("DevirtualiseMmio") != Some(false) {
         return;
     }
-    let enabled: Vec<_> = wl.entries.iter().filter(|e| e.enabled.value && !e.enabled.mistyped()).collect();
+    let enabled: Vec<_> = wl
+        .entries
+        .iter()
+        .filter(|e| e.enabled.value && !e.enabled.mistyped())
+        .collect();
     let Some(first) = enabled.first() else { return };
     let at = first.enabled.at.clone().unwrap_or_else(|| first.at.clone());
     let count = enabled.len();
-    let fix = cx.set_quirk("DevirtualiseMmio", true).map(|e| Fix::unsafe_("set DevirtualiseMmio to true", e));
-    let d = cx.report(&W001, &at, format!("{count} enabled MmioWhitelist entr{} but DevirtualiseMmio is false", if count == 1 { "y" } else { "ies" }));
+    let fix = cx
+        .set_quirk("DevirtualiseMmio", true)
+        .map(|e| Fix::unsafe_("set DevirtualiseMmio to true", e));
+    let d = cx.report(
+        &W001,
+        &at,
+        format!(
+            "{count} enabled MmioWhitelist entr{} but DevirtualiseMmio is false",
+            if count == 1 { "y" } else { "ies" }
+        ),
+    );
     d.fix = fix;
     if d.fix.is_none() {
         d.help = Some("turn DevirtualiseMmio on, or disable the entries".into());
@@ -36,16 +72,28 @@ pub fn w001(cx: &mut Context) {
 
 /// W002.
 pub fn w002(cx: &mut Context) {
-    let Some(wl) = cx.config.mmio_whitelist.clone() else { return };
+    let Some(wl) = cx.config.mmio_whitelist.clone() else {
+        return;
+    };
     let mut seen: HashMap<i64, String> = HashMap::new();
     for e in &wl.entries {
-        let Some(&addr) = e.address.present() else { continue };
+        let Some(&addr) = e.address.present() else {
+            continue;
+        };
         let at = e.address.at.clone().unwrap_or_else(|| e.at.clone());
         if addr == 0 {
-            let d = cx.report(&W002, &at, "MmioWhitelist Address is 0, which is never a runtime MMIO region");
+            let d = cx.report(
+                &W002,
+                &at,
+                "MmioWhitelist Address is 0, which is never a runtime MMIO region",
+            );
             d.help = Some("use the region's start address from `ocaudit mmio` (decimal)".into());
         } else if let Some(prev) = seen.get(&addr) {
-            let d = cx.report(&W002, &at, format!("MmioWhitelist Address {addr:#X} already appears at {prev}"));
+            let d = cx.report(
+                &W002,
+                &at,
+                format!("MmioWhitelist Address {addr:#X} already appears at {prev}"),
+            );
             d.help = Some("remove the copy, or correct it to the region you meant".into());
         } else {
             seen.insert(addr, e.at.path.clone());
@@ -55,11 +103,19 @@ pub fn w002(cx: &mut Context) {
 
 /// W003.
 pub fn w003(cx: &mut Context) {
-    let Some(wl) = cx.config.mmio_whitelist.clone() else { return };
+    let Some(wl) = cx.config.mmio_whitelist.clone() else {
+        return;
+    };
     for e in &wl.entries {
-        let (Some(c), Some(at)) = (e.comment.present(), &e.comment.at) else { continue };
+        let (Some(c), Some(at)) = (e.comment.present(), &e.comment.at) else {
+            continue;
+        };
         if c.chars().any(|ch| !(' '..='~').contains(&ch)) {
-            let d = cx.report(&W003, at, "MmioWhitelist Comment has characters outside printable ASCII");
+            let d = cx.report(
+                &W003,
+                at,
+                "MmioWhitelist Comment has characters outside printable ASCII",
+            );
             d.help = Some("rewrite the comment in plain ASCII".into());
         }
     }

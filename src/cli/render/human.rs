@@ -14,7 +14,11 @@ use crate::source::{SourceFile, Span};
 
 /// Render every report, then a summary line.
 pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     for r in reports {
         if let Some(p) = &r.platform {
             let how = match &p.source {
@@ -53,24 +57,39 @@ fn window(src: &SourceFile, span: &Span) -> (usize, Span, Span) {
     let mut end = span.end.min(win_end).max(start);
     if end == start {
         // Give zero-width spans one character, when there is one on the line.
-        end = text[start..win_end].chars().next().map_or(start, |c| start + c.len_utf8());
+        end = text[start..win_end]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
     }
     (first, win_start..win_end, start..end)
 }
 
 fn render_one(r: &FileReport, d: &Diagnostic, renderer: &Renderer) -> String {
     let fixable = d.fix.is_some();
-    let title = if fixable { format!("{} [*]", d.message) } else { d.message.clone() };
+    let title = if fixable {
+        format!("{} [*]", d.message)
+    } else {
+        d.message.clone()
+    };
     let title = level(d.severity).primary_title(title).id(d.rule.code);
     let mut els: Vec<Element> = Vec::new();
     if let Some(src) = &r.source {
         let (line, win, span) = window(src, &d.span);
-        let label = if d.path.is_empty() { String::new() } else { d.path.clone() };
+        let label = if d.path.is_empty() {
+            String::new()
+        } else {
+            d.path.clone()
+        };
         els.push(
             Snippet::source(&src.text[win.clone()])
                 .line_start(line)
                 .path(r.path.clone())
-                .annotation(AnnotationKind::Primary.span(span.start - win.start..span.end - win.start).label(label))
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(span.start - win.start..span.end - win.start)
+                        .label(label),
+                )
                 .into(),
         );
         for (s, label) in &d.secondary {
@@ -79,7 +98,11 @@ fn render_one(r: &FileReport, d: &Diagnostic, renderer: &Renderer) -> String {
                 Snippet::source(&src.text[win.clone()])
                     .line_start(line)
                     .path(r.path.clone())
-                    .annotation(AnnotationKind::Context.span(span.start - win.start..span.end - win.start).label(label.clone()))
+                    .annotation(
+                        AnnotationKind::Context
+                            .span(span.start - win.start..span.end - win.start)
+                            .label(label.clone()),
+                    )
                     .into(),
             );
         }
@@ -99,7 +122,14 @@ fn render_one(r: &FileReport, d: &Diagnostic, renderer: &Renderer) -> String {
     } else if let Some(h) = &d.help {
         els.push(Level::HELP.message(h.clone()).into());
     }
-    els.push(Level::NOTE.message(format!("rule: {} (`ocaudit explain {}`)", d.rule.name, d.rule.code)).into());
+    els.push(
+        Level::NOTE
+            .message(format!(
+                "rule: {} (`ocaudit explain {}`)",
+                d.rule.name, d.rule.code
+            ))
+            .into(),
+    );
     let groups: [Group; 1] = [title.elements(els)];
     renderer.render(&groups).to_string()
 }
@@ -114,8 +144,22 @@ pub fn summary(reports: &[FileReport], color: bool) -> String {
         return if color { s.green().to_string() } else { s };
     }
     let count = |s: Severity| all.iter().filter(|d| d.severity == s).count();
-    let safe = all.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Safe)).count();
-    let unsafe_ = all.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe)).count();
+    let safe = all
+        .iter()
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == Applicability::Safe)
+        })
+        .count();
+    let unsafe_ = all
+        .iter()
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == Applicability::Unsafe)
+        })
+        .count();
     let mut s = format!(
         "Found {} problem{} in {files} {files_word}: {} error{}, {} warning{}, {} info.",
         all.len(),
@@ -123,7 +167,11 @@ pub fn summary(reports: &[FileReport], color: bool) -> String {
         count(Severity::Error),
         if count(Severity::Error) == 1 { "" } else { "s" },
         count(Severity::Warning),
-        if count(Severity::Warning) == 1 { "" } else { "s" },
+        if count(Severity::Warning) == 1 {
+            ""
+        } else {
+            "s"
+        },
         count(Severity::Info),
     );
     if safe + unsafe_ > 0 {

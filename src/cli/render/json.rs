@@ -61,7 +61,10 @@ pub struct JsonFix<'a> {
 
 /// Convert one diagnostic.
 pub fn diagnostic<'a>(r: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    let (line, column) = r.source.as_ref().map_or((1, 1), |s| s.line_col(d.span.start));
+    let (line, column) = r
+        .source
+        .as_ref()
+        .map_or((1, 1), |s| s.line_col(d.span.start));
     JsonDiagnostic {
         code: d.rule.code,
         name: d.rule.name,
@@ -70,7 +73,10 @@ pub fn diagnostic<'a>(r: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a
         line,
         column,
         message: &d.message,
-        fix: d.fix.as_ref().map(|f| JsonFix { applicability: f.applicability, summary: &f.summary }),
+        fix: d.fix.as_ref().map(|f| JsonFix {
+            applicability: f.applicability,
+            summary: &f.summary,
+        }),
     }
 }
 
