@@ -5,3 +5,5 @@
 //! (span-aware loading), `model` (typed views), `rules` (diagnostics),
 //! `memmap` (memory-map evidence and slide simulation), `patch` (splice
 //! edits), `write` (safe atomic writing) and `cli` (the command line).
+
+pub mod write;
