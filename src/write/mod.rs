@@ -36,6 +36,8 @@
 //! extended attributes, ACLs and file flags are not copied; a file with several
 //! hard links is replaced under this name only.
 
+#![warn(missing_docs)]
+
 mod backup;
 mod error;
 mod lock;
