@@ -278,8 +278,7 @@ fn check_writable(target: &Path, dir: &Path, meta: &fs::Metadata) -> Result<(), 
     }
     // On Windows a directory's read-only attribute means something else, and
     // creating the lock file is the real test there.
-    #[cfg(unix)]
-    if fs::metadata(dir).is_ok_and(|m| m.permissions().readonly()) {
+    if cfg!(unix) && fs::metadata(dir).is_ok_and(|m| m.permissions().readonly()) {
         return Err(not_writable(dir, "the directory is read-only".into()));
     }
     // Append mode cannot truncate or change anything; the handle is dropped at once.
@@ -318,6 +317,8 @@ fn ensure_unchanged(target: &Path, original: &[u8]) -> Result<(), WriteError> {
 /// Gives the temporary file the original's permissions and, on Unix, best
 /// effort, its owner and group (so `sudo ocaudit fix --write` does not hand a
 /// user's file to root). Ownership goes first: chown may clear set-id bits.
+/// A filesystem that refuses chmod is accepted only if the temporary file
+/// already has the original's permissions (filesystems with fixed modes).
 fn copy_permissions(path: &Path, meta: &fs::Metadata) -> io::Result<()> {
     #[cfg(unix)]
     {
@@ -328,7 +329,10 @@ fn copy_permissions(path: &Path, meta: &fs::Metadata) -> io::Result<()> {
             let _ = std::os::unix::fs::chown(path, Some(meta.uid()), Some(meta.gid()));
         }
     }
-    fs::set_permissions(path, meta.permissions())
+    match fs::set_permissions(path, meta.permissions()) {
+        Err(_) if fs::metadata(path).is_ok_and(|m| m.permissions() == meta.permissions()) => Ok(()),
+        result => result,
+    }
 }
 
 /// Syncs a directory's entries to disk where the platform allows it; returns
