@@ -31,10 +31,21 @@
 //!    best effort, reported in [`WriteOutcome::directory_synced`]).
 //!
 //! Nothing after the rename can fail the call, so every [`WriteError`] means
-//! the config is untouched. Not covered: a crash or `SIGKILL` mid-call can
-//! leave the temporary and lock files behind (the config itself is still whole);
-//! extended attributes, ACLs and file flags are not copied; a file with several
-//! hard links is replaced under this name only.
+//! the config is untouched.
+//!
+//! Concurrency: two ocaudit writers exclude each other through the lock file,
+//! so one wins and the other gets `Locked` (or `Changed`, if it arrives after
+//! the winner finished). A lock left by a killed run is never removed
+//! automatically (two processes judging it stale could each delete the other's
+//! fresh lock): the error says whether its pid still runs (Linux) and to
+//! delete it.
+//!
+//! Not covered: a crash or `SIGKILL` mid-call can leave the temporary and lock
+//! files behind (the config itself is still whole); a program other than
+//! ocaudit that writes the config in the instant between step 8 and the rename
+//! goes undetected (no portable compare-and-swap exists); extended attributes,
+//! ACLs and file flags are not copied; a file with several hard links is
+//! replaced under this name only.
 
 #![warn(missing_docs)]
 
