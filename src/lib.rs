@@ -15,3 +15,4 @@ pub mod platform;
 pub mod plist;
 pub mod rules;
 pub mod source;
+pub mod write;

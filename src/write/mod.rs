@@ -1,0 +1,367 @@
+//! Safe writing: replace one file's bytes so that, whatever happens, the file
+//! on disk is either exactly as it was or exactly the new bytes. A temporary
+//! file beside the target is written, synced, read back and verified, then
+//! renamed over the original, and the directory is synced; a backup of the
+//! original goes to the user's state directory first.
+//!
+//! This module must never: write into the config itself (only the rename
+//! replaces it), overwrite a file that changed since the caller read it, let
+//! its temporary or lock file outlive the call, put a default backup beside the
+//! config, delete or overwrite a backup, rely on hard links or Unix-only calls
+//! to replace the file (EFI partitions are FAT32), or know anything about
+//! plists (the caller's `verify` does the re-parse).
+//!
+//! Order of operations in [`write_atomically`], with what each step refuses:
+//!
+//! 1. resolve symlinks (the link stays a link; its target is replaced);
+//!    not a regular file → [`WriteError::NotRegularFile`];
+//! 2. writability: no write bit on the file, or the directory on Unix (this is
+//!    what stops root, whom permissions do not stop), or the file cannot be
+//!    opened for writing → [`WriteError::NotWritable`];
+//! 3. take the lock `.NAME.ocaudit.lock` beside the config (the first real
+//!    file creation there) → [`WriteError::Locked`] / `NotWritable`;
+//! 4. on-disk bytes differ from `original` → [`WriteError::Changed`];
+//! 5. `verify(new_contents)` in memory → [`WriteError::VerifyFailed`];
+//! 6. backup (create-new, sync, read back) → [`WriteError::Backup`];
+//! 7. temporary file `.NAME.ocaudit-<pid>-<n>.tmp`: write, sync, close, read
+//!    back, compare and `verify` again, copy permissions (and on Unix, best
+//!    effort, ownership);
+//! 8. on-disk bytes compared with `original` once more → `Changed`;
+//! 9. `std::fs::rename` over the target, then sync the directory (Unix only;
+//!    best effort, reported in [`WriteOutcome::directory_synced`]).
+//!
+//! Nothing after the rename can fail the call, so every [`WriteError`] means
+//! the config is untouched.
+//!
+//! Concurrency: two ocaudit writers exclude each other through the lock file,
+//! so one wins and the other gets `Locked` (or `Changed`, if it arrives after
+//! the winner finished). A lock left by a killed run is never removed
+//! automatically (two processes judging it stale could each delete the other's
+//! fresh lock): the error says whether its pid still runs (Linux) and to
+//! delete it.
+//!
+//! Not covered: a crash or `SIGKILL` mid-call can leave the temporary and lock
+//! files behind (the config itself is still whole); a program other than
+//! ocaudit that writes the config in the instant between step 8 and the rename
+//! goes undetected (no portable compare-and-swap exists); extended attributes,
+//! ACLs and file flags are not copied; a file with several hard links is
+//! replaced under this name only.
+
+#![warn(missing_docs)]
+
+mod backup;
+mod error;
+mod lock;
+mod temp;
+
+use std::ffi::OsStr;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+pub use backup::{BackupPolicy, default_backup_dir};
+pub use error::WriteError;
+
+use lock::{LockGuard, is_not_writable};
+use temp::TempGuard;
+
+/// Environment variable read (only in builds with debug assertions, i.e. test
+/// and dev builds, never release) to inject a [`Fault`] when the request sets
+/// none: `after-temp-write` or `enospc`. Lets CLI tests drive the hook.
+pub const FAULT_ENV: &str = "OCAUDIT_TEST_FAULT";
+
+/// A failure injected on purpose, for tests of the refusal paths.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Fail after the temporary file is complete (written, synced, verified,
+    /// permissions copied) and before the rename.
+    AfterTempWrite,
+    /// Fail while writing the temporary file, after half of it, as if the disk
+    /// were full (`ErrorKind::StorageFull`, i.e. ENOSPC).
+    WriteFails,
+}
+
+impl Fault {
+    /// Parses a [`FAULT_ENV`] value.
+    pub fn parse(value: &str) -> Option<Fault> {
+        match value.trim() {
+            "after-temp-write" => Some(Fault::AfterTempWrite),
+            "enospc" => Some(Fault::WriteFails),
+            _ => None,
+        }
+    }
+
+    fn from_env() -> Option<Fault> {
+        if cfg!(debug_assertions) {
+            std::env::var(FAULT_ENV)
+                .ok()
+                .as_deref()
+                .and_then(Fault::parse)
+        } else {
+            None
+        }
+    }
+}
+
+/// The caller's check of the bytes about to be written: re-parse them and
+/// confirm they hold exactly the intended values. `Err` carries the reason.
+pub type Verify<'a> = &'a dyn Fn(&[u8]) -> Result<(), String>;
+
+/// One replacement of a file's contents.
+pub struct WriteRequest<'a> {
+    /// The config to replace (may be a symlink; its target is replaced).
+    pub path: &'a Path,
+    /// The bytes the caller read from `path`. The write is refused if the file
+    /// no longer holds exactly these, and they are what the backup contains.
+    pub original: &'a [u8],
+    /// The complete new contents.
+    pub new_contents: &'a [u8],
+    /// Where the backup of `original` goes.
+    pub backup: BackupPolicy,
+    /// Called on `new_contents` before anything is written, and again on the
+    /// temporary file's bytes as read back from disk.
+    pub verify: Verify<'a>,
+    /// Test-only fault injection (see [`Fault`] and [`FAULT_ENV`]).
+    #[doc(hidden)]
+    pub fault: Option<Fault>,
+}
+
+impl<'a> WriteRequest<'a> {
+    /// A request with the default backup policy ([`BackupPolicy::StateDir`])
+    /// and no fault.
+    pub fn new(
+        path: &'a Path,
+        original: &'a [u8],
+        new_contents: &'a [u8],
+        verify: Verify<'a>,
+    ) -> Self {
+        WriteRequest {
+            path,
+            original,
+            new_contents,
+            backup: BackupPolicy::StateDir,
+            verify,
+            fault: None,
+        }
+    }
+
+    /// The same request with another backup policy.
+    pub fn with_backup(mut self, backup: BackupPolicy) -> Self {
+        self.backup = backup;
+        self
+    }
+}
+
+/// What a successful write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteOutcome {
+    /// The file actually replaced: the request's path with symlinks resolved.
+    pub written: PathBuf,
+    /// Where the backup of the original went, if one was made.
+    pub backup: Option<PathBuf>,
+    /// Whether the directory entry was synced after the rename. Always false
+    /// where the platform cannot sync a directory (Windows); false on Unix only
+    /// if the filesystem refused, in which case the rename is done but may not
+    /// yet be durable across a power loss.
+    pub directory_synced: bool,
+}
+
+/// Replaces the file at `req.path` with `req.new_contents`, atomically, after
+/// backing up `req.original` according to `req.backup`. See the module docs
+/// for the steps. On `Err`, the file on disk was not touched, and neither the
+/// temporary file nor the lock file remains.
+pub fn write_atomically(req: &WriteRequest<'_>) -> Result<WriteOutcome, WriteError> {
+    let fault = req.fault.or_else(Fault::from_env);
+    let given = req.path;
+    let target = fs::canonicalize(given)
+        .map_err(|source| io_error(given, "resolving the path", given, source))?;
+    let meta = fs::metadata(&target)
+        .map_err(|source| io_error(&target, "reading the metadata", &target, source))?;
+    let (dir, file_name) = match (target.parent(), target.file_name()) {
+        (Some(dir), Some(name)) if meta.is_file() => (dir.to_path_buf(), name.to_os_string()),
+        _ => return Err(WriteError::NotRegularFile { target }),
+    };
+
+    check_writable(&target, &dir, &meta)?;
+    let _lock = LockGuard::acquire(&dir, &file_name, &target)?;
+    ensure_unchanged(&target, req.original)?;
+    (req.verify)(req.new_contents).map_err(|reason| WriteError::VerifyFailed {
+        target: target.clone(),
+        reason,
+        backup: None,
+    })?;
+    let backup = backup::make_backup(&req.backup, &target, req.original)?;
+    replace(req, &target, &dir, &file_name, &meta, fault)
+        .map_err(|e| e.with_backup(backup.as_deref()))?;
+    let directory_synced = sync_dir(&dir);
+    Ok(WriteOutcome {
+        written: target,
+        backup,
+        directory_synced,
+    })
+}
+
+/// Steps 7 to 9: everything that touches the temporary file, ending with the
+/// rename. The temporary file is removed on every error path by its guard.
+fn replace(
+    req: &WriteRequest<'_>,
+    target: &Path,
+    dir: &Path,
+    file_name: &OsStr,
+    meta: &fs::Metadata,
+    fault: Option<Fault>,
+) -> Result<(), WriteError> {
+    let (temp, mut file) = TempGuard::create(dir, file_name, target)?;
+    let tmp = temp.path().to_path_buf();
+    write_temp(&mut file, req.new_contents, fault)
+        .map_err(|source| io_error(target, "writing the temporary file", &tmp, source))?;
+    drop(file);
+
+    let back = fs::read(&tmp)
+        .map_err(|source| io_error(target, "reading back the temporary file", &tmp, source))?;
+    let verify_failed = |reason: String| WriteError::VerifyFailed {
+        target: target.to_path_buf(),
+        reason,
+        backup: None,
+    };
+    if back != req.new_contents {
+        return Err(verify_failed(format!(
+            "the temporary file read back as {} bytes that differ from the {} written",
+            back.len(),
+            req.new_contents.len()
+        )));
+    }
+    (req.verify)(&back).map_err(verify_failed)?;
+    copy_permissions(&tmp, meta).map_err(|source| {
+        io_error(
+            target,
+            "copying the original's permissions to",
+            &tmp,
+            source,
+        )
+    })?;
+
+    if fault == Some(Fault::AfterTempWrite) {
+        return Err(io_error(
+            target,
+            "renaming the temporary file",
+            &tmp,
+            io::Error::other("fault injected by the test hook before the rename"),
+        ));
+    }
+    ensure_unchanged(target, req.original)?;
+    fs::rename(&tmp, target).map_err(|source| {
+        io_error(
+            target,
+            "renaming the temporary file over the config",
+            &tmp,
+            source,
+        )
+    })?;
+    temp.disarm();
+    Ok(())
+}
+
+/// Writes and syncs the temporary file, or fails as the fault asks.
+fn write_temp(file: &mut File, bytes: &[u8], fault: Option<Fault>) -> io::Result<()> {
+    if fault == Some(Fault::WriteFails) {
+        file.write_all(&bytes[..bytes.len() / 2])?;
+        return Err(io::Error::new(
+            io::ErrorKind::StorageFull,
+            "no space left on device (simulated by the test hook)",
+        ));
+    }
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Refuses when the file or (on Unix) its directory has no write bit, or the
+/// file cannot be opened for writing. The mode-bit checks are what stop root.
+fn check_writable(target: &Path, dir: &Path, meta: &fs::Metadata) -> Result<(), WriteError> {
+    let not_writable = |path: &Path, reason: String| WriteError::NotWritable {
+        target: target.to_path_buf(),
+        path: path.to_path_buf(),
+        reason,
+    };
+    if meta.permissions().readonly() {
+        return Err(not_writable(target, "the file is read-only".into()));
+    }
+    // On Windows a directory's read-only attribute means something else, and
+    // creating the lock file is the real test there.
+    if cfg!(unix) && fs::metadata(dir).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(not_writable(dir, "the directory is read-only".into()));
+    }
+    // Append mode cannot truncate or change anything; the handle is dropped at once.
+    match OpenOptions::new().append(true).open(target) {
+        Ok(_) => Ok(()),
+        Err(e) if is_not_writable(&e) => Err(not_writable(target, e.to_string())),
+        Err(source) => Err(io_error(
+            target,
+            "opening the config for writing",
+            target,
+            source,
+        )),
+    }
+}
+
+/// Refuses with `Changed` unless the file on disk holds exactly `original`.
+fn ensure_unchanged(target: &Path, original: &[u8]) -> Result<(), WriteError> {
+    let now = fs::read(target).map_err(|source| {
+        io_error(
+            target,
+            "re-reading the config to check it is unchanged",
+            target,
+            source,
+        )
+    })?;
+    if now == original {
+        Ok(())
+    } else {
+        Err(WriteError::Changed {
+            target: target.to_path_buf(),
+            backup: None,
+        })
+    }
+}
+
+/// Gives the temporary file the original's permissions and, on Unix, best
+/// effort, its owner and group (so `sudo ocaudit fix --write` does not hand a
+/// user's file to root). Ownership goes first: chown may clear set-id bits.
+/// A filesystem that refuses chmod is accepted only if the temporary file
+/// already has the original's permissions (filesystems with fixed modes).
+fn copy_permissions(path: &Path, meta: &fs::Metadata) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(now) = fs::metadata(path)
+            && (now.uid(), now.gid()) != (meta.uid(), meta.gid())
+        {
+            let _ = std::os::unix::fs::chown(path, Some(meta.uid()), Some(meta.gid()));
+        }
+    }
+    match fs::set_permissions(path, meta.permissions()) {
+        Err(_) if fs::metadata(path).is_ok_and(|m| m.permissions() == meta.permissions()) => Ok(()),
+        result => result,
+    }
+}
+
+/// Syncs a directory's entries to disk where the platform allows it; returns
+/// whether that succeeded. Windows cannot open a directory through `std`.
+pub(crate) fn sync_dir(dir: &Path) -> bool {
+    if cfg!(unix) {
+        File::open(dir).and_then(|d| d.sync_all()).is_ok()
+    } else {
+        false
+    }
+}
+
+fn io_error(target: &Path, action: &'static str, path: &Path, source: io::Error) -> WriteError {
+    WriteError::Io {
+        target: target.to_path_buf(),
+        action,
+        path: path.to_path_buf(),
+        source,
+        backup: None,
+    }
+}
