@@ -475,6 +475,23 @@ fn openruntime_fix(
         let fix = edit.map(|ed| Fix::unsafe_("enable the OpenRuntime.efi driver entry", vec![ed]));
         return (e.at.clone(), fix, notes);
     }
+    // OpenCore 0.5.6 and earlier shipped the same driver as FwRuntimeServices.efi.
+    if let Some(e) = drivers
+        .entries
+        .iter()
+        .find(|e| e.enabled && e.path == "FwRuntimeServices.efi")
+    {
+        notes.push("FwRuntimeServices.efi is the name OpenRuntime.efi had up to OpenCore 0.5.6; from 0.5.7 on the driver and its entry must be called OpenRuntime.efi".into());
+        let node = patch::node_by_span(&cx.doc.root, &e.at.span);
+        let edit = if e.legacy_string {
+            node.map(|n| patch::set_string(text, n, "OpenRuntime.efi"))
+        } else {
+            node.and_then(|n| n.as_dict()?.get("Path"))
+                .map(|p| patch::set_string(text, &p.value, "OpenRuntime.efi"))
+        };
+        let fix = edit.map(|ed| Fix::unsafe_("rename the FwRuntimeServices.efi entry to OpenRuntime.efi (replace the file in Drivers/ too)", vec![ed]));
+        return (e.at.clone(), fix, notes);
+    }
     if let Some(e) = drivers
         .entries
         .iter()
