@@ -20,7 +20,10 @@ pub struct AuditOptions {
     pub check: CheckOptions,
     /// `--platform SLUG`, already resolved.
     pub platform: Option<PlatformMatch>,
-    /// Memory-map evidence.
+    /// Parsed `--memmap` / `--log` files, summarised per config.
+    pub evidence_files: Option<crate::evidence::EvidenceFiles>,
+    /// A ready summary that overrides `evidence_files` (for tests and callers
+    /// that computed it already).
     pub evidence: Option<Evidence>,
 }
 
@@ -238,4 +241,13 @@ pub fn oc_dir(config: &Path) -> Option<PathBuf> {
 pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<FileReport, ReadError> {
     let raw = read(path)?;
     Ok(audit_bytes(&path.display().to_string(), raw, opts))
+}
+
+/// The evidence summary for one loaded config.
+pub fn evidence_for(loaded: &Loaded, platform: Option<&PlatformMatch>, opts: &AuditOptions) -> Option<Evidence> {
+    opts.evidence.clone().or_else(|| {
+        opts.evidence_files
+            .as_ref()
+            .map(|f| crate::evidence::summarise(f, &loaded.config, platform))
+    })
 }

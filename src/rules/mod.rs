@@ -27,6 +27,7 @@ macro_rules! rule {
 mod bootargs;
 mod booter;
 mod context;
+mod memmap;
 mod structure;
 mod whitelist;
 
@@ -150,6 +151,12 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&whitelist::W001, whitelist::w001),
     (&whitelist::W002, whitelist::w002),
     (&whitelist::W003, whitelist::w003),
+    (&whitelist::W004, whitelist::w004),
+    (&memmap::M001, memmap::m001),
+    (&memmap::M002, memmap::m002),
+    (&memmap::M003, memmap::m003),
+    (&memmap::M004, memmap::m004),
+    (&memmap::M005, memmap::m005),
 ];
 
 /// Metadata of every rule, in code order.

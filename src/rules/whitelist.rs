@@ -120,3 +120,24 @@ pub fn w003(cx: &mut Context) {
         }
     }
 }
+
+/// W004 (needs evidence with runtime MMIO regions).
+pub fn w004(cx: &mut Context) {
+    let Some(e) = cx.evidence else { return };
+    if e.runtime_mmio.is_empty() {
+        return;
+    }
+    let Some(wl) = cx.config.mmio_whitelist.clone() else { return };
+    for entry in wl.entries.iter().filter(|en| en.enabled.value && !en.enabled.mistyped()) {
+        let Some(&addr) = entry.address.present() else { continue };
+        let addr = addr as u64;
+        let inside = e.runtime_mmio.iter().any(|&(start, pages)| {
+            addr >= start && addr - start < pages.saturating_mul(4096)
+        });
+        if !inside {
+            let at = entry.address.at.clone().unwrap_or_else(|| entry.at.clone());
+            let d = cx.report(&W004, &at, format!("MmioWhitelist Address {addr:#X} is in no runtime MMIO region of {}", e.source));
+            d.help = Some("`ocaudit mmio` lists the runtime MMIO regions of this machine".into());
+        }
+    }
+}
