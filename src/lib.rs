@@ -5,3 +5,4 @@
 //! (span-aware loading), `model` (typed views), `rules` (diagnostics),
 //! `memmap` (memory-map evidence and slide simulation), `patch` (splice
 //! edits), `write` (safe atomic writing) and `cli` (the command line).
+pub mod memmap;

@@ -1,0 +1,1 @@
+//! What-if table and recommendations.
