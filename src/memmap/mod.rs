@@ -19,8 +19,11 @@ pub mod simulate;
 pub mod svg;
 pub mod types;
 
+pub use advice::{Recommendation, RecommendationKind, WhatIfRow, recommend, what_if};
 pub use decode::{Decoded, TextEncoding, decode};
-
+pub use mmio::{
+    BisectStep, MmioRegionReport, bisect_plan, mmio_regions, mmio_regions_from_log, whitelist_plist,
+};
 pub use oclog::{LoggedSlides, OcLog, parse_oclog};
 pub use parse::{
     Evidence, EvidenceError, InputFormat, detect_format, parse_evidence, parse_linux, parse_shell,
@@ -28,5 +31,6 @@ pub use parse::{
 };
 pub use simulate::{
     Decision, MmioRegion, SlideAnalysis, SlideOptions, format_ranges, parse_ranges, simulate,
+    simulate_with_area, usable_runs,
 };
 pub use types::{Descriptor, EFI_MEMORY_RUNTIME, MemType, MemoryMap, PAGE_SIZE};

@@ -142,6 +142,34 @@ struct Span {
 
 /// Run OpenCore's analysis on `map` with `opts`.
 pub fn simulate(map: &MemoryMap, opts: &SlideOptions) -> SlideAnalysis {
+    analyse(map, opts, None)
+}
+
+/// The same scan with the kernel area forced to `area` bytes instead of
+/// runtime bytes + 200 MiB (what-if use only; OpenCore never does this).
+pub fn simulate_with_area(map: &MemoryMap, opts: &SlideOptions, area: u64) -> SlideAnalysis {
+    analyse(map, opts, Some(area))
+}
+
+/// Runs of consecutive usable slides as (first, last). On Sandy/Ivy Bridge a
+/// run never crosses 127/128, because those slides are not adjacent in memory.
+pub fn usable_runs(valid: &[u8], sandy_ivy: bool) -> Vec<(u8, u8)> {
+    let mut runs: Vec<(u8, u8)> = Vec::new();
+    for &s in valid {
+        match runs.last_mut() {
+            Some((_, last))
+                if u16::from(*last) + 1 == u16::from(s)
+                    && !(sandy_ivy && s == SANDY_IVY_FIRST_SLIDE) =>
+            {
+                *last = s
+            }
+            _ => runs.push((s, s)),
+        }
+    }
+    runs
+}
+
+fn analyse(map: &MemoryMap, opts: &SlideOptions, area_override: Option<u64>) -> SlideAnalysis {
     let mut runtime_pages = 0u64;
     let mut devirtualised_pages = 0u64;
     let mut mmio_runtime_regions = Vec::new();
@@ -159,9 +187,11 @@ pub fn simulate(map: &MemoryMap, opts: &SlideOptions) -> SlideAnalysis {
             runtime_pages = runtime_pages.saturating_add(d.pages);
         }
     }
-    let area = runtime_pages
-        .saturating_mul(PAGE_SIZE)
-        .saturating_add(ESTIMATED_KERNEL_SIZE);
+    let area = area_override.unwrap_or_else(|| {
+        runtime_pages
+            .saturating_mul(PAGE_SIZE)
+            .saturating_add(ESTIMATED_KERNEL_SIZE)
+    });
 
     // OpenCore's scan never moves past a descriptor with 0 pages.
     let zero_at = map.descriptors.iter().position(|d| d.pages == 0);

@@ -251,3 +251,14 @@ fn json_contract_fields() {
     assert_eq!(v["decision"], "some-usable");
     assert_eq!(v["mmio_runtime_regions"][0]["start"], 0xE000_0000u64);
 }
+
+#[test]
+fn runs_split_at_128_on_sandy_ivy() {
+    let v: Vec<u8> = (120..=135).chain([200, 201]).collect();
+    assert_eq!(usable_runs(&v, false), vec![(120, 135), (200, 201)]);
+    assert_eq!(
+        usable_runs(&v, true),
+        vec![(120, 127), (128, 135), (200, 201)]
+    );
+    assert_eq!(usable_runs(&[], false), vec![]);
+}
