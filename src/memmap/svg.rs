@@ -62,7 +62,9 @@ fn band(out: &mut String, map: &MemoryMap, lo: u64, hi: u64, y: f64, h: f64) {
             continue;
         }
         let x = LEFT + (s - lo) as f64 * scale;
-        let w = ((e - s) as f64 * scale).max(0.5);
+        // Anything but free memory stays visible, however small: it blocks slides.
+        let min = if d.mem_type == MemType::Conventional { 0.5 } else { 1.5 };
+        let w = ((e - s) as f64 * scale).max(min);
         let _ = writeln!(
             out,
             r#"<rect x="{x:.2}" y="{y:.2}" width="{w:.2}" height="{h:.2}" fill="{}"><title>{} 0x{:X}-0x{:X} ({} pages)</title></rect>"#,
@@ -99,7 +101,7 @@ pub fn render_svg(map: &MemoryMap, analysis: &SlideAnalysis, opts: &SlideOptions
         .min(FOUR_GIB);
     let _ = writeln!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="360" viewBox="0 0 {WIDTH} 360" font-family="sans-serif">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="290" viewBox="0 0 {WIDTH} 290" font-family="sans-serif">"#
     );
     let _ = writeln!(
         out,
