@@ -63,7 +63,11 @@ fn band(out: &mut String, map: &MemoryMap, lo: u64, hi: u64, y: f64, h: f64) {
         }
         let x = LEFT + (s - lo) as f64 * scale;
         // Anything but free memory stays visible, however small: it blocks slides.
-        let min = if d.mem_type == MemType::Conventional { 0.5 } else { 1.5 };
+        let min = if d.mem_type == MemType::Conventional {
+            0.5
+        } else {
+            1.5
+        };
         let w = ((e - s) as f64 * scale).max(min);
         let _ = writeln!(
             out,
