@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use owo_colors::OwoColorize;
 
-use super::slide::{InputFormatArg, QuirkArgs, describe_options, log_options, mib, read_evidence};
+use super::slide::{InputFormatArg, QuirkArgs, describe_options, mib, read_evidence};
 use crate::memmap::{
     Evidence, MmioRegionReport, SlideOptions, bisect_plan, mmio_regions, mmio_regions_from_log,
     simulate, whitelist_plist,
@@ -99,7 +99,7 @@ pub fn run(
                     args.file.display()
                 );
             }
-            opts = log_options(l, &opts);
+            opts = l.slide_options(&opts);
             (mmio_regions_from_log(l), None)
         }
     };

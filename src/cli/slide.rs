@@ -12,8 +12,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use owo_colors::OwoColorize;
 
 use crate::memmap::{
-    Evidence, InputFormat, LoggedSlides, MemType, MemoryMap, OcLog, SlideAnalysis, SlideOptions,
-    detect_format, format_ranges, parse_evidence, recommend, simulate, svg::render_svg, what_if,
+    Evidence, InputFormat, LogComparison, LoggedSlides, MemoryMap, OcLog, SlideAnalysis,
+    SlideOptions, compare_log, detect_format, parse_evidence, recommend, simulate, svg::render_svg,
+    what_if,
 };
 
 /// Largest evidence file read; real memmaps and OpenCore logs are under 1 MiB.
@@ -158,26 +159,6 @@ pub fn read_evidence(path: &Path, forced: Option<InputFormatArg>) -> Result<(Evi
     Ok((evidence, format.to_string()))
 }
 
-/// The options the logged boot ran with, as far as the log tells.
-pub fn log_options(log: &OcLog, fallback: &SlideOptions) -> SlideOptions {
-    let devirt = log
-        .flag("DEVMMIO")
-        .map_or(fallback.devirtualise_mmio, |v| v == 1);
-    SlideOptions {
-        devirtualise_mmio: devirt,
-        whitelist: if log.devirt.is_empty() {
-            fallback.whitelist.clone()
-        } else {
-            log.skipped_regions()
-        },
-        max_slide: log
-            .flag("MSLIDE")
-            .and_then(|v| u8::try_from(v).ok())
-            .unwrap_or(fallback.max_slide),
-        sandy_ivy: fallback.sandy_ivy,
-    }
-}
-
 struct Paint(bool);
 
 impl Paint {
@@ -248,9 +229,15 @@ fn strip(a: &SlideAnalysis, p: &Paint) -> String {
     out
 }
 
-fn map_report(map: &MemoryMap, opts: &SlideOptions, a: &SlideAnalysis, p: &Paint) -> String {
+fn map_report(
+    map: &MemoryMap,
+    opts: &SlideOptions,
+    source: &str,
+    a: &SlideAnalysis,
+    p: &Paint,
+) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "quirks: {}", describe_options(opts));
+    let _ = writeln!(o, "quirks: {} ({source})", describe_options(opts));
     let _ = writeln!(o);
     let counted = p.count(a.valid_count, format!("{} of 256", a.valid_count));
     let ranges = if a.ranges.is_empty() {
@@ -422,82 +409,47 @@ fn log_report(log: &OcLog, p: &Paint) -> String {
     o
 }
 
-fn comparison(
-    log: &OcLog,
-    map: &MemoryMap,
-    opts: &SlideOptions,
-) -> Option<(serde_json::Value, String)> {
-    let report = log.slide_report.as_ref()?;
-    let lopts = log_options(log, opts);
-    let a = simulate(map, &lopts);
-    let logged: Option<Vec<u8>> = match report {
-        LoggedSlides::AllUsable => Some((0..=255).collect()),
-        LoggedSlides::Some { valid, .. } => valid.clone(),
-        LoggedSlides::NoneUsable { .. } => Some(Vec::new()),
-    };
+fn comparison_text(c: &LogComparison) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
         "log vs memmap, simulated with the log's quirks ({})",
-        describe_options(&lopts)
+        describe_options(&c.options)
     );
     let _ = writeln!(
         o,
         "  OpenCore log  {:>3} usable  {}",
-        report.count(),
-        logged.as_deref().map(format_ranges).unwrap_or_default()
+        c.log_valid_count,
+        c.log_ranges.as_deref().unwrap_or("(not listed)")
     );
     let _ = writeln!(
         o,
         "  memmap        {:>3} usable  {}",
-        a.valid_count, a.ranges
+        c.memmap_valid_count, c.memmap_ranges
     );
-    let mut missing = Vec::new();
-    if let Some(l) = &logged {
-        missing = l
-            .iter()
-            .copied()
-            .filter(|s| !a.valid_slides.contains(s))
-            .collect();
-        for s in missing.iter().take(3) {
-            if let Some(d) = a
-                .scans
-                .get(usize::from(*s))
-                .and_then(|sc| sc.blocked_by)
-                .and_then(|i| map.descriptors.get(i))
-            {
-                let why = if matches!(d.mem_type, MemType::LoaderCode | MemType::LoaderData) {
-                    ": the shell's own image, gone when boot.efi runs"
-                } else {
-                    ""
-                };
-                let _ = writeln!(
-                    o,
-                    "  slide {s} is blocked in the memmap by {} at 0x{:X} (line {}){why}",
-                    d.mem_type.name(),
-                    d.start,
-                    d.line
-                );
-            }
+    for m in c.missing.iter().take(3) {
+        if let (Some(t), Some(start), Some(line)) = (m.blocked_by, m.blocker_start, m.blocker_line)
+        {
+            let why = if m.loader_image {
+                ": the shell's own image, gone when boot.efi runs"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                o,
+                "  slide {} is blocked in the memmap by {} at 0x{start:X} (line {line}){why}",
+                m.slide,
+                t.name()
+            );
         }
     }
-    let agree = report.count() as usize == a.valid_count && missing.is_empty();
-    let _ = writeln!(
-        o,
-        "  {}",
-        if agree {
-            "they agree".to_string()
-        } else {
-            "they differ (M005): the log comes from the real boot-time map and outranks a shell memmap, which is taken before boot.efi runs".to_string()
-        }
-    );
-    let json = serde_json::json!({
-        "log_valid_count": report.count(),
-        "memmap_valid_count": a.valid_count,
-        "memmap_ranges": a.ranges,
-        "agree": agree,
-    });
-    Some((json, o))
+    let verdict = if c.agree {
+        "they agree"
+    } else {
+        "they differ (M005): the log comes from the real boot-time map and outranks a shell memmap, which is taken before boot.efi runs"
+    };
+    let _ = writeln!(o, "  {verdict}");
+    o
 }
 
 /// Run `ocaudit slide`. `config_opts` are the options read from `--config`
@@ -510,8 +462,22 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<u8> {
     let p = Paint(color);
-    let opts = args.quirks.apply(config_opts);
     let (evidence, format) = read_evidence(&args.file, args.input_format)?;
+    // Without --config, a log's own quirk header is the baseline; flags override.
+    let (base, source) = match (config_opts, &evidence) {
+        (Some(c), _) => (Some(c), "from --config"),
+        (None, Evidence::Log(l)) if !l.quirk_flags.is_empty() => (
+            Some(l.slide_options(&SlideOptions::default())),
+            "as the log ran",
+        ),
+        (None, _) => (None, "defaults"),
+    };
+    let opts = args.quirks.apply(base);
+    let source = if args.quirks == QuirkArgs::default() {
+        source.to_string()
+    } else {
+        format!("{source}, flags override")
+    };
     let extra_map = match &args.memmap {
         None => None,
         Some(path) => match read_evidence(path, None)? {
@@ -541,7 +507,7 @@ pub fn run(
             .with_context(|| format!("cannot write {}", svg_path.display()))?;
     }
     let compared = match (&log, &map) {
-        (Some(l), Some(m)) => comparison(l, m, &opts),
+        (Some(l), Some(m)) => compare_log(l, m, &opts),
         _ => None,
     };
     let name = args.file.display();
@@ -553,8 +519,8 @@ pub fn run(
             };
             if let (Some(obj), Some(l)) = (value.as_object_mut(), &log) {
                 obj.insert("log".into(), serde_json::to_value(l)?);
-                if let Some((c, _)) = &compared {
-                    obj.insert("comparison".into(), c.clone());
+                if let Some(c) = &compared {
+                    obj.insert("comparison".into(), serde_json::to_value(c)?);
                 }
             }
             writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
@@ -569,7 +535,7 @@ pub fn run(
                 write!(out, "{}", log_report(l, &p))?;
             }
             if let (Some(m), Some(a)) = (&map, &analysis) {
-                let source = match (&args.memmap, &log) {
+                let header = match (&args.memmap, &log) {
                     (Some(path), Some(_)) => format!(
                         "\n{}",
                         p.head(&format!(
@@ -583,12 +549,12 @@ pub fn run(
                         m.descriptors.len()
                     )),
                 };
-                writeln!(out, "{source}")?;
-                write!(out, "{}", map_report(m, &opts, a, &p))?;
+                writeln!(out, "{header}")?;
+                write!(out, "{}", map_report(m, &opts, &source, a, &p))?;
             }
-            if let Some((_, text)) = &compared {
+            if let Some(c) = &compared {
                 writeln!(out, "\n{}", p.head("comparison"))?;
-                write!(out, "{text}")?;
+                write!(out, "{}", comparison_text(c))?;
             }
             if let Some(svg_path) = &args.svg {
                 writeln!(out, "\nwrote {}", svg_path.display())?;

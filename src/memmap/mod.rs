@@ -11,6 +11,7 @@
 //! function returns values or strings. Nothing here panics on any input.
 
 pub mod advice;
+pub mod compare;
 pub mod decode;
 pub mod mmio;
 pub mod oclog;
@@ -20,6 +21,7 @@ pub mod svg;
 pub mod types;
 
 pub use advice::{Recommendation, RecommendationKind, WhatIfRow, recommend, what_if};
+pub use compare::{LogComparison, MissingSlide, compare_log};
 pub use decode::{Decoded, TextEncoding, decode};
 pub use mmio::{
     BisectStep, MmioRegionReport, bisect_plan, mmio_regions, mmio_regions_from_log, whitelist_plist,
