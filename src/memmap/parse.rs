@@ -213,13 +213,17 @@ fn shell_line(line: &str, prefixes: &[(&'static str, MemType)]) -> Line {
         return Line::Known;
     }
     // Label (possibly glued to the address) or an OEM type of 8 hex digits.
-    let (mem_type, rest) = match prefixes.iter().find(|(p, _)| trimmed.starts_with(p)) {
+    let first = trimmed.as_bytes()[0];
+    let known = prefixes
+        .iter()
+        .find(|(p, _)| p.as_bytes()[0] == first && trimmed.starts_with(p));
+    let (mem_type, rest) = match known {
         Some((p, t)) => (*t, &trimmed[p.len()..]),
         None => {
             let mut parts = trimmed.splitn(2, char::is_whitespace);
-            let first = parts.next().unwrap_or("");
-            if first.len() == 8 && first.bytes().all(|b| b.is_ascii_hexdigit()) {
-                match u32::from_str_radix(first, 16) {
+            let word = parts.next().unwrap_or("");
+            if word.len() == 8 && word.bytes().all(|b| b.is_ascii_hexdigit()) {
+                match u32::from_str_radix(word, 16) {
                     Ok(v) => (MemType::from_u32(v), parts.next().unwrap_or("")),
                     Err(_) => return Line::Unknown,
                 }
@@ -228,26 +232,26 @@ fn shell_line(line: &str, prefixes: &[(&'static str, MemType)]) -> Line {
             }
         }
     };
-    let tokens: Vec<&str> = rest
+    // Up to four hex numbers; anything after them is junk to report.
+    let mut numbers = [0u64; 4];
+    let (mut count, mut junk) = (0usize, false);
+    for token in rest
         .split(|c: char| c.is_whitespace() || c == '-')
         .filter(|t| !t.is_empty())
-        .collect();
-    let numbers: Vec<u64> = tokens
-        .iter()
-        .take_while(|t| is_hex_token(t))
-        .filter_map(|t| hex(t))
-        .collect();
-    let junk = tokens.len() > numbers.len();
-    match numbers.as_slice() {
-        [start, end, pages, attr, ..] => Line::Descriptor(
-            mem_type,
-            *start,
-            Some(*end),
-            *pages,
-            *attr,
-            junk || numbers.len() > 4,
-        ),
-        [start, pages, attr] => Line::Descriptor(mem_type, *start, None, *pages, *attr, junk),
+    {
+        match hex(token) {
+            Some(v) if !junk && count < 4 && is_hex_token(token) => {
+                numbers[count] = v;
+                count += 1;
+            }
+            _ => junk = true,
+        }
+    }
+    match (count, numbers) {
+        (4, [start, end, pages, attr]) => {
+            Line::Descriptor(mem_type, start, Some(end), pages, attr, junk)
+        }
+        (3, [start, pages, attr, _]) => Line::Descriptor(mem_type, start, None, pages, attr, junk),
         _ => Line::Unknown,
     }
 }
