@@ -223,9 +223,10 @@ pub fn run_rules(
     opts: &AuditOptions,
     oc_dir: Option<PathBuf>,
 ) -> Vec<Diagnostic> {
+    let evidence = evidence_for(loaded, platform, opts);
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
     cx.platform = platform;
-    cx.evidence = opts.evidence.as_ref();
+    cx.evidence = evidence.as_ref();
     cx.oc_dir = oc_dir;
     rules::run_all(&mut cx)
 }
@@ -244,7 +245,11 @@ pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<FileReport, ReadEr
 }
 
 /// The evidence summary for one loaded config.
-pub fn evidence_for(loaded: &Loaded, platform: Option<&PlatformMatch>, opts: &AuditOptions) -> Option<Evidence> {
+pub fn evidence_for(
+    loaded: &Loaded,
+    platform: Option<&PlatformMatch>,
+    opts: &AuditOptions,
+) -> Option<Evidence> {
     opts.evidence.clone().or_else(|| {
         opts.evidence_files
             .as_ref()

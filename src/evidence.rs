@@ -24,7 +24,10 @@ pub struct EvidenceFiles {
 /// Read and parse the evidence files, if any were given. A `--memmap` file
 /// that turns out to be an OpenCore log is taken as the log, and the other
 /// way round.
-pub fn load(memmap_path: Option<&Path>, log_path: Option<&Path>) -> anyhow::Result<Option<EvidenceFiles>> {
+pub fn load(
+    memmap_path: Option<&Path>,
+    log_path: Option<&Path>,
+) -> anyhow::Result<Option<EvidenceFiles>> {
     let mut files = EvidenceFiles::default();
     for p in memmap_path.iter().chain(log_path.iter()) {
         let bytes = crate::audit::read(p)?;
@@ -67,19 +70,33 @@ fn logged_valid(report: &LoggedSlides) -> Option<Vec<u8>> {
 }
 
 /// Summarise the evidence for one config.
-pub fn summarise(files: &EvidenceFiles, config: &Config, platform: Option<&PlatformMatch>) -> Evidence {
+pub fn summarise(
+    files: &EvidenceFiles,
+    config: &Config,
+    platform: Option<&PlatformMatch>,
+) -> Evidence {
     let opts = slide_options(config, platform);
     let mut ev = Evidence::default();
     let mut names = Vec::new();
     if let Some((name, map)) = &files.map {
         names.push(name.clone());
         let a = memmap::simulate(map, &opts);
-        let on = memmap::simulate(map, &SlideOptions { devirtualise_mmio: true, ..opts.clone() });
+        let on = memmap::simulate(
+            map,
+            &SlideOptions {
+                devirtualise_mmio: true,
+                ..opts.clone()
+            },
+        );
         ev.valid_slides = Some(a.valid_slides);
         ev.fallback_slide = Some(a.fallback_slide);
         ev.valid_with_devirtualise = Some(on.valid_count);
         ev.slides_with_devirtualise = Some(on.valid_slides);
-        ev.runtime_mmio = a.mmio_runtime_regions.iter().map(|r| (r.start, r.pages)).collect();
+        ev.runtime_mmio = a
+            .mmio_runtime_regions
+            .iter()
+            .map(|r| (r.start, r.pages))
+            .collect();
     }
     if let Some((name, log)) = &files.log {
         names.push(name.clone());
@@ -100,11 +117,11 @@ pub fn summarise(files: &EvidenceFiles, config: &Config, platform: Option<&Platf
         if ev.runtime_mmio.is_empty() {
             ev.runtime_mmio = log.devirt.iter().map(|d| (d.0, d.1)).collect();
         }
-        if let Some((_, map)) = &files.map {
-            if let Some(cmp) = memmap::compare_log(log, map, &opts) {
-                ev.logged_count = Some(cmp.log_valid_count as usize);
-                ev.simulated_count = Some(cmp.memmap_valid_count);
-            }
+        if let Some((_, map)) = &files.map
+            && let Some(cmp) = memmap::compare_log(log, map, &opts)
+        {
+            ev.logged_count = Some(cmp.log_valid_count as usize);
+            ev.simulated_count = Some(cmp.memmap_valid_count);
         }
     }
     ev.source = names.join(" + ");

@@ -92,14 +92,15 @@ pub fn audit_options(
             anyhow::bail!("`{code}` matches no rule code; `ocaudit rules` lists them");
         }
     }
-    let evidence = crate::evidence::load(memmap, log)?;
+    let evidence_files = crate::evidence::load(memmap, log)?;
     Ok(AuditOptions {
         check: CheckOptions {
             select: select.to_vec(),
             ignore: ignore.to_vec(),
         },
         platform,
-        evidence,
+        evidence_files,
+        evidence: None,
     })
 }
 
