@@ -100,6 +100,7 @@ pub fn audit_options(
         },
         platform,
         evidence,
+        kind: None,
     })
 }
 
@@ -112,6 +113,10 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         args.memmap.as_deref(),
         args.log.as_deref(),
     )?;
+    let opts = AuditOptions {
+        kind: args.kind.map(Into::into),
+        ..opts
+    };
     let (paths, defaulted) = resolve_paths(&args.paths)?;
     if defaulted {
         eprintln!("ocaudit: checking {}", paths[0].display());

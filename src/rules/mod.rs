@@ -26,6 +26,7 @@ macro_rules! rule {
 
 mod bootargs;
 mod booter;
+mod clover;
 mod context;
 mod structure;
 mod whitelist;
@@ -150,6 +151,10 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&whitelist::W001, whitelist::w001),
     (&whitelist::W002, whitelist::w002),
     (&whitelist::W003, whitelist::w003),
+    (&clover::C001, clover::c001),
+    (&clover::C002, clover::c002),
+    (&clover::C003, clover::c003),
+    (&clover::C004, clover::c004),
 ];
 
 /// Metadata of every rule, in code order.
@@ -189,6 +194,7 @@ pub fn run_all(cx: &mut Context) -> Vec<Diagnostic> {
     }
     let mut diags = std::mem::take(&mut cx.diags);
     diags.retain(|d| cx.options.enabled(d.rule.code));
+    clover::annotate(cx, &mut diags);
     diags.sort_by(|a, b| (a.span.start, a.rule.code).cmp(&(b.span.start, b.rule.code)));
     diags
 }
