@@ -142,3 +142,79 @@ fn load(path: &Path, rel: String, kind: ConfigKind) -> Option<Companion> {
         config: loaded.config,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "<?xml version=\"1.0\"?>\n<plist version=\"1.0\">\n<dict>\n\
+        <key>Boot</key>\n<dict/>\n<key>Quirks</key>\n<dict/>\n</dict>\n</plist>\n";
+    const OCQUIRKS: &str = "<?xml version=\"1.0\"?>\n<plist version=\"1.0\">\n<dict>\n\
+        <key>DevirtualiseMmio</key>\n<true/>\n<key>ProvideCustomSlide</key>\n<true/>\n</dict>\n</plist>\n";
+
+    fn write(path: &Path, text: &str) {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+
+    #[test]
+    fn finds_drivers_and_companions_ignoring_case() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let clover = tmp.path().join("EFI/Clover");
+        write(&clover.join("config.plist"), CONFIG);
+        write(&clover.join("Drivers/uefi/OpenRuntime.EFI"), "x");
+        write(&clover.join("Drivers/uefi/ocquirks.plist"), OCQUIRKS);
+        write(&clover.join("drivers64UEFI/OsxAptioFix2Drv-64.efi"), "x");
+        write(&clover.join("drivers64UEFI/readme.txt"), "x");
+
+        let env = scan(&clover.join("config.plist"), ConfigKind::Clover).expect("Clover folder");
+        assert_eq!(
+            env.drivers,
+            [
+                "Drivers/uefi/OpenRuntime.EFI",
+                "drivers64UEFI/OsxAptioFix2Drv-64.efi"
+            ]
+        );
+        assert_eq!(
+            env.driver("openruntime.efi"),
+            Some("Drivers/uefi/OpenRuntime.EFI")
+        );
+        let c = env.companion.expect("OcQuirks.plist loaded");
+        assert_eq!(c.rel, "Drivers/uefi/ocquirks.plist");
+        assert_eq!(c.config.kind, ConfigKind::OcQuirks);
+        assert!(c.config.quirks.devirtualise_mmio.value);
+
+        let from_plist = scan(
+            &clover.join("Drivers/uefi/ocquirks.plist"),
+            ConfigKind::OcQuirks,
+        )
+        .expect("Clover folder from the driver folder");
+        let c = from_plist.companion.expect("config.plist loaded");
+        assert_eq!(c.config.kind, ConfigKind::Clover);
+        assert!(c.config.quirks.dict.is_some());
+    }
+
+    #[test]
+    fn oem_configs_belong_to_the_clover_folder() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let clover = tmp.path().join("EFI/CLOVER");
+        write(&clover.join("CLOVERX64.efi"), "x");
+        let oem = clover.join("OEM/MacBookPro15,2/config.plist");
+        write(&oem, CONFIG);
+        assert_eq!(clover_dir(&oem), Some(clover));
+    }
+
+    #[test]
+    fn no_folder_for_opencore_or_a_bare_clover_named_directory() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let bare = tmp.path().join("clover/config.plist");
+        write(&bare, CONFIG);
+        assert!(
+            clover_dir(&bare).is_none(),
+            "no drivers folder, not Clover's"
+        );
+        assert!(scan(&bare, ConfigKind::OpenCore).is_none());
+    }
+}

@@ -224,3 +224,28 @@ fn human_output_names_the_reading() {
         "{text}"
     );
 }
+
+#[test]
+fn a_directory_yields_the_config_and_the_ocquirks_plist() {
+    let (_, json) = check_json(&[], &[&fixture("EFI")]);
+    let files: Vec<(String, String)> = json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or_default();
+            let name = Path::new(path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, f["kind"].as_str().unwrap_or("null").to_owned())
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("config.plist".to_owned(), "clover".to_owned()),
+            ("OcQuirks.plist".to_owned(), "ocquirks".to_owned())
+        ]
+    );
+}

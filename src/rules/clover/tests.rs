@@ -526,3 +526,18 @@ fn ocquirks_plist_rules_use_the_driver_defaults() {
     let again = load(&after.text, Some(ConfigKind::OcQuirks));
     assert!(again.config.quirks.provide_custom_slide.value);
 }
+
+#[test]
+fn fix_inserts_into_an_empty_quirks_dict() {
+    let text = "<?xml version=\"1.0\"?>\n<plist version=\"1.0\">\n<dict>\n\t<key>Boot</key>\n\t<dict/>\n\
+        \t<key>Quirks</key>\n\t<dict/>\n</dict>\n</plist>\n";
+    let d = run(text);
+    let after = fixed(text, &d, "B003");
+    assert!(after.config.quirks.provide_custom_slide.value);
+    assert!(
+        after
+            .source
+            .text
+            .contains("\t<dict>\n\t\t<key>ProvideCustomSlide</key>\n\t\t<true/>\n\t</dict>")
+    );
+}
