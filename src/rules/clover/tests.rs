@@ -541,3 +541,36 @@ fn fix_inserts_into_an_empty_quirks_dict() {
             .contains("\t<dict>\n\t\t<key>ProvideCustomSlide</key>\n\t\t<true/>\n\t</dict>")
     );
 }
+
+#[test]
+fn platform_rules_b002_b004_b006_on_clover_paths() {
+    let text = clover_text(
+        &q(&[
+            ("DevirtualiseMmio", "<false/>"),
+            ("EnableWriteUnprotector", "<false/>"),
+            ("ProtectUefiServices", "<false/>"),
+            ("RebuildAppleMemoryMap", "<false/>"),
+        ]),
+        None,
+        "",
+    );
+    let loaded = load(&text, None);
+    let platform =
+        crate::platform::PlatformMatch::from_slug("intel-desktop-coffee-lake").expect("known slug");
+    let opts = CheckOptions::default();
+    let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts);
+    cx.platform = Some(&platform);
+    let d = run_all(&mut cx);
+    let b002 = one(&d, "B002");
+    assert_eq!(b002.path, "Quirks/DevirtualiseMmio");
+    assert_eq!(b002.severity, Severity::Warning);
+    assert!(
+        b002.notes
+            .iter()
+            .any(|n| n.contains("Quirks/MmioWhitelist"))
+    );
+    assert_eq!(one(&d, "B004").path, "Quirks/RebuildAppleMemoryMap");
+    assert_eq!(one(&d, "B006").path, "Quirks/ProtectUefiServices");
+    // Without a platform, B002 is only an info.
+    assert_eq!(one(&run(&text), "B002").severity, Severity::Info);
+}
