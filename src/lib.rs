@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod clover_dir;
 pub mod evidence;
 pub mod memmap;
 pub mod model;

@@ -128,6 +128,33 @@ pub struct CheckArgs {
     /// An OpenCore debug log (opencore-*.txt) of this machine.
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
+    /// Read every file as this kind instead of detecting it from the root keys.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<KindArg>,
+}
+
+/// `--kind`: which program's file this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// An OpenCore config.plist.
+    #[value(name = "opencore")]
+    OpenCore,
+    /// A Clover config.plist.
+    #[value(name = "clover")]
+    Clover,
+    /// A Clover-era OcQuirks.plist.
+    #[value(name = "ocquirks")]
+    OcQuirks,
+}
+
+impl From<KindArg> for crate::model::ConfigKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::OpenCore => crate::model::ConfigKind::OpenCore,
+            KindArg::Clover => crate::model::ConfigKind::Clover,
+            KindArg::OcQuirks => crate::model::ConfigKind::OcQuirks,
+        }
+    }
 }
 
 /// Parse arguments and run; returns the process exit code.

@@ -90,6 +90,8 @@ pub struct Context<'a> {
     pub oc_dir: Option<PathBuf>,
     /// The file's layout, for fixes.
     pub style: Style,
+    /// The `EFI/CLOVER` folder around a Clover file, if it sits in one.
+    pub clover: Option<&'a crate::clover_dir::CloverEnv>,
     pub(super) diags: Vec<Diagnostic>,
 }
 
@@ -110,6 +112,7 @@ impl<'a> Context<'a> {
             options,
             oc_dir: None,
             style: Style::detect(&source.text),
+            clover: None,
             diags: Vec::new(),
         }
     }
@@ -150,7 +153,7 @@ impl<'a> Context<'a> {
     /// Where a Booter quirk is, or its parent dict when it is missing.
     pub fn quirk_location(&self, key: &str) -> Located {
         let q = &self.config.quirks;
-        let path = format!("{}/{key}", q.path);
+        let path = crate::model::join_path(&q.path, key);
         match q.flag(key).and_then(|f| f.at.clone()) {
             Some(at) => at,
             None => {

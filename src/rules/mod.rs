@@ -26,6 +26,7 @@ macro_rules! rule {
 
 mod bootargs;
 mod booter;
+mod clover;
 mod context;
 mod memmap;
 mod structure;
@@ -157,6 +158,10 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&memmap::M003, memmap::m003),
     (&memmap::M004, memmap::m004),
     (&memmap::M005, memmap::m005),
+    (&clover::C001, clover::c001),
+    (&clover::C002, clover::c002),
+    (&clover::C003, clover::c003),
+    (&clover::C004, clover::c004),
 ];
 
 /// Metadata of every rule, in code order.
@@ -196,6 +201,7 @@ pub fn run_all(cx: &mut Context) -> Vec<Diagnostic> {
     }
     let mut diags = std::mem::take(&mut cx.diags);
     diags.retain(|d| cx.options.enabled(d.rule.code));
+    clover::annotate(cx, &mut diags);
     diags.sort_by(|a, b| (a.span.start, a.rule.code).cmp(&(b.span.start, b.rule.code)));
     diags
 }
