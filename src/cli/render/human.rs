@@ -46,7 +46,9 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
             writeln!(out)?;
         }
     }
-    writeln!(out, "{}", summary(reports, color))?;
+    if !reports.is_empty() {
+        writeln!(out, "{}", summary(reports, color))?;
+    }
     Ok(())
 }
 
