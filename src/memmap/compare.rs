@@ -9,13 +9,16 @@ use super::types::{MemType, MemoryMap};
 
 impl OcLog {
     /// The options the logged boot ran with, as far as the log tells:
-    /// `DEVMMIO` and `MSLIDE` from the quirk header, the whitelist from the
-    /// `skip 1` devirt lines; anything the log does not say comes from `fallback`.
+    /// `DEVMMIO` and `MSLIDE` from the quirk header (DevirtualiseMmio also
+    /// when `MMIO devirt` lines exist), the whitelist from the `skip 1` devirt
+    /// lines; anything the log does not say comes from `fallback`.
     pub fn slide_options(&self, fallback: &SlideOptions) -> SlideOptions {
         SlideOptions {
-            devirtualise_mmio: self
-                .flag("DEVMMIO")
-                .map_or(fallback.devirtualise_mmio, |v| v == 1),
+            // OpenCore prints `MMIO devirt` lines only with the quirk on.
+            devirtualise_mmio: match self.flag("DEVMMIO") {
+                Some(v) => v == 1,
+                None => !self.devirt.is_empty() || fallback.devirtualise_mmio,
+            },
             whitelist: if self.devirt.is_empty() {
                 fallback.whitelist.clone()
             } else {
@@ -140,6 +143,18 @@ mod tests {
     /// The log claims 0-28 with DevirtualiseMmio: the area is 17 runtime
     /// pages + 200 MiB = 0xC811000, so slide 28 (start 0x3900000) ends at
     /// 0x10111000, past the BS_Data page at 0x10000000 (line 5) that blocks it.
+    #[test]
+    fn devirt_lines_imply_the_quirk_without_a_header() {
+        let log = parse_oclog(
+            "x OCABC: MMIO devirt 0xFF000000 (0x1000 pages, 0x8000000000000001) skip 1\n",
+        );
+        let o = log.slide_options(&SlideOptions::default());
+        assert!(o.devirtualise_mmio);
+        assert_eq!(o.whitelist, vec![0xFF00_0000]);
+        let none = parse_oclog("OCABC: MAT support is 1\n").slide_options(&SlideOptions::default());
+        assert!(!none.devirtualise_mmio);
+    }
+
     #[test]
     fn names_the_blocker_of_each_missing_slide() {
         let log = parse_oclog(

@@ -149,6 +149,9 @@ pub fn bisect_plan(
             let reason = match KNOWN.get(rank(r)) {
                 Some((a, why)) if *a == r.start => why.to_string(),
                 Some((a, why)) => format!("contains 0x{a:X}: {why}"),
+                None if r.size >= 1 << 20 => {
+                    format!("{} MiB; smaller regions cost fewer slides", r.size >> 20)
+                }
                 None => format!("{} KiB; smaller regions cost fewer slides", r.size / 1024),
             };
             let analysis = map.map(|m| {
