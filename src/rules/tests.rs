@@ -421,3 +421,117 @@ fn every_rule_has_docs_with_the_headings() {
         );
     }
 }
+
+fn with_evidence(ev: Evidence) -> AuditOptions {
+    AuditOptions {
+        evidence: Some(ev),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn evidence_rules() {
+    let base = config(&good(), DRIVERS);
+    let some = Evidence {
+        valid_slides: Some((10..20).collect()),
+        ..Default::default()
+    };
+    assert_eq!(codes_with(&base, &with_evidence(some.clone())), ["M001"]);
+    // ProvideCustomSlide off: M001 becomes a warning.
+    let pcs_off = config(
+        &with(&[("ProvideCustomSlide", F), ("EnableSafeModeSlide", F)]),
+        DRIVERS,
+    );
+    let r = audit::audit_bytes("t", pcs_off.into_bytes(), &with_evidence(some));
+    let m001 = r
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "M001")
+        .expect("M001");
+    assert_eq!(m001.severity, crate::rules::Severity::Warning);
+    let none = Evidence {
+        valid_slides: Some(vec![]),
+        fallback_slide: Some(86),
+        ..Default::default()
+    };
+    assert_eq!(codes_with(&base, &with_evidence(none)), ["M002"]);
+    let all = Evidence {
+        valid_slides: Some((0..=255).collect()),
+        ..Default::default()
+    };
+    assert_eq!(codes_with(&base, &with_evidence(all)), ["M003"]);
+    let dm_off = config(&with(&[("DevirtualiseMmio", F)]), DRIVERS);
+    let helps = Evidence {
+        valid_slides: Some((128..=255).collect()),
+        valid_with_devirtualise: Some(156),
+        ..Default::default()
+    };
+    let found = codes_with(&dm_off, &with_evidence(helps.clone()));
+    assert!(
+        found.contains(&"M004") && found.contains(&"B002"),
+        "{found:?}"
+    );
+    let no_gain = Evidence {
+        valid_with_devirtualise: Some(128),
+        ..helps
+    };
+    assert!(!codes_with(&dm_off, &with_evidence(no_gain)).contains(&"M004"));
+    let disagree = Evidence {
+        logged_count: Some(101),
+        simulated_count: Some(100),
+        ..Default::default()
+    };
+    assert_eq!(
+        codes_with(&base, &with_evidence(disagree)),
+        ["M001", "M005"]
+    );
+}
+
+#[test]
+fn w004_whitelist_outside_runtime_mmio() {
+    let wl = "<key>MmioWhitelist</key><array><dict><key>Address</key><integer>4278190080</integer><key>Comment</key><string>a</string><key>Enabled</key><true/></dict></array>";
+    let text =
+        config(&good(), DRIVERS).replace("<key>Quirks</key>", &format!("{wl}<key>Quirks</key>"));
+    let inside = Evidence {
+        runtime_mmio: vec![(0xFF00_0000, 0x1000)],
+        ..Default::default()
+    };
+    assert!(!codes_with(&text, &with_evidence(inside)).contains(&"W004"));
+    let outside = Evidence {
+        runtime_mmio: vec![(0xE000_0000, 0x10000)],
+        ..Default::default()
+    };
+    assert!(codes_with(&text, &with_evidence(outside)).contains(&"W004"));
+}
+
+#[test]
+fn b008_direction_follows_mat_support() {
+    let both = config(&with(&[("EnableWriteUnprotector", T)]), DRIVERS);
+    let fix_of = |mat: Option<bool>| {
+        let r = audit::audit_bytes(
+            "t",
+            both.clone().into_bytes(),
+            &with_evidence(Evidence {
+                mat_support: mat,
+                ..Default::default()
+            }),
+        );
+        let d = r
+            .diagnostics
+            .into_iter()
+            .find(|d| d.rule.code == "B008")
+            .expect("B008");
+        let f = d.fix.expect("fix");
+        (f.applicability, f.summary)
+    };
+    use crate::patch::Applicability::{Safe, Unsafe};
+    assert_eq!(
+        fix_of(Some(true)),
+        (Safe, "set EnableWriteUnprotector to false".to_owned())
+    );
+    assert_eq!(
+        fix_of(Some(false)),
+        (Safe, "set RebuildAppleMemoryMap to false".to_owned())
+    );
+    assert_eq!(fix_of(None).0, Unsafe);
+}
