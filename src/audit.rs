@@ -3,7 +3,7 @@
 //! This is the only place that strings the layers together for `check`;
 //! the CLI renders what it returns. It reads the file it is given and
 //! nothing else (except the existence check of OpenRuntime.efi next to an
-//! `EFI/OC` config).
+//! `EFI/OC` config, and the files the config names in the `--efi` folder).
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +22,9 @@ pub struct AuditOptions {
     pub platform: Option<PlatformMatch>,
     /// Memory-map evidence.
     pub evidence: Option<Evidence>,
+    /// The `EFI/OC` folder to check the named files in (`--efi`); the F
+    /// rules run only with one.
+    pub efi_dir: Option<PathBuf>,
 }
 
 /// A loaded, modelled file.
@@ -201,7 +204,8 @@ pub fn run_rules(
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
     cx.platform = platform;
     cx.evidence = opts.evidence.as_ref();
-    cx.oc_dir = oc_dir;
+    cx.oc_dir = opts.efi_dir.clone().or(oc_dir);
+    cx.efi_dir = opts.efi_dir.clone();
     rules::run_all(&mut cx)
 }
 

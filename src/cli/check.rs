@@ -100,6 +100,7 @@ pub fn audit_options(
         },
         platform,
         evidence,
+        efi_dir: None,
     })
 }
 

@@ -7,8 +7,10 @@
 //! field is marked [`State::Mistyped`]; this module never reports anything.
 
 mod build;
+mod files;
 
 pub use build::build;
+pub use files::{FileItem, PathValue, Section, efi_files};
 
 use serde::Serialize;
 

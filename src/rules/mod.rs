@@ -3,8 +3,9 @@
 //! Every rule is one [`RuleMeta`] (code, name, severity, fix availability,
 //! documentation embedded from `rules/CODE.md`) plus one check function, and
 //! is listed once in [`REGISTRY`]. Checks read the typed model and the span
-//! tree and push [`Diagnostic`]s; they never print, never touch the disk and
-//! never fail: a rule whose input is mistyped simply stays silent.
+//! tree and push [`Diagnostic`]s; they never print, never touch the disk
+//! (except the F family, under the `--efi` folder only) and never fail: a
+//! rule whose input is mistyped simply stays silent.
 
 /// Declare a rule's metadata; its docs come from `rules/<CODE>.md`.
 macro_rules! rule {
@@ -27,6 +28,7 @@ macro_rules! rule {
 mod bootargs;
 mod booter;
 mod context;
+mod files;
 mod structure;
 mod whitelist;
 
@@ -150,6 +152,9 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&whitelist::W001, whitelist::w001),
     (&whitelist::W002, whitelist::w002),
     (&whitelist::W003, whitelist::w003),
+    (&files::F001, files::f001),
+    (&files::F002, files::f002),
+    (&files::F003, files::f003),
 ];
 
 /// Metadata of every rule, in code order.
