@@ -89,24 +89,26 @@ pub fn f001(cx: &mut Context) {
 
 /// F003: files found only with different case.
 pub fn f003(cx: &mut Context) {
+    let base = cx.efi_dir.clone().unwrap_or_default();
     for found in scan(cx) {
         if let Lookup::Case { differs, on_disk } = &found.lookup {
-            let pairs: Vec<String> = differs
-                .iter()
-                .map(|(w, a)| format!("`{w}` is `{a}`"))
-                .collect();
+            let rel = on_disk.strip_prefix(&base).unwrap_or(on_disk);
             let message = format!(
-                "{} `{}`: on disk {} ({})",
+                "{} `{}` exists on disk only with other case: {}",
                 found.item.section.noun(),
                 found.value.text,
-                pairs.join(", "),
-                shown(on_disk)
+                rel.display()
             );
+            let pairs: Vec<String> = differs
+                .iter()
+                .map(|(w, a)| format!("`{w}` is `{a}` on disk"))
+                .collect();
             let d = cx.report(&F003, &found.value.at, message);
+            d.notes.push(pairs.join(", "));
             d.notes.push(
-                "FAT32 ignores case, so the firmware still opens this file, but OpenCore compares \
-                 some paths as written (the OpenRuntime.efi check behind B011 is one), and a copy \
-                 of the folder on a case-sensitive file system or in Git will not find it"
+                "on FAT32 the firmware still opens it, but OpenCore compares some names as \
+                 written (the OpenRuntime.efi check behind B011 is one), and a copy of the \
+                 folder on a case-sensitive file system or in Git will not find it"
                     .to_owned(),
             );
             let (w, a) = &differs[0];

@@ -154,8 +154,13 @@ fn f003_case_differs_only() {
     let diags = run(&text, Some(oc));
     assert_eq!(codes(&diags), vec![("F003", "UEFI/Drivers/0/Path")]);
     let d = &diags[0];
-    assert!(d.message.contains("`openruntime.efi`"), "{}", d.message);
-    assert!(d.notes[0].contains("FAT32"), "{:?}", d.notes);
+    assert!(
+        d.message.ends_with("Drivers/openruntime.efi"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.notes[0], "`OpenRuntime.efi` is `openruntime.efi` on disk");
+    assert!(d.notes[1].contains("FAT32"), "{:?}", d.notes);
     assert_eq!(d.severity, Severity::Warning);
 }
 
