@@ -108,17 +108,35 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
+/// Why a file could not be loaded: the fatal diagnostic, and the text when
+/// it could at least be decoded.
+#[derive(Debug)]
+pub struct LoadFailure {
+    /// The decoded text, if decoding succeeded.
+    pub source: Option<SourceFile>,
+    /// X001 or X002.
+    pub diagnostic: Diagnostic,
+}
+
 /// Decode, parse and model `raw`; `Err` holds the fatal diagnostic.
-pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, (Option<SourceFile>, Diagnostic)> {
+pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, Box<LoadFailure>> {
     let source = match SourceFile::new(name, raw) {
         Ok(s) => s,
-        Err(e) => return Err((None, decode_diagnostic(&e))),
+        Err(e) => {
+            return Err(Box::new(LoadFailure {
+                source: None,
+                diagnostic: decode_diagnostic(&e),
+            }));
+        }
     };
     let doc = match plist::load(&source.text) {
         Ok(d) => d,
         Err(e) => {
             let d = fatal(rules::x001(), e.offset..e.offset, e.message.clone(), Some("fix the XML by hand or restore a backup; the position above is where the parser stopped".into()));
-            return Err((Some(source), d));
+            return Err(Box::new(LoadFailure {
+                source: Some(source),
+                diagnostic: d,
+            }));
         }
     };
     let config = model::build(&doc);
@@ -164,7 +182,11 @@ fn fatal(
 pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport {
     let loaded = match load(name, raw) {
         Ok(l) => l,
-        Err((source, diag)) => {
+        Err(failure) => {
+            let LoadFailure {
+                source,
+                diagnostic: diag,
+            } = *failure;
             let keep = opts.check.enabled(diag.rule.code);
             return FileReport {
                 path: name.to_owned(),

@@ -53,10 +53,10 @@ pub fn build(doc: &Document) -> Config {
             };
             for (i, item) in items.iter().enumerate() {
                 let path = format!("Misc/{section}/{i}");
-                if let Some(d) = item.as_dict() {
-                    if let Some(a) = b.arg_string(d, "Arguments", &path) {
-                        entry_args.push(a);
-                    }
+                if let Some(d) = item.as_dict()
+                    && let Some(a) = b.arg_string(d, "Arguments", &path)
+                {
+                    entry_args.push(a);
                 }
             }
         }

@@ -255,7 +255,7 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     if clean[body_len..].iter().any(|&b| b != b'=') || clean.len() - body_len > 2 {
         return None;
     }
-    if clean.len() % 4 != 0 || body_len % 4 == 1 {
+    if !clean.len().is_multiple_of(4) || body_len % 4 == 1 {
         return None;
     }
     let mut out = Vec::with_capacity(body_len * 3 / 4);

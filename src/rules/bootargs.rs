@@ -180,14 +180,14 @@ pub fn s001(cx: &mut Context) {
         let n = slide_value(&a.tokens[i]).and_then(Result::ok);
         let mut severity = Severity::Warning;
         let mut notes = Vec::new();
-        if let (Some(e), Some(n)) = (ev, n) {
-            if let Some(valid) = &e.valid_slides {
-                if valid.contains(&n) {
-                    notes.push(format!("slide {n} is usable in {}, but ProvideCustomSlide could choose among {} slides", e.source, valid.len()));
-                } else {
-                    severity = Severity::Error;
-                    notes.push(format!("slide {n} is not usable according to {}", e.source));
-                }
+        if let (Some(e), Some(n)) = (ev, n)
+            && let Some(valid) = &e.valid_slides
+        {
+            if valid.contains(&n) {
+                notes.push(format!("slide {n} is usable in {}, but ProvideCustomSlide could choose among {} slides", e.source, valid.len()));
+            } else {
+                severity = Severity::Error;
+                notes.push(format!("slide {n} is not usable according to {}", e.source));
             }
         }
         if arb {

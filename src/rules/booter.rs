@@ -196,7 +196,7 @@ pub fn b002(cx: &mut Context) {
             format!("DevirtualiseMmio is false; {}", platform_note(cx, "DevirtualiseMmio").unwrap_or_default()),
         ),
         (None, Some(p)) => match p.recommends("DevirtualiseMmio").and_then(|r| r.when) {
-            Some((when, v)) if v == serde_json::Value::Bool(true) => (
+            Some((when, serde_json::Value::Bool(true))) => (
                 Severity::Info,
                 format!("DevirtualiseMmio is false; it is recommended on {when}"),
             ),
@@ -285,7 +285,7 @@ pub fn b006(cx: &mut Context) {
         )
     } else {
         match p.recommends("ProtectUefiServices").and_then(|r| r.when) {
-            Some((when, v)) if v == serde_json::Value::Bool(true) => {
+            Some((when, serde_json::Value::Bool(true))) => {
                 format!("ProtectUefiServices is false; it is needed on {when} boards")
             }
             _ => return,
@@ -473,6 +473,23 @@ fn openruntime_fix(
                 .map(|at| patch::set_bool(&at.span, true))
         };
         let fix = edit.map(|ed| Fix::unsafe_("enable the OpenRuntime.efi driver entry", vec![ed]));
+        return (e.at.clone(), fix, notes);
+    }
+    // OpenCore 0.5.6 and earlier shipped the same driver as FwRuntimeServices.efi.
+    if let Some(e) = drivers
+        .entries
+        .iter()
+        .find(|e| e.enabled && e.path == "FwRuntimeServices.efi")
+    {
+        notes.push("FwRuntimeServices.efi is the name OpenRuntime.efi had up to OpenCore 0.5.6; from 0.5.7 on the driver and its entry must be called OpenRuntime.efi".into());
+        let node = patch::node_by_span(&cx.doc.root, &e.at.span);
+        let edit = if e.legacy_string {
+            node.map(|n| patch::set_string(text, n, "OpenRuntime.efi"))
+        } else {
+            node.and_then(|n| n.as_dict()?.get("Path"))
+                .map(|p| patch::set_string(text, &p.value, "OpenRuntime.efi"))
+        };
+        let fix = edit.map(|ed| Fix::unsafe_("rename the FwRuntimeServices.efi entry to OpenRuntime.efi (replace the file in Drivers/ too)", vec![ed]));
         return (e.at.clone(), fix, notes);
     }
     if let Some(e) = drivers

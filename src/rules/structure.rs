@@ -222,10 +222,10 @@ pub fn x005(cx: &mut Context) {
     let mut found = Vec::new();
     let mut path = String::new();
     cx.doc.root.walk(&mut path, &mut |p, n| {
-        if let Value::Integer(i) = &n.value {
-            if i.strict.is_none() || i.overflow {
-                found.push((p.to_owned(), n.clone(), i.clone()));
-            }
+        if let Value::Integer(i) = &n.value
+            && (i.strict.is_none() || i.overflow)
+        {
+            found.push((p.to_owned(), n.clone(), i.clone()));
         }
     });
     for (path, node, int) in found {
