@@ -542,6 +542,29 @@ fn efi_with_explicit_config_and_errors() {
     assert!(stderr(&out).contains("no OC folder"), "{}", stderr(&out));
 }
 
+#[test]
+fn efi_dot_gives_repository_relative_annotations() {
+    let t = tempfile::tempdir().expect("tempdir");
+    efi_volume(t.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_ocaudit"))
+        .args([
+            "check", "--format", "github", "--select", "F001", "--efi", ".",
+        ])
+        .current_dir(t.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    for line in text.lines() {
+        assert!(
+            line.starts_with("::error file=EFI/OC/config.plist,line="),
+            "{line}"
+        );
+        assert!(line.contains(",title=F001::"), "{line}");
+    }
+}
+
 // --------------------------------------------------------- many files
 
 #[test]
@@ -606,6 +629,35 @@ fn many_efi_folders_get_per_file_and_total_lines_and_no_bar_in_pipes() {
     // One file: no per-file line.
     let one = ocaudit(&["check", "sample-configs/z390-kaslr-fixed.plist"]);
     assert!(!stdout(&one).contains("config.plist: "));
+}
+
+/// Run `ocaudit ARGS >/dev/null` under a pseudo-terminal (util-linux
+/// `script`), returning what the terminal showed; `None` without `script`.
+fn on_terminal(args: &str) -> Option<String> {
+    let cmd = format!("{} {args} >/dev/null", env!("CARGO_BIN_EXE_ocaudit"));
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn progress_bar_on_a_terminal_for_several_files_only() {
+    let t = tempfile::tempdir().expect("tempdir");
+    for n in ["a", "b", "c", "d", "e", "f"] {
+        efi_volume(&t.path().join(n));
+    }
+    let many = format!("check --select F --efi {}", t.path().display());
+    let Some(screen) = on_terminal(&many) else {
+        println!("skipped: `script` not installed, no pseudo-terminal to draw on");
+        return;
+    };
+    assert!(screen.contains("6/6 files"), "{screen:?}");
+    let one = format!("check --select F --efi {}", t.path().join("a").display());
+    let screen = on_terminal(&one).expect("script ran before");
+    assert!(!screen.contains("files"), "{screen:?}");
 }
 
 // --------------------------------------------------------------- colour

@@ -16,8 +16,24 @@ pub struct EfiTarget {
     pub config: PathBuf,
 }
 
-/// The OC folders `dir` stands for, in path order.
+/// The OC folders `dir` stands for, in path order. `--efi .` yields
+/// `EFI/OC/...` rather than `./EFI/OC/...`, so CI annotations carry
+/// repository-relative paths.
 pub fn resolve(dir: &Path) -> anyhow::Result<Vec<EfiTarget>> {
+    let mut found = find(dir)?;
+    for t in &mut found {
+        for p in [&mut t.oc_dir, &mut t.config] {
+            if let Ok(rest) = p.strip_prefix(".")
+                && !rest.as_os_str().is_empty()
+            {
+                *p = rest.to_owned();
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn find(dir: &Path) -> anyhow::Result<Vec<EfiTarget>> {
     if !dir.is_dir() {
         anyhow::bail!(
             "--efi {}: not a directory; give the folder that holds EFI/OC, or EFI/OC itself",
