@@ -119,18 +119,11 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let mut read_failed = false;
     for (p, efi_dir) in &jobs {
         bar.set_message(p.display().to_string());
-        let with_efi;
-        let file_opts = match efi_dir {
-            Some(_) => {
-                with_efi = AuditOptions {
-                    efi_dir: efi_dir.clone(),
-                    ..opts.clone()
-                };
-                &with_efi
-            }
-            None => &opts,
+        let file_opts = AuditOptions {
+            efi_dir: efi_dir.clone(),
+            ..opts.clone()
         };
-        match audit::audit_path(p, file_opts) {
+        match audit::audit_path(p, &file_opts) {
             Ok(r) => reports.push(r),
             Err(e) => {
                 bar.suspend(|| eprintln!("ocaudit: {e}"));
