@@ -144,16 +144,21 @@ fn check(root: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<Str
     }
 }
 
-/// Validate with Python's `jsonschema` package too, when it is installed
-/// (a full draft 2020-12 implementation). `None` when it is not available.
-pub fn python_validate(schema: &std::path::Path, instance: &Value) -> Option<Result<(), String>> {
+/// Validate every instance with Python's `jsonschema` package too, when it
+/// is installed (a full draft 2020-12 implementation), in one process.
+/// `None` when it is not available.
+pub fn python_validate(
+    schema: &std::path::Path,
+    instances: &[Value],
+) -> Option<Result<(), String>> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let script = "import json,sys\n\
                   import jsonschema\n\
                   schema=json.load(open(sys.argv[1]))\n\
+                  jsonschema.Draft202012Validator.check_schema(schema)\n\
                   v=jsonschema.Draft202012Validator(schema)\n\
-                  errs=[e.message for e in v.iter_errors(json.load(sys.stdin))]\n\
+                  errs=[f'{i}: {e.message}' for i,x in enumerate(json.load(sys.stdin)) for e in v.iter_errors(x)]\n\
                   print('\\n'.join(errs)); sys.exit(1 if errs else 0)\n";
     let probe = Command::new("python3")
         .args(["-c", "import jsonschema"])
@@ -170,10 +175,11 @@ pub fn python_validate(schema: &std::path::Path, instance: &Value) -> Option<Res
         .stdout(Stdio::piped())
         .spawn()
         .ok()?;
+    let all = Value::Array(instances.to_vec());
     child
         .stdin
         .take()?
-        .write_all(instance.to_string().as_bytes())
+        .write_all(all.to_string().as_bytes())
         .ok()?;
     let out = child.wait_with_output().ok()?;
     Some(if out.status.success() {
@@ -202,4 +208,14 @@ fn validator_catches_what_it_claims() {
         2
     );
     assert_eq!(validate(&schema, &serde_json::json!({"a": "1"})).len(), 1);
+    // The Python second opinion reports failures too, when it is there.
+    let file = tempfile::NamedTempFile::new().expect("temp");
+    std::fs::write(file.path(), schema.to_string()).expect("write");
+    let good = serde_json::json!({"a": 1});
+    let bad = serde_json::json!({"a": 0});
+    if let Some(r) = python_validate(file.path(), &[good.clone()]) {
+        assert!(r.is_ok(), "{r:?}");
+        let err = python_validate(file.path(), &[good, bad]).expect("ran before");
+        assert!(err.is_err_and(|e| e.starts_with("1: ")));
+    }
 }
