@@ -213,7 +213,7 @@ fn validator_catches_what_it_claims() {
     std::fs::write(file.path(), schema.to_string()).expect("write");
     let good = serde_json::json!({"a": 1});
     let bad = serde_json::json!({"a": 0});
-    if let Some(r) = python_validate(file.path(), &[good.clone()]) {
+    if let Some(r) = python_validate(file.path(), std::slice::from_ref(&good)) {
         assert!(r.is_ok(), "{r:?}");
         let err = python_validate(file.path(), &[good, bad]).expect("ran before");
         assert!(err.is_err_and(|e| e.starts_with("1: ")));
