@@ -188,7 +188,11 @@ fn efi_with_explicit_config_and_errors() {
     let empty = tempfile::tempdir().expect("tempdir");
     let out = ocaudit(&["check", "--efi", empty.path().to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no OC folder"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no OC (or CLOVER) folder"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -3,14 +3,19 @@
 //! DIR may be the volume root (holding `EFI/OC`), the `EFI` folder (holding
 //! `OC`), the `OC` folder itself, or a folder of such EFI folders (backups,
 //! one per machine): then every `OC` folder below it with a config.plist.
-//! Folder names match case-insensitively, as on FAT32.
+//! A Clover folder (`EFI/CLOVER`) is found the same way, for the Clover
+//! rules; the F rules check OpenCore configs only. Folder names match
+//! case-insensitively, as on FAT32.
 
 use std::path::{Path, PathBuf};
 
-/// One OpenCore folder and the config to check against it.
+/// The boot loader folders looked for, in order of preference.
+pub const LOADER_FOLDERS: &[&str] = &["OC", "CLOVER"];
+
+/// One boot loader folder and the config to check against it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EfiTarget {
-    /// The `OC` folder.
+    /// The `OC` (or `CLOVER`) folder.
     pub oc_dir: PathBuf,
     /// Its `config.plist`.
     pub config: PathBuf,
@@ -40,14 +45,13 @@ fn find(dir: &Path) -> anyhow::Result<Vec<EfiTarget>> {
             dir.display()
         );
     }
-    for candidate in [
-        child(dir, "EFI").and_then(|e| child(&e, "OC")),
-        child(dir, "OC"),
-        Some(dir.to_owned()),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    let efi = child(dir, "EFI");
+    let candidates = LOADER_FOLDERS
+        .iter()
+        .map(|l| efi.as_ref().and_then(|e| child(e, l)))
+        .chain(LOADER_FOLDERS.iter().map(|l| child(dir, l)))
+        .chain([Some(dir.to_owned())]);
+    for candidate in candidates.flatten() {
         if let Some(t) = target(&candidate) {
             return Ok(vec![t]);
         }
@@ -56,8 +60,8 @@ fn find(dir: &Path) -> anyhow::Result<Vec<EfiTarget>> {
     walk(dir, &mut found, 0);
     if found.is_empty() {
         anyhow::bail!(
-            "--efi {}: no OC folder with a config.plist here or below; give the folder that \
-             holds EFI/OC, the EFI folder, or EFI/OC itself",
+            "--efi {}: no OC (or CLOVER) folder with a config.plist here or below; give the \
+             folder that holds EFI/OC, the EFI folder, or EFI/OC itself",
             dir.display()
         );
     }
@@ -104,9 +108,10 @@ fn walk(dir: &Path, out: &mut Vec<EfiTarget>, depth: usize) {
         .collect();
     dirs.sort();
     for d in dirs {
-        let is_oc = d
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case("OC"));
+        let is_oc = d.file_name().is_some_and(|n| {
+            let n = n.to_string_lossy();
+            LOADER_FOLDERS.iter().any(|l| n.eq_ignore_ascii_case(l))
+        });
         match (is_oc, is_oc.then(|| target(&d)).flatten()) {
             (true, Some(t)) => out.push(t),
             _ => walk(&d, out, depth + 1),
@@ -159,10 +164,28 @@ mod tests {
     }
 
     #[test]
+    fn clover_folders_too_opencore_first() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let clover = oc(t.path(), "EFI/CLOVER");
+        assert_eq!(resolve(t.path()).expect("resolves")[0].oc_dir, clover);
+        let open = oc(t.path(), "EFI/OC");
+        assert_eq!(resolve(t.path()).expect("resolves")[0].oc_dir, open);
+        let u = tempfile::tempdir().expect("tempdir");
+        let a = oc(u.path(), "a/EFI/CLOVER");
+        let b = oc(u.path(), "b/EFI/OC");
+        let got: Vec<_> = resolve(u.path())
+            .expect("resolves")
+            .into_iter()
+            .map(|t| t.oc_dir)
+            .collect();
+        assert_eq!(got, vec![a, b]);
+    }
+
+    #[test]
     fn nothing_found_says_what_to_give() {
         let t = tempfile::tempdir().expect("tempdir");
         let err = resolve(t.path()).expect_err("empty folder").to_string();
-        assert!(err.contains("no OC folder"), "{err}");
+        assert!(err.contains("no OC (or CLOVER) folder"), "{err}");
         let err = resolve(&t.path().join("nope"))
             .expect_err("missing")
             .to_string();
