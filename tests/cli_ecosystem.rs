@@ -185,6 +185,22 @@ fn efi_with_explicit_config_and_errors() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not a directory"), "{}", stderr(&out));
+    // Several EFI folders and explicit configs: which folder is meant?
+    let two = tempfile::tempdir().expect("tempdir");
+    efi_volume(&two.path().join("a"));
+    efi_volume(&two.path().join("b"));
+    let out = ocaudit(&[
+        "check",
+        "--efi",
+        two.path().to_str().expect("utf8"),
+        draft.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("holds 2 OC folders"),
+        "{}",
+        stderr(&out)
+    );
     let empty = tempfile::tempdir().expect("tempdir");
     let out = ocaudit(&["check", "--efi", empty.path().to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2));

@@ -161,11 +161,12 @@ fn jobs(args: &CheckArgs) -> anyhow::Result<Vec<(PathBuf, Option<PathBuf>)>> {
     }
     // Explicit configs checked against one EFI folder (e.g. a draft config).
     let [target] = targets.as_slice() else {
+        let example = targets.first().map(|t| t.oc_dir.display().to_string());
         anyhow::bail!(
             "--efi {} holds {} OC folders; with PATHs give exactly one (e.g. --efi {})",
             dir.display(),
             targets.len(),
-            targets[0].oc_dir.display()
+            example.unwrap_or_default()
         );
     };
     let (paths, _) = resolve_paths(&args.paths)?;

@@ -111,10 +111,11 @@ pub fn f003(cx: &mut Context) {
                  folder on a case-sensitive file system or in Git will not find it"
                     .to_owned(),
             );
-            let (w, a) = &differs[0];
-            d.help = Some(format!(
-                "rename `{a}` on disk to `{w}` (on FAT32 via an intermediate name), or write `{a}` in the config"
-            ));
+            if let Some((w, a)) = differs.first() {
+                d.help = Some(format!(
+                    "rename `{a}` on disk to `{w}` (on FAT32 via an intermediate name), or write `{a}` in the config"
+                ));
+            }
         }
     }
 }
