@@ -3,7 +3,9 @@
 //! This is the only place that strings the layers together for `check`;
 //! the CLI renders what it returns. It reads the file it is given and
 //! nothing else (except the existence check of OpenRuntime.efi next to an
-//! `EFI/OC` config, and the files the config names in the `--efi` folder).
+//! `EFI/OC` config, the driver folders and OcQuirks.plist or config.plist
+//! of an `EFI/CLOVER` folder, and the files the config names in the
+//! `--efi` folder).
 
 use std::path::{Path, PathBuf};
 
@@ -20,8 +22,13 @@ pub struct AuditOptions {
     pub check: CheckOptions,
     /// `--platform SLUG`, already resolved.
     pub platform: Option<PlatformMatch>,
-    /// Memory-map evidence.
+    /// Parsed `--memmap` / `--log` files, summarised per config.
+    pub evidence_files: Option<crate::evidence::EvidenceFiles>,
+    /// A ready summary that overrides `evidence_files` (for tests and callers
+    /// that computed it already).
     pub evidence: Option<Evidence>,
+    /// `--kind`: read every file as this kind instead of detecting it.
+    pub kind: Option<ConfigKind>,
     /// The `EFI/OC` folder to check the named files in (`--efi`); the F
     /// rules run only with one.
     pub efi_dir: Option<PathBuf>,
@@ -120,6 +127,16 @@ pub struct LoadFailure {
 
 /// Decode, parse and model `raw`; `Err` holds the fatal diagnostic.
 pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, Box<LoadFailure>> {
+    load_as(name, raw, None)
+}
+
+/// Like [`load`], reading the file as `kind` (detected from the root keys
+/// when `None`; a file of no known kind is a fatal X001).
+pub fn load_as(
+    name: &str,
+    raw: Vec<u8>,
+    kind: Option<ConfigKind>,
+) -> Result<Loaded, Box<LoadFailure>> {
     let source = match SourceFile::new(name, raw) {
         Ok(s) => s,
         Err(e) => {
@@ -139,7 +156,22 @@ pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, Box<LoadFailure>> {
             }));
         }
     };
-    let config = model::build(&doc);
+    let Some(kind) = kind.or_else(|| model::detect_kind(&doc)) else {
+        let d = fatal(
+            rules::x001(),
+            doc.root.span.start..doc.root.span.start,
+            format!(
+                "not a config file ocaudit knows: expected {}",
+                model::KIND_EXPECTATION
+            ),
+            Some("if it is one of these, say which with `--kind opencore|clover|ocquirks`".into()),
+        );
+        return Err(Box::new(LoadFailure {
+            source: Some(source),
+            diagnostic: d,
+        }));
+    };
+    let config = model::build_kind(&doc, kind);
     Ok(Loaded {
         source,
         doc,
@@ -180,7 +212,7 @@ fn fatal(
 
 /// Audit the bytes of one file.
 pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport {
-    let loaded = match load(name, raw) {
+    let loaded = match load_as(name, raw, opts.kind) {
         Ok(l) => l,
         Err(failure) => {
             let LoadFailure {
@@ -205,7 +237,14 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
             .as_deref()
             .and_then(PlatformMatch::infer)
     });
-    let diagnostics = run_rules(&loaded, platform.as_ref(), opts, oc_dir(Path::new(name)));
+    let clover = crate::clover_dir::scan(Path::new(name), loaded.config.kind);
+    let diagnostics = run_rules_in(
+        &loaded,
+        platform.as_ref(),
+        opts,
+        oc_dir(Path::new(name)),
+        clover.as_ref(),
+    );
     FileReport {
         path: name.to_owned(),
         source: Some(loaded.source.clone()),
@@ -223,11 +262,25 @@ pub fn run_rules(
     opts: &AuditOptions,
     oc_dir: Option<PathBuf>,
 ) -> Vec<Diagnostic> {
+    run_rules_in(loaded, platform, opts, oc_dir, None)
+}
+
+/// Run the rules over a loaded file, with what lies around it in its
+/// `EFI/CLOVER` folder (see [`crate::clover_dir::scan`]).
+pub fn run_rules_in(
+    loaded: &Loaded,
+    platform: Option<&PlatformMatch>,
+    opts: &AuditOptions,
+    oc_dir: Option<PathBuf>,
+    clover: Option<&crate::clover_dir::CloverEnv>,
+) -> Vec<Diagnostic> {
+    let evidence = evidence_for(loaded, platform, opts);
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
     cx.platform = platform;
-    cx.evidence = opts.evidence.as_ref();
+    cx.evidence = evidence.as_ref();
     cx.oc_dir = opts.efi_dir.clone().or(oc_dir);
     cx.efi_dir = opts.efi_dir.clone();
+    cx.clover = clover;
     rules::run_all(&mut cx)
 }
 
@@ -242,4 +295,17 @@ pub fn oc_dir(config: &Path) -> Option<PathBuf> {
 pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<FileReport, ReadError> {
     let raw = read(path)?;
     Ok(audit_bytes(&path.display().to_string(), raw, opts))
+}
+
+/// The evidence summary for one loaded config.
+pub fn evidence_for(
+    loaded: &Loaded,
+    platform: Option<&PlatformMatch>,
+    opts: &AuditOptions,
+) -> Option<Evidence> {
+    opts.evidence.clone().or_else(|| {
+        opts.evidence_files
+            .as_ref()
+            .map(|f| crate::evidence::summarise(f, &loaded.config, platform))
+    })
 }

@@ -245,7 +245,7 @@ fn many_efi_folders_get_per_file_and_total_lines_and_no_bar_in_pipes() {
     }
     // One clean machine among them.
     let clean = t.path().join("c/EFI/OC/config.plist");
-    std::fs::write(&clean, "<plist><dict/></plist>").expect("write");
+    std::fs::write(&clean, "<plist><dict><key>UEFI</key><dict/></dict></plist>").expect("write");
     let args = [
         "check",
         "--select",
@@ -492,4 +492,34 @@ fn package_lists_no_shared_data_and_small_fixtures() {
             );
         }
     }
+}
+
+#[test]
+fn efi_finds_a_clover_folder_too() {
+    let fixture = manifest().join("tests/fixtures/clover");
+    if !fixture.join("EFI/CLOVER/config.plist").is_file() {
+        println!("skipped: no Clover fixture");
+        return;
+    }
+    let via_efi = ocaudit(&[
+        "check",
+        "--format",
+        "json",
+        "--efi",
+        "tests/fixtures/clover",
+    ]);
+    let direct = ocaudit(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/clover/EFI/CLOVER/config.plist",
+    ]);
+    assert_eq!(via_efi.status.code(), direct.status.code());
+    let (a, b) = (json_of(&via_efi), json_of(&direct));
+    assert_eq!(a["files"][0]["kind"], "clover");
+    assert_eq!(
+        codes_at(&a),
+        codes_at(&b),
+        "F rules stay out of Clover configs"
+    );
 }

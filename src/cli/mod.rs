@@ -8,7 +8,9 @@ mod check;
 mod efi;
 mod explain;
 mod generate;
+pub mod mmio;
 pub mod render;
+pub mod slide;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,6 +32,10 @@ pub struct Cli {
 pub enum Command {
     /// Check config.plist files and report problems (default: ./config.plist, ./EFI/OC/config.plist, then the mounted EFI partition).
     Check(CheckArgs),
+    /// Which kernel slides a memory map (EFI-shell memmap, Linux efi=debug, OpenCore log) leaves usable, with what each quirk would change.
+    Slide(slide::SlideArgs),
+    /// The runtime MMIO regions of a memory map, a ready MmioWhitelist, and a bisect plan.
+    Mmio(mmio::MmioArgs),
     /// Print the documentation of a rule.
     Explain {
         /// A rule code such as B003.
@@ -139,10 +145,37 @@ pub struct CheckArgs {
     /// An OpenCore debug log (opencore-*.txt) of this machine.
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
+    /// Read every file as this kind instead of detecting it from the root keys.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<KindArg>,
     /// An EFI folder (holding EFI/OC, or the OC folder itself, or a folder of
     /// EFI folders): check its config.plist and the files it names (F rules).
     #[arg(long, value_name = "DIR")]
     pub efi: Option<PathBuf>,
+}
+
+/// `--kind`: which program's file this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// An OpenCore config.plist.
+    #[value(name = "opencore")]
+    OpenCore,
+    /// A Clover config.plist.
+    #[value(name = "clover")]
+    Clover,
+    /// A Clover-era OcQuirks.plist.
+    #[value(name = "ocquirks")]
+    OcQuirks,
+}
+
+impl From<KindArg> for crate::model::ConfigKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::OpenCore => crate::model::ConfigKind::OpenCore,
+            KindArg::Clover => crate::model::ConfigKind::Clover,
+            KindArg::OcQuirks => crate::model::ConfigKind::OcQuirks,
+        }
+    }
 }
 
 /// Parse arguments and run; returns the process exit code.
@@ -151,6 +184,22 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut out = stdout.lock();
     let code = match cli.command {
         Command::Check(args) => check::run(&args, &mut out)?,
+        Command::Slide(args) => {
+            let config = args
+                .config
+                .as_deref()
+                .map(config_slide_options)
+                .transpose()?;
+            slide::run(&args, config, ColorChoice::Auto.enabled(), &mut out)?
+        }
+        Command::Mmio(args) => {
+            let config = args
+                .config
+                .as_deref()
+                .map(config_slide_options)
+                .transpose()?;
+            mmio::run(&args, config, ColorChoice::Auto.enabled(), &mut out)?
+        }
         Command::Explain { code } => explain::explain(&code, &mut out)?,
         Command::Rules { format } => explain::rules(format, &mut out)?,
         Command::Platforms { format } => explain::platforms(format, &mut out)?,
@@ -159,4 +208,20 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     };
     out.flush()?;
     Ok(code)
+}
+
+/// The slide-analysis options a config file sets (for `slide --config`).
+fn config_slide_options(path: &std::path::Path) -> anyhow::Result<crate::memmap::SlideOptions> {
+    let raw = crate::audit::read(path)?;
+    let loaded = crate::audit::load(&path.display().to_string(), raw)
+        .map_err(|f| anyhow::anyhow!("{}: {}", path.display(), f.diagnostic.message))?;
+    let platform = loaded
+        .config
+        .product_name
+        .as_deref()
+        .and_then(crate::platform::PlatformMatch::infer);
+    Ok(crate::evidence::slide_options(
+        &loaded.config,
+        platform.as_ref(),
+    ))
 }

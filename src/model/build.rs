@@ -6,7 +6,6 @@ use crate::plist::{Dict, Document, Entry, Value};
 /// How keys are looked up: OpenCore matches exactly and keeps the last
 /// duplicate; Clover ignores case and keeps the first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // Clover is read by the Clover support (issue 8).
 pub(crate) enum Reading {
     OpenCore,
     Clover,

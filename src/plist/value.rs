@@ -78,11 +78,12 @@ impl Dict {
     }
 
     /// The entry Clover uses for `key`: the first whose name matches ignoring
-    /// ASCII case.
+    /// ASCII case. Keys starting with `#` or ending with `?` are comments to
+    /// Clover and never match.
     pub fn get_clover(&self, key: &str) -> Option<&Entry> {
-        self.entries
-            .iter()
-            .find(|e| e.key.eq_ignore_ascii_case(key))
+        self.entries.iter().find(|e| {
+            !(e.key.starts_with('#') || e.key.ends_with('?')) && e.key.eq_ignore_ascii_case(key)
+        })
     }
 
     /// All entries named `key` (exact match), in file order.

@@ -137,12 +137,29 @@ fn quirk_finding<'c>(
 ) -> &'c mut super::Diagnostic {
     let at = cx.quirk_location(key);
     let edits = cx.set_quirk(key, value);
+    // Turning Clover's `<string>yes</string>` into `<true/>` also changes the
+    // type: only as an unsafe fix.
+    let applicability = if super::clover::written_as_string(cx, key) {
+        Unsafe
+    } else {
+        applicability
+    };
+    let dict = quirks_dict_name(cx);
     let d = cx.report(rule, &at, message);
     d.fix = edits.map(|e| Fix::new(applicability, format!("set {key} to {value}"), e));
     if d.fix.is_none() {
-        d.help = Some(format!("add `{key}` = {value} under the Booter quirks"));
+        d.help = Some(format!("add `{key}` = {value} under {dict}"));
     }
     d
+}
+
+/// Where the booter quirks live in this kind of file, for help texts.
+fn quirks_dict_name(cx: &Context) -> String {
+    match cx.config.kind {
+        ConfigKind::OpenCore => "Booter/Quirks".into(),
+        ConfigKind::Clover => "the root Quirks dict".into(),
+        ConfigKind::OcQuirks => "the root dict of OcQuirks.plist".into(),
+    }
 }
 
 fn off(cx: &Context, key: &str) -> bool {
@@ -207,9 +224,14 @@ pub fn b002(cx: &mut Context) {
             "DevirtualiseMmio is false; it frees slides on firmware with large runtime MMIO regions (give --memmap to know)".into(),
         ),
     };
+    let wl = match cx.config.kind {
+        ConfigKind::OpenCore => "Booter/MmioWhitelist",
+        ConfigKind::Clover => "Quirks/MmioWhitelist",
+        ConfigKind::OcQuirks => "MmioWhitelist",
+    };
     let d = quirk_finding(cx, &B002, "DevirtualiseMmio", true, Unsafe, message);
     d.severity = severity;
-    d.notes.push("some firmware needs an MMIO region at runtime; if boot then fails, whitelist it in Booter/MmioWhitelist (`ocaudit mmio`)".into());
+    d.notes.push(format!("some firmware needs an MMIO region at runtime; if boot then fails, whitelist it in {wl} (`ocaudit mmio`)"));
 }
 
 /// B003.
@@ -383,11 +405,14 @@ pub fn b010(cx: &mut Context) {
         f.at.clone()
             .unwrap_or_else(|| cx.quirk_location("ProvideMaxSlide"));
     let low = (v as u64 & 0xFF) as u8;
-    let d = cx.report(
-        &B010,
-        &at,
-        format!("ProvideMaxSlide is {v}; OpenCore keeps only the low byte and uses {low}"),
-    );
+    let message = if cx.config.kind == ConfigKind::Clover {
+        format!(
+            "ProvideMaxSlide is {v}; Clover keeps it in an 8-bit field (0 to 255) before handing it to OpenCore, so the cap is not the one written"
+        )
+    } else {
+        format!("ProvideMaxSlide is {v}; OpenCore keeps only the low byte and uses {low}")
+    };
+    let d = cx.report(&B010, &at, message);
     d.help = Some("use a value from 0 (no cap) to 254".into());
 }
 

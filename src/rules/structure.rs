@@ -89,9 +89,12 @@ pub fn x003(cx: &mut Context) {
     cx.doc.root.walk(&mut path, &mut |p, n| {
         let Value::Dict(d) = &n.value else { return };
         for (i, e) in d.entries.iter().enumerate() {
+            if clover && crate::model::is_comment_key(&e.key) {
+                continue; // Clover skips comment keys silently.
+            }
             let same = |o: &&crate::plist::Entry| {
                 if clover {
-                    o.key.eq_ignore_ascii_case(&e.key)
+                    o.key.eq_ignore_ascii_case(&e.key) && !crate::model::is_comment_key(&o.key)
                 } else {
                     o.key == e.key
                 }
@@ -177,6 +180,7 @@ pub fn x004(cx: &mut Context) {
             d.help = Some(format!("write the value as {}", article(te.expected)));
         }
     }
+    super::clover::lenient_bools(cx);
 }
 
 fn article(t: &str) -> String {

@@ -136,6 +136,14 @@ fn b004_and_b006_need_a_platform() {
         DRIVERS,
     );
     assert!(!codes(&text).contains(&"B004"));
+    let laptop = AuditOptions {
+        platform: PlatformMatch::from_slug("intel-laptop-coffee-lake"),
+        ..Default::default()
+    };
+    assert!(
+        codes_with(&text, &laptop).contains(&"B004"),
+        "Coffee Lake laptops rebuild the map"
+    );
     let text = config(&with(&[("ProtectUefiServices", F)]), DRIVERS);
     assert!(!codes(&text).contains(&"B006"));
     let opts = AuditOptions {

@@ -27,6 +27,19 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
             };
             writeln!(out, "{}: platform {} ({how})", r.path, p.slug())?;
         }
+        match r.kind() {
+            Some(crate::model::ConfigKind::Clover) => writeln!(
+                out,
+                "{}: Clover config.plist (read as Clover does: keys ignore case, the first duplicate wins)",
+                r.path
+            )?,
+            Some(crate::model::ConfigKind::OcQuirks) => writeln!(
+                out,
+                "{}: OcQuirks.plist (read as the OcQuirks.efi driver does, with its own defaults)",
+                r.path
+            )?,
+            _ => {}
+        }
         for d in &r.diagnostics {
             let text = render_one(r, d, &renderer);
             writeln!(out, "{text}")?;
@@ -39,7 +52,9 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
     if reports.len() > 1 {
         writeln!(out)?;
     }
-    writeln!(out, "{}", summary(reports, color))?;
+    if !reports.is_empty() {
+        writeln!(out, "{}", summary(reports, color))?;
+    }
     Ok(())
 }
 
