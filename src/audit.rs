@@ -3,8 +3,9 @@
 //! This is the only place that strings the layers together for `check`;
 //! the CLI renders what it returns. It reads the file it is given and
 //! nothing else (except the existence check of OpenRuntime.efi next to an
-//! `EFI/OC` config, and the driver folders and OcQuirks.plist or config.plist
-//! of an `EFI/CLOVER` folder).
+//! `EFI/OC` config, the driver folders and OcQuirks.plist or config.plist
+//! of an `EFI/CLOVER` folder, and the files the config names in the
+//! `--efi` folder).
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,9 @@ pub struct AuditOptions {
     pub evidence: Option<Evidence>,
     /// `--kind`: read every file as this kind instead of detecting it.
     pub kind: Option<ConfigKind>,
+    /// The `EFI/OC` folder to check the named files in (`--efi`); the F
+    /// rules run only with one.
+    pub efi_dir: Option<PathBuf>,
 }
 
 /// A loaded, modelled file.
@@ -274,7 +278,8 @@ pub fn run_rules_in(
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
     cx.platform = platform;
     cx.evidence = evidence.as_ref();
-    cx.oc_dir = oc_dir;
+    cx.oc_dir = opts.efi_dir.clone().or(oc_dir);
+    cx.efi_dir = opts.efi_dir.clone();
     cx.clover = clover;
     rules::run_all(&mut cx)
 }

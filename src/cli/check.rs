@@ -105,6 +105,7 @@ pub fn audit_options(
         evidence_files,
         evidence: None,
         kind: None,
+        efi_dir: None,
     })
 }
 
@@ -121,27 +122,91 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         kind: args.kind.map(Into::into),
         ..opts
     };
-    let (paths, defaulted) = resolve_paths(&args.paths)?;
-    if defaulted {
-        eprintln!("ocaudit: checking {}", paths[0].display());
-    }
+    let jobs = jobs(args)?;
+    let bar = progress_bar(jobs.len());
     let mut reports: Vec<FileReport> = Vec::new();
     let mut read_failed = false;
-    for p in &paths {
-        match audit::audit_path(p, &opts) {
+    for (p, efi_dir) in &jobs {
+        bar.set_message(p.display().to_string());
+        // Options are cloned only for files with an EFI folder (evidence
+        // from --memmap can be large).
+        let with_efi = efi_dir.as_ref().map(|d| AuditOptions {
+            efi_dir: Some(d.clone()),
+            ..opts.clone()
+        });
+        match audit::audit_path(p, with_efi.as_ref().unwrap_or(&opts)) {
             Ok(r) => reports.push(r),
             Err(e) => {
-                eprintln!("ocaudit: {e}");
+                bar.suspend(|| eprintln!("ocaudit: {e}"));
                 read_failed = true;
             }
         }
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     let color = args.color.enabled();
     match args.format {
         CheckFormat::Human => render::human::report(&reports, color, out)?,
         CheckFormat::Json => render::json::report(&reports, out)?,
+        CheckFormat::Sarif => render::sarif::report(&reports, out)?,
+        CheckFormat::Github => render::github::report(&reports, out)?,
     }
     Ok(exit_code(&reports, read_failed))
+}
+
+/// The files to check, each with the OC folder its F rules look in.
+fn jobs(args: &CheckArgs) -> anyhow::Result<Vec<(PathBuf, Option<PathBuf>)>> {
+    let Some(dir) = &args.efi else {
+        let (paths, defaulted) = resolve_paths(&args.paths)?;
+        if defaulted {
+            eprintln!("ocaudit: checking {}", paths[0].display());
+        }
+        return Ok(paths.into_iter().map(|p| (p, None)).collect());
+    };
+    let targets = super::efi::resolve(dir)?;
+    if args.paths.is_empty() {
+        return Ok(targets
+            .into_iter()
+            .map(|t| (t.config, Some(t.oc_dir)))
+            .collect());
+    }
+    // Explicit configs checked against one EFI folder (e.g. a draft config).
+    let [target] = targets.as_slice() else {
+        let example = targets.first().map(|t| t.oc_dir.display().to_string());
+        anyhow::bail!(
+            "--efi {} holds {} OC folders; with PATHs give exactly one (e.g. --efi {})",
+            dir.display(),
+            targets.len(),
+            example.unwrap_or_default()
+        );
+    };
+    let (paths, _) = resolve_paths(&args.paths)?;
+    Ok(paths
+        .into_iter()
+        .map(|p| (p, Some(target.oc_dir.clone())))
+        .collect())
+}
+
+/// Fewer files than this get no progress bar.
+pub const PROGRESS_MIN_FILES: usize = 4;
+
+/// Whether to draw a progress bar: only on a terminal, for several files.
+pub fn wants_progress(stderr_is_terminal: bool, files: usize) -> bool {
+    stderr_is_terminal && files >= PROGRESS_MIN_FILES
+}
+
+fn progress_bar(files: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !wants_progress(std::io::stderr().is_terminal(), files) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {wide_msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// 2 when anything could not be read or parsed, 1 for a warning or error, else 0.

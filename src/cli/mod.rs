@@ -5,7 +5,9 @@
 //! finding is.
 
 mod check;
+mod efi;
 mod explain;
+mod generate;
 pub mod mmio;
 pub mod render;
 pub mod slide;
@@ -51,6 +53,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Print a shell completion script to stdout.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout; `ocaudit man check` for a subcommand's page.
+    Man {
+        /// A subcommand whose own page to print.
+        subcommand: Option<String>,
+    },
 }
 
 /// `human` or `json`, for listings.
@@ -67,8 +80,12 @@ pub enum ListFormat {
 pub enum CheckFormat {
     /// Code frames for people.
     Human,
-    /// The JSON contract (see README).
+    /// The JSON contract (docs/json.md).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 /// When to colour output.
@@ -131,6 +148,10 @@ pub struct CheckArgs {
     /// Read every file as this kind instead of detecting it from the root keys.
     #[arg(long, value_enum, value_name = "KIND")]
     pub kind: Option<KindArg>,
+    /// An EFI folder (holding EFI/OC, or the OC folder itself, or a folder of
+    /// EFI folders): check its config.plist and the files it names (F rules).
+    #[arg(long, value_name = "DIR")]
+    pub efi: Option<PathBuf>,
 }
 
 /// `--kind`: which program's file this is.
@@ -182,6 +203,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain { code } => explain::explain(&code, &mut out)?,
         Command::Rules { format } => explain::rules(format, &mut out)?,
         Command::Platforms { format } => explain::platforms(format, &mut out)?,
+        Command::Completions { shell } => generate::completions(shell, &mut out)?,
+        Command::Man { subcommand } => generate::man(subcommand.as_deref(), &mut out)?,
     };
     out.flush()?;
     Ok(code)

@@ -8,6 +8,7 @@
 
 mod build;
 mod clover;
+mod files;
 
 pub use build::build;
 pub(crate) use build::join as join_path;
@@ -15,6 +16,7 @@ pub use clover::{
     CLOVER_DEFAULT_TRUE, KIND_EXPECTATION, OCQUIRKS_DEFAULT_TRUE, build_clover, build_kind,
     build_ocquirks, detect_kind, is_comment_key,
 };
+pub use files::{FileItem, PathValue, Section, efi_files};
 
 use serde::Serialize;
 

@@ -88,6 +88,9 @@ pub struct Context<'a> {
     pub options: &'a CheckOptions,
     /// The `EFI/OC` folder the config sits in, if any.
     pub oc_dir: Option<PathBuf>,
+    /// The `EFI/OC` folder given with `--efi`: the F rules check the files
+    /// the config names there (and run only when it is set).
+    pub efi_dir: Option<PathBuf>,
     /// The file's layout, for fixes.
     pub style: Style,
     /// The `EFI/CLOVER` folder around a Clover file, if it sits in one.
@@ -111,6 +114,7 @@ impl<'a> Context<'a> {
             evidence: None,
             options,
             oc_dir: None,
+            efi_dir: None,
             style: Style::detect(&source.text),
             clover: None,
             diags: Vec::new(),

@@ -3,8 +3,9 @@
 //! Every rule is one [`RuleMeta`] (code, name, severity, fix availability,
 //! documentation embedded from `rules/CODE.md`) plus one check function, and
 //! is listed once in [`REGISTRY`]. Checks read the typed model and the span
-//! tree and push [`Diagnostic`]s; they never print, never touch the disk and
-//! never fail: a rule whose input is mistyped simply stays silent.
+//! tree and push [`Diagnostic`]s; they never print, never touch the disk
+//! (except the F family, under the `--efi` folder only) and never fail: a
+//! rule whose input is mistyped simply stays silent.
 
 /// Declare a rule's metadata; its docs come from `rules/<CODE>.md`.
 macro_rules! rule {
@@ -28,6 +29,7 @@ mod bootargs;
 mod booter;
 mod clover;
 mod context;
+mod files;
 mod memmap;
 mod structure;
 mod whitelist;
@@ -158,6 +160,9 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&memmap::M003, memmap::m003),
     (&memmap::M004, memmap::m004),
     (&memmap::M005, memmap::m005),
+    (&files::F001, files::f001),
+    (&files::F002, files::f002),
+    (&files::F003, files::f003),
     (&clover::C001, clover::c001),
     (&clover::C002, clover::c002),
     (&clover::C003, clover::c003),

@@ -45,6 +45,12 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
             writeln!(out, "{text}")?;
             writeln!(out)?;
         }
+        if reports.len() > 1 {
+            writeln!(out, "{}", file_summary(r))?;
+        }
+    }
+    if reports.len() > 1 {
+        writeln!(out)?;
     }
     if !reports.is_empty() {
         writeln!(out, "{}", summary(reports, color))?;
@@ -147,6 +153,25 @@ fn render_one(r: &FileReport, d: &Diagnostic, renderer: &Renderer) -> String {
     );
     let groups: [Group; 1] = [title.elements(els)];
     renderer.render(&groups).to_string()
+}
+
+/// One line per file when several are checked: its path and counts.
+pub fn file_summary(r: &FileReport) -> String {
+    let n = |s: Severity| r.diagnostics.iter().filter(|d| d.severity == s).count();
+    let (e, w, i) = (n(Severity::Error), n(Severity::Warning), n(Severity::Info));
+    let state = if r.unparsable {
+        "could not be parsed"
+    } else if e + w == 0 {
+        "ok"
+    } else {
+        "problems"
+    };
+    format!(
+        "{}: {state} ({e} error{}, {w} warning{}, {i} info)",
+        r.path,
+        if e == 1 { "" } else { "s" },
+        if w == 1 { "" } else { "s" },
+    )
 }
 
 /// One closing line: counts, and how many findings `fix` can repair.

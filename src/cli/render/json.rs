@@ -98,7 +98,9 @@ pub fn build(reports: &[FileReport]) -> JsonReport<'_> {
 
 /// Write the JSON document.
 pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &build(reports))?;
-    writeln!(out)?;
+    // Serialise first: a write error (a closed pipe) then stays an io::Error.
+    let mut text = serde_json::to_vec_pretty(&build(reports))?;
+    text.push(b'\n');
+    out.write_all(&text)?;
     Ok(())
 }

@@ -1,4 +1,6 @@
 //! Renderers: each turns the same list of file reports into one format.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;

@@ -1,0 +1,398 @@
+//! F0xx: the files an OpenCore config names, checked against its EFI folder.
+//!
+//! These are the only checks that read the disk, and only under the folder
+//! given with `--efi` ([`Context::efi_dir`]); without one they stay silent.
+//! Lookups list directories and compare names themselves, so a case
+//! mismatch is seen even where the file system ignores case (FAT32, APFS).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::{Context, Severity};
+use crate::model::{self, ConfigKind, FileItem, PathValue, Section};
+
+rule!(
+    F001,
+    "F001",
+    "missing-file",
+    Error,
+    None,
+    None,
+    "An enabled driver, kext, ACPI table or tool is not in the EFI folder.",
+    "OpenCore cannot load a file that is not there; whatever it fixed is then missing at boot."
+);
+rule!(
+    F002,
+    "F002",
+    "path-too-long",
+    Error,
+    None,
+    None,
+    "A driver, kext, ACPI table or tool path is longer than OpenCore's path buffer.",
+    "OpenCore builds each path in a fixed buffer; a longer one cannot be opened even though the file exists."
+);
+rule!(
+    F003,
+    "F003",
+    "case-mismatch",
+    Warning,
+    None,
+    None,
+    "A file exists only with different upper/lower case than the config writes it.",
+    "FAT32 ignores case, but OpenCore compares some paths as written, and a copy on a case-sensitive disk breaks."
+);
+
+/// OpenCore's path buffer up to 1.0.5, in bytes including the NUL.
+pub const PATH_MAX_OLD: usize = 128;
+/// OpenCore's path buffer from 1.0.6 on, in bytes including the NUL.
+pub const PATH_MAX_NEW: usize = 192;
+
+/// F001: enabled items whose file is not on disk.
+pub fn f001(cx: &mut Context) {
+    for found in scan(cx) {
+        if let Lookup::Missing { missing, under } = &found.lookup {
+            let item = &found.item;
+            let folder = item.section.folder();
+            let message = match found.part {
+                Part::Main => format!(
+                    "{} `{}` is enabled but {} does not exist",
+                    item.section.noun(),
+                    found.value.text,
+                    shown(&found.wanted)
+                ),
+                Part::Executable | Part::Plist => format!(
+                    "kext `{}`: {} `{}` does not exist in {}",
+                    item.path.text,
+                    found.part.key(),
+                    found.value.text,
+                    shown(&found.base)
+                ),
+            };
+            let mut notes = vec![format!(
+                "`{missing}` is not in {}{}",
+                shown(under),
+                listing_note(under)
+            )];
+            if found.part == Part::Main && item.section == Section::Drivers {
+                notes
+                    .push("take drivers from the same OpenCore release as OpenCore.efi".to_owned());
+            }
+            let d = cx.report(&F001, &found.value.at, message);
+            d.notes = notes;
+            d.help = Some(format!(
+                "copy the file into {folder}/, correct the path, or set {}/Enabled to false",
+                item.entry.path
+            ));
+        }
+    }
+}
+
+/// F003: files found only with different case.
+pub fn f003(cx: &mut Context) {
+    let base = cx.efi_dir.clone().unwrap_or_default();
+    for found in scan(cx) {
+        if let Lookup::Case { differs, on_disk } = &found.lookup {
+            let rel = on_disk.strip_prefix(&base).unwrap_or(on_disk);
+            let message = format!(
+                "{} `{}` exists on disk only with other case: {}",
+                found.item.section.noun(),
+                found.value.text,
+                rel.display()
+            );
+            let pairs: Vec<String> = differs
+                .iter()
+                .map(|(w, a)| format!("`{w}` is `{a}` on disk"))
+                .collect();
+            let d = cx.report(&F003, &found.value.at, message);
+            d.notes.push(pairs.join(", "));
+            d.notes.push(
+                "on FAT32 the firmware still opens it, but OpenCore compares some names as \
+                 written (the OpenRuntime.efi check behind B011 is one), and a copy of the \
+                 folder on a case-sensitive file system or in Git will not find it"
+                    .to_owned(),
+            );
+            if let Some((w, a)) = differs.first() {
+                d.help = Some(format!(
+                    "rename `{a}` on disk to `{w}` (on FAT32 via an intermediate name), or write `{a}` in the config"
+                ));
+            }
+        }
+    }
+}
+
+/// F002: paths longer than OpenCore's buffer, measured as OpenCore builds them.
+pub fn f002(cx: &mut Context) {
+    if !applies(cx) {
+        return;
+    }
+    for item in model::efi_files(cx.doc) {
+        let folder = item.section.folder();
+        // OpenCore prefixes the folder and a backslash, and counts the NUL.
+        let prefix = folder.len() + 1;
+        let main = prefix + item.path.text.len() + 1;
+        if main > PATH_MAX_OLD {
+            let how = format!("`{folder}\\` + {} + NUL", main_key(item.section));
+            report_length(cx, &item, &item.path, main, &how);
+            continue;
+        }
+        for (part, value) in [
+            (Part::Executable, &item.executable),
+            (Part::Plist, &item.plist),
+        ] {
+            let Some(value) = value else { continue };
+            let n = prefix + item.path.text.len() + 1 + value.text.len() + 1;
+            if n > PATH_MAX_OLD {
+                let how = format!("`{folder}\\` + BundlePath + `\\` + {} + NUL", part.key());
+                report_length(cx, &item, value, n, &how);
+            }
+        }
+    }
+}
+
+fn main_key(section: Section) -> &'static str {
+    match section {
+        Section::Kexts => "BundlePath",
+        _ => "Path",
+    }
+}
+
+fn report_length(cx: &mut Context, item: &FileItem, value: &PathValue, n: usize, how: &str) {
+    let noun = item.section.noun();
+    let (severity, message) = if n > PATH_MAX_NEW {
+        (
+            Severity::Error,
+            format!(
+                "{noun} path is {n} bytes, over OpenCore's limit on every release \
+                 ({PATH_MAX_OLD} bytes up to 1.0.5, {PATH_MAX_NEW} from 1.0.6)"
+            ),
+        )
+    } else {
+        (
+            Severity::Warning,
+            format!(
+                "{noun} path is {n} bytes, over the {PATH_MAX_OLD}-byte limit applied \
+                 (OpenCore 1.0.5 and older); it fits the {PATH_MAX_NEW} bytes of 1.0.6 and later"
+            ),
+        )
+    };
+    let d = cx.report(&F002, &value.at, message);
+    d.severity = severity;
+    d.notes.push(format!("measured as {how}"));
+    d.help = Some(
+        "shorten the file or folder names on disk and in the config (a plugin kext that works \
+         on its own can move to the top of Kexts/)"
+            .to_owned(),
+    );
+}
+
+/// Which path of an item a lookup is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Main,
+    Executable,
+    Plist,
+}
+
+impl Part {
+    fn key(self) -> &'static str {
+        match self {
+            Part::Main => "Path",
+            Part::Executable => "ExecutablePath",
+            Part::Plist => "PlistPath",
+        }
+    }
+}
+
+/// The result of looking one written path up on disk.
+#[derive(Debug)]
+enum Lookup {
+    /// Found with exactly the written spelling.
+    Exact(PathBuf),
+    /// Found, but some components differ in case: (written, on disk).
+    Case {
+        differs: Vec<(String, String)>,
+        on_disk: PathBuf,
+    },
+    /// Component `missing` is not in directory `under`.
+    Missing { missing: String, under: PathBuf },
+    /// A directory could not be read: nothing can be said.
+    Unknown,
+}
+
+struct Found {
+    item: FileItem,
+    part: Part,
+    value: PathValue,
+    /// The directory the path is relative to.
+    base: PathBuf,
+    /// base joined with the path as written.
+    wanted: PathBuf,
+    lookup: Lookup,
+}
+
+fn applies(cx: &Context) -> bool {
+    cx.efi_dir.is_some() && cx.config.kind == ConfigKind::OpenCore
+}
+
+/// Look every named file up; a kext's executable and plist only when the
+/// bundle itself was found.
+fn scan(cx: &Context) -> Vec<Found> {
+    let Some(oc) = cx.efi_dir.as_deref().filter(|_| applies(cx)) else {
+        return Vec::new();
+    };
+    let mut disk = Disk::default();
+    let mut out = Vec::new();
+    for item in model::efi_files(cx.doc) {
+        let mut comps = vec![item.section.folder().to_owned()];
+        comps.extend(components(&item.path.text));
+        let lookup = disk.lookup(oc, &comps);
+        let bundle_on_disk = match &lookup {
+            Lookup::Exact(p) => Some(p.clone()),
+            Lookup::Case { on_disk, .. } => Some(on_disk.clone()),
+            _ => None,
+        };
+        let folder = oc.join(item.section.folder());
+        out.push(Found {
+            wanted: join_written(&folder, &item.path.text),
+            base: folder,
+            part: Part::Main,
+            value: item.path.clone(),
+            item: item.clone(),
+            lookup,
+        });
+        let Some(bundle) = bundle_on_disk else {
+            continue;
+        };
+        for (part, value) in [
+            (Part::Executable, &item.executable),
+            (Part::Plist, &item.plist),
+        ] {
+            let Some(value) = value else { continue };
+            let lookup = disk.lookup(&bundle, &components(&value.text));
+            out.push(Found {
+                wanted: join_written(&bundle, &value.text),
+                base: bundle.clone(),
+                part,
+                value: value.clone(),
+                item: item.clone(),
+                lookup,
+            });
+        }
+    }
+    out
+}
+
+/// Split a config path on `/` and `\` (OpenCore accepts both).
+fn components(path: &str) -> Vec<String> {
+    path.split(['/', '\\'])
+        .filter(|c| !c.is_empty() && *c != ".")
+        .map(str::to_owned)
+        .collect()
+}
+
+fn join_written(base: &Path, path: &str) -> PathBuf {
+    components(path)
+        .iter()
+        .fold(base.to_owned(), |p, c| p.join(c))
+}
+
+/// Directory listings, read once per check.
+#[derive(Default)]
+struct Disk {
+    listings: HashMap<PathBuf, Option<Vec<String>>>,
+}
+
+impl Disk {
+    fn list(&mut self, dir: &Path) -> Option<&[String]> {
+        self.listings
+            .entry(dir.to_owned())
+            .or_insert_with(|| list_dir(dir))
+            .as_deref()
+    }
+
+    fn lookup(&mut self, base: &Path, comps: &[String]) -> Lookup {
+        let mut here = base.to_owned();
+        let mut differs = Vec::new();
+        for c in comps {
+            let next = match self.list(&here) {
+                None if !here.is_dir() => {
+                    // `here` is a file or gone: nothing can be below it.
+                    return Lookup::Missing {
+                        missing: c.clone(),
+                        under: here,
+                    };
+                }
+                None => return Lookup::Unknown,
+                Some(names) => {
+                    if names.iter().any(|n| n == c) {
+                        c.clone()
+                    } else if let Some(n) = names.iter().find(|n| same_ignoring_case(n, c)) {
+                        differs.push((c.clone(), n.clone()));
+                        n.clone()
+                    } else {
+                        return Lookup::Missing {
+                            missing: c.clone(),
+                            under: here,
+                        };
+                    }
+                }
+            };
+            here.push(next);
+        }
+        if differs.is_empty() {
+            Lookup::Exact(here)
+        } else {
+            Lookup::Case {
+                differs,
+                on_disk: here,
+            }
+        }
+    }
+}
+
+fn list_dir(dir: &Path) -> Option<Vec<String>> {
+    let rd = std::fs::read_dir(dir).ok()?;
+    let mut names: Vec<String> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Some(names)
+}
+
+fn same_ignoring_case(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
+/// A path for messages.
+fn shown(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// `: it holds a, b, c` for a directory, or `, which does not exist`.
+fn listing_note(dir: &Path) -> String {
+    match list_dir(dir) {
+        None => ", which does not exist".to_owned(),
+        Some(names) if names.is_empty() => ", which is empty".to_owned(),
+        Some(names) => {
+            const SHOW: usize = 8;
+            let mut s = format!(
+                "; it holds {}",
+                names
+                    .iter()
+                    .take(SHOW)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            if names.len() > SHOW {
+                s.push_str(&format!(" and {} more", names.len() - SHOW));
+            }
+            s
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "files_tests.rs"]
+mod tests;

@@ -1,0 +1,6 @@
+//! Helpers shared by the CLI test files.
+
+#![allow(dead_code)]
+
+pub mod cli;
+pub mod schema;
