@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod cli;
 pub mod evidence;
+pub mod fixer;
 pub mod model;
 pub mod patch;
 pub mod platform;

@@ -6,12 +6,15 @@
 
 mod check;
 mod explain;
+mod fix;
 pub mod render;
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use fix::{FixArgs, FixFormat};
 
 /// Audit and repair OpenCore config.plist files, especially the KASLR
 /// memory quirks that decide whether macOS can boot.
@@ -28,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Check config.plist files and report problems (default: ./config.plist, ./EFI/OC/config.plist, then the mounted EFI partition).
     Check(CheckArgs),
+    /// Show the fixes for a config.plist as a diff, or apply them with --write (safely: atomic, verified, backed up).
+    Fix(FixArgs),
     /// Print the documentation of a rule.
     Explain {
         /// A rule code such as B003.
@@ -130,6 +135,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut out = stdout.lock();
     let code = match cli.command {
         Command::Check(args) => check::run(&args, &mut out)?,
+        Command::Fix(args) => fix::run(&args, &mut out)?,
         Command::Explain { code } => explain::explain(&code, &mut out)?,
         Command::Rules { format } => explain::rules(format, &mut out)?,
         Command::Platforms { format } => explain::platforms(format, &mut out)?,

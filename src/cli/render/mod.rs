@@ -1,4 +1,5 @@
 //! Renderers: each turns the same list of file reports into one format.
 
+pub mod diff;
 pub mod human;
 pub mod json;
