@@ -83,13 +83,14 @@ pub(crate) fn placed(root: &Node) -> Vec<Placed<'_>> {
     out
 }
 
-/// The outermost nodes whose entry (key included) lies inside `range`.
+/// The outermost nodes whose element lies inside `range`.
 fn within<'p, 'a>(nodes: &'p [Placed<'a>], range: &Span) -> Vec<&'p Placed<'a>> {
     let mut out: Vec<&Placed> = Vec::new();
     let mut covered = 0;
     for p in nodes {
-        let inside =
-            range.start <= p.start && p.node.span.end <= range.end && !p.node.span.is_empty();
+        let inside = range.start <= p.node.span.start
+            && p.node.span.end <= range.end
+            && !p.node.span.is_empty();
         if inside && p.start >= covered {
             covered = p.node.span.end;
             out.push(p);

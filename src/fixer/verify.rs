@@ -136,14 +136,14 @@ impl FixOutcome {
         pairs.sort_by_key(|(a, b)| (a.start, b.start));
         let mut merged: Vec<(crate::source::Span, crate::source::Span)> = Vec::new();
         for (a, b) in pairs {
-            if let Some((ma, mb)) = merged.last_mut() {
-                if a.start <= ma.end || b.start <= mb.end {
-                    ma.start = ma.start.min(a.start);
-                    mb.start = mb.start.min(b.start);
-                    ma.end = ma.end.max(a.end);
-                    mb.end = mb.end.max(b.end);
-                    continue;
-                }
+            if let Some((ma, mb)) = merged.last_mut()
+                && (a.start <= ma.end || b.start <= mb.end)
+            {
+                ma.start = ma.start.min(a.start);
+                mb.start = mb.start.min(b.start);
+                ma.end = ma.end.max(a.end);
+                mb.end = mb.end.max(b.end);
+                continue;
             }
             merged.push((a, b));
         }
