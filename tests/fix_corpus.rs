@@ -85,7 +85,10 @@ fn diff_lines_inside(out: &fixer::FixOutcome) -> Result<usize, String> {
             })
         };
     let mut changed = 0;
-    for change in TextDiff::from_lines(old, new).iter_all_changes() {
+    let diff = TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .diff_lines(old, new);
+    for change in diff.iter_all_changes() {
         let v = change.value();
         match change.tag() {
             ChangeTag::Delete => {

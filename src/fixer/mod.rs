@@ -115,17 +115,20 @@ impl FixOutcome {
     }
 
     /// The rule codes of the changes whose element overlaps `final_range`
-    /// (a byte range of the fixed text; touching counts).
+    /// (a byte range of the fixed text; touching counts), in file order.
     pub fn codes_in(&self, final_range: &crate::source::Span) -> Vec<&'static str> {
+        let mut hits: Vec<&Change> = self
+            .changes
+            .iter()
+            .filter(|c| {
+                c.final_span.start <= final_range.end && final_range.start <= c.final_span.end
+            })
+            .collect();
+        hits.sort_by_key(|c| c.final_span.start);
         let mut out: Vec<&'static str> = Vec::new();
-        for c in &self.changes {
-            let s = &c.final_span;
-            if s.start <= final_range.end && final_range.start <= s.end {
-                for code in &c.codes {
-                    if !out.contains(code) {
-                        out.push(code);
-                    }
-                }
+        for code in hits.iter().flat_map(|c| &c.codes) {
+            if !out.contains(code) {
+                out.push(code);
             }
         }
         out

@@ -26,7 +26,9 @@ pub fn unified(outcome: &FixOutcome, path: &str, color: bool) -> String {
     let paint = |s: String, f: fn(&str) -> String| if color { f(&s) } else { s };
     let starts = line_starts(new);
     let byte = |line: usize| starts.get(line).copied().unwrap_or(new.len());
-    let diff = TextDiff::from_lines(old, new);
+    let diff = TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .diff_lines(old, new);
     let mut out = String::new();
     out.push_str(&paint(format!("--- {path}"), |s| s.bold().to_string()));
     out.push('\n');
