@@ -376,10 +376,17 @@ impl Run<'_> {
                     &e.range,
                     new_range,
                 ) {
-                    if let Some((_, c)) = found
-                        .iter_mut()
-                        .find(|(_, c)| c.components == comps && c.old == old && c.new == new)
-                    {
+                    let original_span = self
+                        .maps
+                        .iter()
+                        .rev()
+                        .fold(osp, |s, m| m.map_range(&s, false));
+                    if let Some((_, c)) = found.iter_mut().find(|(_, c)| {
+                        c.components == comps
+                            && c.old == old
+                            && c.new == new
+                            && c.original_span == original_span
+                    }) {
                         for code in codes {
                             if !c.codes.contains(code) {
                                 c.codes.push(code);
@@ -387,11 +394,6 @@ impl Run<'_> {
                         }
                         continue;
                     }
-                    let original_span = self
-                        .maps
-                        .iter()
-                        .rev()
-                        .fold(osp, |s, m| m.map_range(&s, false));
                     found.push((
                         pass,
                         Change {
