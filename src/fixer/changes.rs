@@ -52,35 +52,57 @@ pub(crate) struct Placed<'a> {
     pub start: usize,
 }
 
-/// Every node below `root` in document order, with key paths.
-pub(crate) fn placed(root: &Node) -> Vec<Placed<'_>> {
-    fn go<'a>(n: &'a Node, comps: &mut Vec<String>, start: usize, out: &mut Vec<Placed<'a>>) {
-        out.push(Placed {
-            components: comps.clone(),
-            node: n,
-            start,
-        });
-        match &n.value {
-            Value::Dict(d) => {
-                for e in &d.entries {
-                    comps.push(e.key.clone());
-                    go(&e.value, comps, e.key_span.start, out);
-                    comps.pop();
-                }
+/// The nodes below `root` whose element touches one of `ranges` (touching
+/// its edges counts), in document order, with key paths. Nodes away from
+/// every range are neither visited nor listed, so the cost follows the
+/// edits, not the file.
+pub(crate) fn placed<'a>(root: &'a Node, ranges: &[Span]) -> Vec<Placed<'a>> {
+    struct Walk<'r, 'a> {
+        ranges: &'r [Span],
+        out: Vec<Placed<'a>>,
+    }
+    impl<'a> Walk<'_, 'a> {
+        fn near(&self, s: &Span) -> bool {
+            self.ranges
+                .iter()
+                .any(|r| s.start <= r.end && r.start <= s.end)
+        }
+        fn go(&mut self, n: &'a Node, comps: &mut Vec<String>, start: usize) {
+            if !self.near(&n.span) {
+                return;
             }
-            Value::Array(a) => {
-                for (i, item) in a.iter().enumerate() {
-                    comps.push(i.to_string());
-                    go(item, comps, item.span.start, out);
-                    comps.pop();
+            self.out.push(Placed {
+                components: comps.clone(),
+                node: n,
+                start,
+            });
+            match &n.value {
+                Value::Dict(d) => {
+                    for e in &d.entries {
+                        comps.push(e.key.clone());
+                        self.go(&e.value, comps, e.key_span.start);
+                        comps.pop();
+                    }
                 }
+                Value::Array(a) => {
+                    for (i, item) in a.iter().enumerate() {
+                        if self.near(&item.span) {
+                            comps.push(i.to_string());
+                            self.go(item, comps, item.span.start);
+                            comps.pop();
+                        }
+                    }
+                }
+                _ => {}
             }
-            _ => {}
         }
     }
-    let mut out = Vec::new();
-    go(root, &mut Vec::new(), root.span.start, &mut out);
-    out
+    let mut w = Walk {
+        ranges,
+        out: Vec::new(),
+    };
+    w.go(root, &mut Vec::new(), root.span.start);
+    w.out
 }
 
 /// The outermost nodes whose element lies inside `range`.

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use super::FixError;
 use crate::audit::Loaded;
 use crate::model::APPLE_BOOT_GUID;
-use crate::patch::{self, Edit, Fix, NewValue, Place, Style, Token};
+use crate::patch::{self, Edit, Fix, NewValue, Style, Token};
 use crate::plist::Node;
 use crate::rules::Evidence;
 
@@ -100,8 +100,7 @@ fn is_slide(t: &Token) -> bool {
     t.text.starts_with("slide=")
 }
 
-/// An edit creating `value` at the dict-key `path`, inserting into the
-/// deepest dict that exists (None when the path already exists).
+/// An edit creating `value` at the dict-key `path` (see [`patch::insert_path`]).
 pub(crate) fn ensure(
     text: &str,
     root: &Node,
@@ -109,39 +108,13 @@ pub(crate) fn ensure(
     value: NewValue,
     style: &Style,
 ) -> Result<Option<Edit>, FixError> {
-    let mut node = root;
-    let mut depth = 0;
-    while depth < path.len() {
-        match node.as_dict().and_then(|d| d.get(path[depth])) {
-            Some(e) => {
-                node = &e.value;
-                depth += 1;
-            }
-            None => break,
-        }
-    }
-    if depth == path.len() {
-        return Ok(None);
-    }
-    if node.as_dict().is_none() {
-        return Err(FixError::Refused(format!(
+    patch::insert_path(text, root, path, value, style).map_err(|depth| {
+        FixError::Refused(format!(
             "`{}` is not a dict, so `{}` cannot be added; correct its type first",
             path[..depth].join("/"),
             path[depth]
-        )));
-    }
-    let mut v = value;
-    for k in path[depth + 1..].iter().rev() {
-        v = NewValue::Dict(vec![((*k).to_owned(), v)]);
-    }
-    Ok(Some(patch::insert_entry(
-        text,
-        node,
-        path[depth],
-        &v,
-        Place::Sorted,
-        style,
-    )))
+        ))
+    })
 }
 
 /// `--slide N`: one `slide=N` in boot-args, replacing any other `slide=`.

@@ -100,7 +100,6 @@ pub struct FixOutcome {
     /// Passes that changed the text.
     pub passes: usize,
     expected: Vec<(Vec<String>, Option<serde_json::Value>)>,
-    plist_crate_reads_input: bool,
 }
 
 impl FixOutcome {
@@ -362,8 +361,10 @@ impl Run<'_> {
         taken.sort_by_key(|e| (e.range.start, e.range.end));
         let map = PassMap::new(&taken);
         let pass = self.maps.len();
-        let old_nodes = placed(&self.loaded.doc.root);
-        let new_nodes = placed(&next.doc.root);
+        let old_ranges: Vec<_> = map.pairs.iter().map(|p| p.0.clone()).collect();
+        let new_ranges: Vec<_> = map.pairs.iter().map(|p| p.1.clone()).collect();
+        let old_nodes = placed(&self.loaded.doc.root, &old_ranges);
+        let new_nodes = placed(&next.doc.root, &new_ranges);
         let mut found: Vec<(usize, Change)> = Vec::new();
         for (edits, codes, summary) in &groups {
             for e in edits.iter() {
@@ -437,8 +438,6 @@ impl Run<'_> {
                 expected.push((c.components.clone(), v));
             }
         }
-        let plist_crate_reads_input =
-            changes.is_empty() || plist::Value::from_reader_xml(source.text.as_bytes()).is_ok();
         FixOutcome {
             text: self.loaded.source.text,
             source,
@@ -447,7 +446,6 @@ impl Run<'_> {
             notes: self.notes,
             passes,
             expected,
-            plist_crate_reads_input,
         }
     }
 }

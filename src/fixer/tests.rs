@@ -389,3 +389,134 @@ fn mmio_request_parsing() {
     assert!("-1".parse::<SlideRequest>().is_err());
     assert_eq!("255".parse::<SlideRequest>(), Ok(SlideRequest::Set(255)));
 }
+
+/// A config with a UEFI/Drivers array holding `drivers` (raw XML items).
+fn with_drivers(quirks: &str, drivers: &str) -> String {
+    config(quirks, "").replace(
+        "\t</dict>\n</dict>\n</plist>",
+        &format!("\t</dict>\n\t<key>UEFI</key>\n\t<dict>\n\t\t<key>Drivers</key>\n\t\t<array>\n{drivers}\t\t</array>\n\t</dict>\n</dict>\n</plist>"),
+    )
+}
+
+#[test]
+fn openruntime_entry_is_enabled_or_added() {
+    let disabled = "\t\t\t<dict>\n\t\t\t\t<key>Enabled</key>\n\t\t\t\t<false/>\n\t\t\t\t<key>Path</key>\n\t\t\t\t<string>OpenRuntime.efi</string>\n\t\t\t</dict>\n";
+    let input = with_drivers(&q("ProvideCustomSlide", true), disabled);
+    let mut opts = only(&["B011"]);
+    opts.unsafe_fixes = true;
+    let out = run(&input, &opts);
+    assert_eq!(
+        out.text,
+        input.replace("<false/>\n\t\t\t\t<key>Path", "<true/>\n\t\t\t\t<key>Path")
+    );
+    assert_eq!(out.changes[0].path, "UEFI/Drivers/0/Enabled");
+    let other = disabled.replace("OpenRuntime", "HfsPlus");
+    let input = with_drivers(&q("ProvideCustomSlide", true), &other);
+    let out = run(&input, &opts);
+    let doc = crate::plist::load(&out.text).expect("parses");
+    let added = doc
+        .root
+        .pointer("UEFI/Drivers/1/Path")
+        .and_then(|n| n.as_str());
+    assert_eq!(added, Some("OpenRuntime.efi"));
+    assert_eq!(out.changes[0].path, "UEFI/Drivers/1");
+    assert!(out.changes[0].old.is_none());
+}
+
+#[test]
+fn whitelist_without_devirtualise_turns_it_on() {
+    let input = WL.replace(
+        "  </dict>\n</dict>\n</plist>",
+        "    <key>Quirks</key>\n    <dict>\n      <key>DevirtualiseMmio</key>\n      <false/>\n    </dict>\n  </dict>\n</dict>\n</plist>",
+    );
+    let mut opts = only(&["W001"]);
+    assert!(!run(&input, &opts).changed());
+    opts.unsafe_fixes = true;
+    let out = run(&input, &opts);
+    assert!(
+        out.text
+            .contains("<key>DevirtualiseMmio</key>\n      <true/>")
+    );
+    assert_eq!(out.changes[0].code, "W001");
+}
+
+#[test]
+fn entry_arguments_lose_their_slide() {
+    let input = config("", "").replace(
+        "\t</dict>\n</dict>\n</plist>",
+        "\t</dict>\n\t<key>Misc</key>\n\t<dict>\n\t\t<key>Entries</key>\n\t\t<array>\n\t\t\t<dict>\n\t\t\t\t<key>Arguments</key>\n\t\t\t\t<string>slide=12 -v</string>\n\t\t\t</dict>\n\t\t</array>\n\t</dict>\n</dict>\n</plist>",
+    );
+    let out = run(&input, &only(&["S006"]));
+    assert!(out.text.contains("<string>-v</string>"));
+    assert_eq!(out.changes[0].path, "Misc/Entries/0/Arguments");
+}
+
+#[test]
+fn changes_map_back_through_several_passes() {
+    // Pass 1 inserts AvoidRuntimeDefrag; pass 2 inserts ProvideCustomSlide
+    // at the same point. Both spans must land on their elements.
+    let input = config(&q("Zeta", false), "");
+    let out = run(&input, &only(&["B001", "B003"]));
+    for c in &out.changes {
+        let key = c.path.rsplit('/').next().unwrap_or_default();
+        assert!(out.text[c.final_span.clone()].starts_with(&format!("<key>{key}</key>")));
+        assert!(c.original_span.is_empty());
+    }
+}
+
+#[test]
+fn openruntime_is_added_when_uefi_drivers_is_missing() {
+    // B011 used to offer no fix without a UEFI/Drivers array.
+    let input = config(&q("ProvideCustomSlide", true), "");
+    let mut opts = only(&["B011"]);
+    opts.unsafe_fixes = true;
+    let out = run(&input, &opts);
+    let doc = crate::plist::load(&out.text).expect("parses");
+    let path = doc
+        .root
+        .pointer("UEFI/Drivers/0/Path")
+        .and_then(|n| n.as_str());
+    assert_eq!(path, Some("OpenRuntime.efi"));
+    let enabled = doc
+        .root
+        .pointer("UEFI/Drivers/0/Enabled")
+        .and_then(|n| n.as_bool());
+    assert_eq!(enabled, Some(true));
+    assert_eq!(out.changes[0].path, "UEFI");
+    // And the message agrees in number.
+    let loaded = crate::audit::load("c", input.into_bytes()).expect("loads");
+    let d = crate::audit::run_rules(&loaded, None, &opts.audit, None);
+    assert!(
+        d[0].message
+            .starts_with("ProvideCustomSlide needs OpenRuntime.efi")
+    );
+}
+
+#[test]
+fn insert_path_wraps_missing_levels() {
+    let input = config("", "");
+    let doc = crate::plist::load(&input).expect("parses");
+    let style = Style::detect(&input);
+    let v = crate::patch::NewValue::Int(1);
+    let e = crate::patch::insert_path(&input, &doc.root, &["Booter", "Quirks"], v.clone(), &style);
+    assert_eq!(e, Ok(None));
+    let e = crate::patch::insert_path(
+        &input,
+        &doc.root,
+        &["Booter", "Quirks", "A", "B"],
+        v.clone(),
+        &style,
+    );
+    let edit = e.expect("dict").expect("edit");
+    let fixed = patch::apply(&input, &[&Fix::safe("t", vec![edit])]).text;
+    let doc = crate::plist::load(&fixed).expect("parses");
+    assert!(doc.root.pointer("Booter/Quirks/A/B").is_some());
+    let bad = crate::patch::insert_path(
+        &input,
+        &doc.root,
+        &["Booter", "Quirks", "A", "B", "C"],
+        v,
+        &style,
+    );
+    assert_eq!(bad, Err(4));
+}

@@ -437,8 +437,9 @@ pub fn b011(cx: &mut Context) {
         &B011,
         &at,
         format!(
-            "{} need OpenRuntime.efi, which UEFI/Drivers does not load",
-            needing.join(", ")
+            "{} need{} OpenRuntime.efi, which UEFI/Drivers does not load",
+            needing.join(", "),
+            if needing.len() == 1 { "s" } else { "" }
         ),
     );
     d.fix = fix;
@@ -456,11 +457,18 @@ fn openruntime_fix(
             span: cx.config.root.span.clone(),
             path: "UEFI/Drivers".into(),
         };
-        return (
-            at,
-            None,
-            vec!["add UEFI/Drivers with an OpenRuntime.efi entry".into()],
-        );
+        // No UEFI/Drivers array: create it (and UEFI) with one entry.
+        let value = NewValue::Array(vec![NewValue::Dict(driver_values(
+            DEFAULT_DRIVER_KEYS.map(String::from).to_vec(),
+        ))]);
+        let fix = patch::insert_path(text, &cx.doc.root, &["UEFI", "Drivers"], value, &cx.style)
+            .ok()
+            .flatten()
+            .map(|e| Fix::unsafe_("add UEFI/Drivers with an OpenRuntime.efi entry", vec![e]));
+        if fix.is_none() {
+            notes.push("add UEFI/Drivers with an OpenRuntime.efi entry".into());
+        }
+        return (at, fix, notes);
     };
     // A disabled entry: enable it.
     if let Some(e) = drivers.entries.iter().find(|e| e.path == "OpenRuntime.efi") {
@@ -522,11 +530,15 @@ fn driver_dict(cx: &Context, drivers: &crate::model::Drivers) -> Vec<(String, Ne
                     .collect(),
             )
         });
-    let keys = sibling_keys.unwrap_or_else(|| {
-        ["Arguments", "Comment", "Enabled", "LoadEarly", "Path"]
-            .map(String::from)
-            .to_vec()
-    });
+    let keys = sibling_keys.unwrap_or_else(|| DEFAULT_DRIVER_KEYS.map(String::from).to_vec());
+    driver_values(keys)
+}
+
+/// The keys of a driver entry in Sample.plist.
+const DEFAULT_DRIVER_KEYS: [&str; 5] = ["Arguments", "Comment", "Enabled", "LoadEarly", "Path"];
+
+/// The values of a new OpenRuntime.efi driver entry for these keys.
+fn driver_values(keys: Vec<String>) -> Vec<(String, NewValue)> {
     keys.into_iter()
         .filter_map(|k| {
             let v = match k.as_str() {
