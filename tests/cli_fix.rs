@@ -359,6 +359,22 @@ fn refuses_a_read_only_file() {
     assert_refused(&d, &o, &broken(), "read-only");
 }
 
+#[cfg(unix)]
+#[test]
+fn refuses_a_read_only_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Dir::with(&broken());
+    let dir = d.dir.path().to_path_buf();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let o = d
+        .cmd()
+        .args(["--write", "--no-backup"])
+        .output()
+        .expect("runs");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod back");
+    assert_refused(&d, &o, &broken(), "read-only");
+}
+
 #[test]
 fn fault_after_temp_write_leaves_the_original() {
     let d = Dir::with(&broken());

@@ -12,8 +12,8 @@ use crate::source::Span;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Snapshot {
     /// The value as JSON (`true`, `42`, `"-v"`, objects and arrays; `<data>`
-    /// as lowercase hex; integers that are not plain decimal and dates as
-    /// `null`).
+    /// as lowercase hex; integers that are not plain decimal, and dates, as
+    /// the text written, e.g. `"0x10"`).
     pub value: serde_json::Value,
     /// The element's XML exactly as written.
     pub xml: String,
@@ -132,29 +132,38 @@ fn containing<'p, 'a>(nodes: &'p [Placed<'a>], range: &Span) -> Option<&'p Place
 /// A snapshot of a node.
 pub(crate) fn snapshot(text: &str, node: &Node) -> Snapshot {
     Snapshot {
-        value: to_json(node),
+        value: json_of(node, true),
         xml: text.get(node.span.clone()).unwrap_or_default().to_owned(),
     }
 }
 
-/// A node's value as JSON, for reports and for comparing two parsers.
+/// A node's value as JSON, for comparing two parsers: `<data>` as lowercase
+/// hex; integers that are not plain decimal, and dates, as `null` (a generic
+/// parser reads them differently from OpenCore).
 pub fn to_json(node: &Node) -> serde_json::Value {
+    json_of(node, false)
+}
+
+/// [`to_json`], or for reports (`shown`): non-decimal integers and dates as
+/// the text written.
+fn json_of(node: &Node, shown: bool) -> serde_json::Value {
     use serde_json::Value as J;
     match &node.value {
         Value::Dict(d) => {
             let mut m = serde_json::Map::new();
             for e in &d.entries {
-                m.insert(e.key.clone(), to_json(&e.value));
+                m.insert(e.key.clone(), json_of(&e.value, shown));
             }
             J::Object(m)
         }
-        Value::Array(a) => J::Array(a.iter().map(to_json).collect()),
+        Value::Array(a) => J::Array(a.iter().map(|n| json_of(n, shown)).collect()),
         Value::String(s) => J::String(s.clone()),
         Value::Integer(i) => match i.strict {
             Some(v) if !i.overflow => i64::try_from(v)
                 .map(J::from)
                 .or_else(|_| u64::try_from(v).map(J::from))
                 .unwrap_or(J::Null),
+            _ if shown => J::String(i.raw.trim().to_owned()),
             _ => J::Null,
         },
         Value::Bool(b) => J::Bool(*b),
@@ -165,6 +174,7 @@ pub fn to_json(node: &Node) -> serde_json::Value {
             .ok()
             .and_then(serde_json::Number::from_f64)
             .map_or(J::Null, J::Number),
+        Value::Date(d) if shown => J::String(d.trim().to_owned()),
         _ => J::Null,
     }
 }

@@ -172,6 +172,15 @@ fn hex_integers_and_string_booleans_are_rewritten_with_unsafe_fixes() {
     assert!(out.text.contains("<integer>16</integer>"));
     assert!(out.text.contains("SetupVirtualMap</key>\n\t\t\t<true/>"));
     assert_eq!(codes(&out), ["X005", "X004"]);
+    let hex = &out.changes[0];
+    assert_eq!(
+        hex.old.as_ref().map(|s| &s.value),
+        Some(&serde_json::json!("0x10"))
+    );
+    assert_eq!(
+        hex.new.as_ref().map(|s| &s.value),
+        Some(&serde_json::json!(16))
+    );
 }
 
 #[test]
