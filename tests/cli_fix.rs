@@ -556,3 +556,36 @@ fn sample_config_round_trips() {
     let o = d.cmd().arg("--unsafe-fixes").output().expect("runs");
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn two_writers_at_once_never_interleave() {
+    let d = Dir::with(&broken());
+    let expected = {
+        let e = Dir::with(&broken());
+        let o = e
+            .cmd()
+            .args(["--write", "--no-backup", "--unsafe-fixes"])
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        e.read()
+    };
+    let spawn = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin!("ocaudit"))
+            .current_dir(d.dir.path())
+            .env_remove("OCAUDIT_TEST_FAULT")
+            .args(["fix", "config.plist", "--write", "--no-backup", "--unsafe-fixes"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawns")
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().expect("a"), b.wait_with_output().expect("b"));
+    let codes = [a.status.code(), b.status.code()];
+    // One wins (0); the other refuses (2) or, arriving later, finds nothing to fix (0).
+    assert!(codes.contains(&Some(0)), "{codes:?}");
+    assert!(codes.iter().all(|c| *c == Some(0) || *c == Some(2)), "{codes:?}");
+    assert_eq!(d.read(), expected);
+    assert!(d.leftovers().is_empty(), "{:?}", d.leftovers());
+}
