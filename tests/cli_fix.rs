@@ -574,18 +574,30 @@ fn two_writers_at_once_never_interleave() {
         std::process::Command::new(assert_cmd::cargo::cargo_bin!("ocaudit"))
             .current_dir(d.dir.path())
             .env_remove("OCAUDIT_TEST_FAULT")
-            .args(["fix", "config.plist", "--write", "--no-backup", "--unsafe-fixes"])
+            .args([
+                "fix",
+                "config.plist",
+                "--write",
+                "--no-backup",
+                "--unsafe-fixes",
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("spawns")
     };
     let (a, b) = (spawn(), spawn());
-    let (a, b) = (a.wait_with_output().expect("a"), b.wait_with_output().expect("b"));
+    let (a, b) = (
+        a.wait_with_output().expect("a"),
+        b.wait_with_output().expect("b"),
+    );
     let codes = [a.status.code(), b.status.code()];
     // One wins (0); the other refuses (2) or, arriving later, finds nothing to fix (0).
     assert!(codes.contains(&Some(0)), "{codes:?}");
-    assert!(codes.iter().all(|c| *c == Some(0) || *c == Some(2)), "{codes:?}");
+    assert!(
+        codes.iter().all(|c| *c == Some(0) || *c == Some(2)),
+        "{codes:?}"
+    );
     assert_eq!(d.read(), expected);
     assert!(d.leftovers().is_empty(), "{:?}", d.leftovers());
 }

@@ -261,9 +261,15 @@ impl Run<'_> {
                 self.notes.push(format!("warning: {msg}"));
             }
             Some(_) => {}
-            None => self.notes.push(format!(
-                "slide {n} was not checked against a memory map; give --memmap or --log to check it"
-            )),
+            None => self.notes.push(match ev {
+                Some(e) => format!(
+                    "{} does not list the usable slides, so slide {n} was not checked",
+                    e.source
+                ),
+                None => format!(
+                    "slide {n} was not checked against a memory map; give --memmap or --log to check it"
+                ),
+            }),
         }
         Ok(n)
     }

@@ -296,9 +296,26 @@ fn slide_n_not_usable_is_refused_unless_unsafe() {
         &slide(SlideRequest::Set(200), Some(ev.clone()), false),
     );
     assert!(matches!(err, Err(FixError::Refused(m)) if m.contains("not usable")));
-    let out = run(&input, &slide(SlideRequest::Set(200), Some(ev), true));
+    let out = run(
+        &input,
+        &slide(SlideRequest::Set(200), Some(ev.clone()), true),
+    );
     assert!(out.text.contains("slide=200"));
     assert!(out.notes.iter().any(|n| n.starts_with("warning")));
+    // A usable slide passes without a word; evidence without a slide list
+    // cannot check it.
+    let out = run(
+        &input,
+        &slide(SlideRequest::Set(11), Some(ev.clone()), false),
+    );
+    assert!(out.notes.is_empty(), "{:?}", out.notes);
+    let counted = Evidence {
+        valid_slides: None,
+        logged_count: Some(40),
+        ..ev
+    };
+    let out = run(&input, &slide(SlideRequest::Set(11), Some(counted), false));
+    assert!(out.notes.iter().any(|n| n.contains("does not list")));
 }
 
 #[test]
