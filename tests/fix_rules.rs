@@ -171,3 +171,38 @@ fn every_fixable_rule_round_trips() {
         }
     }
 }
+
+/// B004 (turn RebuildAppleMemoryMap on, from the platform) and B008 (turn it
+/// off, when a log shows no memory attributes table) must not undo each
+/// other pass after pass.
+#[test]
+fn rebuild_memory_map_fixes_converge() {
+    let text = config(
+        "",
+        &(q("EnableWriteUnprotector", true) + &q("RebuildAppleMemoryMap", true)),
+        "",
+        RUNTIME,
+    );
+    let evidence = ocaudit::rules::Evidence {
+        source: "opencore.log".into(),
+        mat_support: Some(false),
+        ..Default::default()
+    };
+    let opts = FixOptions {
+        audit: AuditOptions {
+            platform: PlatformMatch::from_slug("intel-desktop-coffee-lake"),
+            evidence: Some(evidence),
+            ..Default::default()
+        },
+        unsafe_fixes: true,
+        ..Default::default()
+    };
+    let out = fixer::fix("c.plist", text.into_bytes(), &opts).expect("fixes");
+    assert!(out.notes.is_empty(), "{:?}", out.notes);
+    assert!(out.passes < fixer::MAX_PASSES);
+    let again = fixer::fix("c.plist", out.text.clone().into_bytes(), &opts).expect("again");
+    assert!(!again.changed(), "second run changed:\n{}", again.text);
+    let doc = ocaudit::plist::load(&out.text).expect("parses");
+    let ramm = doc.root.pointer("Booter/Quirks/RebuildAppleMemoryMap");
+    assert_eq!(ramm.and_then(|n| n.as_bool()), Some(false));
+}

@@ -145,6 +145,16 @@ struct Run<'o> {
     fixes: Vec<AppliedFix>,
     maps: Vec<PassMap>,
     notes: Vec<String>,
+    /// Digests of every text so far, to catch fixes that undo each other.
+    seen: Vec<u64>,
+}
+
+/// A digest of a text (to notice a text coming back).
+fn digest(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 /// A fix with the code and finding path it comes from.
@@ -180,6 +190,7 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
         fixes: Vec::new(),
         maps: Vec::new(),
         notes: Vec::new(),
+        seen: vec![digest(&source.text)],
     };
     let pinned = run.requested()?;
     let mut passes = 0;
@@ -332,6 +343,18 @@ impl Run<'_> {
         if applied.text == *text {
             return Ok(false);
         }
+        // Fixes that undo each other would cycle: stop before repeating a text.
+        let digest = digest(&applied.text);
+        if self.seen.contains(&digest) {
+            let mut codes: Vec<&str> = applied.applied.iter().map(|&i| fixes[i].0).collect();
+            codes.dedup();
+            self.notes.push(format!(
+                "the fixes of {} undo earlier fixes; stopped instead of going round in circles (please report it)",
+                codes.join(", ")
+            ));
+            return Ok(false);
+        }
+        self.seen.push(digest);
         let next =
             audit::load(&self.name, applied.text.clone().into_bytes()).map_err(|(_, d)| {
                 FixError::Internal(format!(

@@ -233,6 +233,11 @@ pub fn b003(cx: &mut Context) {
 
 /// B004.
 pub fn b004(cx: &mut Context) {
+    // A log showing no memory attributes table argues against it (B008
+    // then removes it): recommending it anyway would undo that fix.
+    if cx.evidence.and_then(|e| e.mat_support) == Some(false) {
+        return;
+    }
     if has_quirks(cx)
         && off(cx, "RebuildAppleMemoryMap")
         && cx
