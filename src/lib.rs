@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cli;
 pub mod clover_dir;
 pub mod evidence;
+pub mod fixer;
 pub mod memmap;
 pub mod model;
 pub mod patch;

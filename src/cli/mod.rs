@@ -7,6 +7,7 @@
 mod check;
 mod efi;
 mod explain;
+mod fix;
 mod generate;
 pub mod mmio;
 pub mod render;
@@ -16,6 +17,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use fix::{FixArgs, FixFormat};
 
 /// Audit and repair OpenCore config.plist files, especially the KASLR
 /// memory quirks that decide whether macOS can boot.
@@ -36,6 +39,8 @@ pub enum Command {
     Slide(slide::SlideArgs),
     /// The runtime MMIO regions of a memory map, a ready MmioWhitelist, and a bisect plan.
     Mmio(mmio::MmioArgs),
+    /// Show the fixes for a config.plist as a diff, or apply them with --write (safely: atomic, verified, backed up).
+    Fix(FixArgs),
     /// Print the documentation of a rule.
     Explain {
         /// A rule code such as B003.
@@ -200,6 +205,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 .transpose()?;
             mmio::run(&args, config, ColorChoice::Auto.enabled(), &mut out)?
         }
+        Command::Fix(args) => fix::run(&args, &mut out)?,
         Command::Explain { code } => explain::explain(&code, &mut out)?,
         Command::Rules { format } => explain::rules(format, &mut out)?,
         Command::Platforms { format } => explain::platforms(format, &mut out)?,

@@ -415,3 +415,46 @@ pub fn entry_by_value_span<'a>(root: &'a Node, span: &Span) -> Option<&'a Entry>
         _ => None,
     }
 }
+
+/// An edit creating `value` at the dict-key `path` below `root`: it is
+/// inserted (in Sample.plist order) into the deepest dict on the path that
+/// exists, wrapped in new dicts for the levels that do not. `Ok(None)` when
+/// the whole path exists already; `Err(depth)` when the node at
+/// `path[..depth]` is not a dict, so nothing can be inserted there.
+pub fn insert_path(
+    text: &str,
+    root: &Node,
+    path: &[&str],
+    value: NewValue,
+    style: &Style,
+) -> Result<Option<Edit>, usize> {
+    let mut node = root;
+    let mut depth = 0;
+    while depth < path.len() {
+        match node.as_dict().and_then(|d| d.get(path[depth])) {
+            Some(e) => {
+                node = &e.value;
+                depth += 1;
+            }
+            None => break,
+        }
+    }
+    if depth == path.len() {
+        return Ok(None);
+    }
+    if node.as_dict().is_none() {
+        return Err(depth);
+    }
+    let mut v = value;
+    for k in path[depth + 1..].iter().rev() {
+        v = NewValue::Dict(vec![((*k).to_owned(), v)]);
+    }
+    Ok(Some(insert_entry(
+        text,
+        node,
+        path[depth],
+        &v,
+        Place::Sorted,
+        style,
+    )))
+}

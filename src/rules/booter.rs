@@ -255,6 +255,11 @@ pub fn b003(cx: &mut Context) {
 
 /// B004.
 pub fn b004(cx: &mut Context) {
+    // A log showing no memory attributes table argues against it (B008
+    // then removes it): recommending it anyway would undo that fix.
+    if cx.evidence.and_then(|e| e.mat_support) == Some(false) {
+        return;
+    }
     if has_quirks(cx)
         && off(cx, "RebuildAppleMemoryMap")
         && cx
@@ -462,8 +467,9 @@ pub fn b011(cx: &mut Context) {
         &B011,
         &at,
         format!(
-            "{} need OpenRuntime.efi, which UEFI/Drivers does not load",
-            needing.join(", ")
+            "{} need{} OpenRuntime.efi, which UEFI/Drivers does not load",
+            needing.join(", "),
+            if needing.len() == 1 { "s" } else { "" }
         ),
     );
     d.fix = fix;
@@ -481,11 +487,18 @@ fn openruntime_fix(
             span: cx.config.root.span.clone(),
             path: "UEFI/Drivers".into(),
         };
-        return (
-            at,
-            None,
-            vec!["add UEFI/Drivers with an OpenRuntime.efi entry".into()],
-        );
+        // No UEFI/Drivers array: create it (and UEFI) with one entry.
+        let value = NewValue::Array(vec![NewValue::Dict(driver_values(
+            DEFAULT_DRIVER_KEYS.map(String::from).to_vec(),
+        ))]);
+        let fix = patch::insert_path(text, &cx.doc.root, &["UEFI", "Drivers"], value, &cx.style)
+            .ok()
+            .flatten()
+            .map(|e| Fix::unsafe_("add UEFI/Drivers with an OpenRuntime.efi entry", vec![e]));
+        if fix.is_none() {
+            notes.push("add UEFI/Drivers with an OpenRuntime.efi entry".into());
+        }
+        return (at, fix, notes);
     };
     // A disabled entry: enable it.
     if let Some(e) = drivers.entries.iter().find(|e| e.path == "OpenRuntime.efi") {
@@ -564,11 +577,15 @@ fn driver_dict(cx: &Context, drivers: &crate::model::Drivers) -> Vec<(String, Ne
                     .collect(),
             )
         });
-    let keys = sibling_keys.unwrap_or_else(|| {
-        ["Arguments", "Comment", "Enabled", "LoadEarly", "Path"]
-            .map(String::from)
-            .to_vec()
-    });
+    let keys = sibling_keys.unwrap_or_else(|| DEFAULT_DRIVER_KEYS.map(String::from).to_vec());
+    driver_values(keys)
+}
+
+/// The keys of a driver entry in Sample.plist.
+const DEFAULT_DRIVER_KEYS: [&str; 5] = ["Arguments", "Comment", "Enabled", "LoadEarly", "Path"];
+
+/// The values of a new OpenRuntime.efi driver entry for these keys.
+fn driver_values(keys: Vec<String>) -> Vec<(String, NewValue)> {
     keys.into_iter()
         .filter_map(|k| {
             let v = match k.as_str() {

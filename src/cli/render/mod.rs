@@ -1,5 +1,6 @@
 //! Renderers: each turns the same list of file reports into one format.
 
+pub mod diff;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -1,0 +1,321 @@
+//! `ocaudit fix`: show (or with `--write`, make) the fixes for one config.
+
+use std::cell::Cell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::{ColorChoice, check, render};
+use crate::audit;
+use crate::fixer::{self, Change, FixOptions, FixOutcome, MmioRequest, SlideRequest};
+use crate::write::{BackupPolicy, WriteRequest, write_atomically};
+
+/// Output format of `fix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixFormat {
+    /// A unified diff (without --write) or one line per fix (with it).
+    Diff,
+    /// The list of edits as JSON.
+    Json,
+}
+
+/// Flags of `fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The config.plist to fix (default: ./config.plist, ./EFI/OC/config.plist, then the mounted EFI partition).
+    pub path: Option<PathBuf>,
+    /// Write the fixes to the file (default: print a diff and change nothing).
+    #[arg(long)]
+    pub write: bool,
+    /// Apply unsafe fixes too (they may change how the machine boots).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Only fixes of these rules: comma-separated codes or prefixes (`S`, `B00`).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Never fixes of these rules: comma-separated codes or prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// An EFI-shell `memmap` dump (or Linux efi=debug log) of this machine.
+    #[arg(long, value_name = "FILE")]
+    pub memmap: Option<PathBuf>,
+    /// An OpenCore debug log (opencore-*.txt) of this machine.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Set `slide=N` (0 to 255) in boot-args, pick one from the evidence (`auto`), or `remove` every `slide=`.
+    #[arg(long, value_name = "auto|remove|N", value_parser = parse_slide)]
+    pub slide: Option<SlideRequest>,
+    /// Add MmioWhitelist entries: `all-disabled` (one disabled entry per runtime MMIO region of the evidence) or enabled entries for ADDR,ADDR (hex 0x.. or decimal).
+    #[arg(long, value_name = "all-disabled|ADDR,ADDR", value_parser = parse_mmio)]
+    pub mmio_whitelist: Option<MmioRequest>,
+    /// Where to put the backup (a file that must not exist, or a directory); default: the user's state directory.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_backup")]
+    pub backup: Option<PathBuf>,
+    /// Make no backup.
+    #[arg(long)]
+    pub no_backup: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FixFormat::Diff)]
+    pub format: FixFormat,
+    /// The platform profile to judge against (see `ocaudit platforms`); inferred from SystemProductName otherwise.
+    #[arg(long, value_name = "SLUG")]
+    pub platform: Option<String>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+fn parse_slide(s: &str) -> Result<SlideRequest, String> {
+    s.parse()
+}
+
+fn parse_mmio(s: &str) -> Result<MmioRequest, String> {
+    s.parse()
+}
+
+/// Test-only: modify the file while the writer verifies, to prove a file
+/// changed on disk is refused (debug builds only).
+const RACE_FAULT: &str = "modify-during-verify";
+
+/// Run `fix`.
+pub fn run(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let audit = check::audit_options(
+        args.platform.as_deref(),
+        &args.select,
+        &args.ignore,
+        args.memmap.as_deref(),
+        args.log.as_deref(),
+    )?;
+    let path = resolve(args.path.as_deref())?;
+    let name = path.display().to_string();
+    let raw = audit::read(&path)?;
+    let opts = FixOptions {
+        audit,
+        unsafe_fixes: args.unsafe_fixes,
+        slide: args.slide,
+        mmio: args.mmio_whitelist.clone(),
+        oc_dir: audit::oc_dir(&path),
+    };
+    let outcome = match fixer::fix(&name, raw.clone(), &opts) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("ocaudit: {name}: {e}\nnothing was written");
+            return Ok(2);
+        }
+    };
+    for n in &outcome.notes {
+        eprintln!("ocaudit: note: {n}");
+    }
+    let color = args.color.enabled();
+    if !args.write {
+        match args.format {
+            FixFormat::Diff => {
+                if outcome.changed() {
+                    write!(out, "{}", render::diff::unified(&outcome, &name, color))?;
+                } else {
+                    eprintln!("ocaudit: {name}: nothing to fix");
+                }
+            }
+            FixFormat::Json => json(&outcome, &name, None, out)?,
+        }
+        return Ok(u8::from(outcome.changed()));
+    }
+    let mut written = Written::default();
+    if outcome.changed() {
+        match write(&path, &raw, &outcome, args) {
+            Ok(w) => written = w,
+            Err(e) => {
+                eprintln!("ocaudit: {e}");
+                return Ok(2);
+            }
+        }
+    }
+    let report = audit::audit_path(&path, &opts.audit)?;
+    let code = check::exit_code(std::slice::from_ref(&report), false);
+    match args.format {
+        FixFormat::Json => json(&outcome, &name, Some((&written, &report)), out)?,
+        FixFormat::Diff => {
+            summary_lines(&outcome, &name, &written, out)?;
+            render::human::report(std::slice::from_ref(&report), color, out)?;
+        }
+    }
+    Ok(code)
+}
+
+/// The one file `fix` works on.
+fn resolve(path: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let given: Vec<PathBuf> = path.map(Path::to_path_buf).into_iter().collect();
+    let (paths, defaulted) = check::resolve_paths(&given)?;
+    match paths.as_slice() {
+        [one] => {
+            if defaulted {
+                eprintln!("ocaudit: fixing {}", one.display());
+            }
+            Ok(one.clone())
+        }
+        many => anyhow::bail!(
+            "fix works on one file, and {} config.plist files were found below {}; give the one to fix",
+            many.len(),
+            given
+                .first()
+                .map_or(String::new(), |p| p.display().to_string())
+        ),
+    }
+}
+
+/// What the write did.
+#[derive(Debug, Default)]
+struct Written {
+    path: Option<PathBuf>,
+    backup: Option<PathBuf>,
+}
+
+fn write(
+    path: &Path,
+    raw: &[u8],
+    outcome: &FixOutcome,
+    args: &FixArgs,
+) -> Result<Written, crate::write::WriteError> {
+    let new = outcome.new_bytes();
+    let race = cfg!(debug_assertions)
+        && std::env::var(crate::write::FAULT_ENV).is_ok_and(|v| v.trim() == RACE_FAULT);
+    let raced = Cell::new(false);
+    let verify = |bytes: &[u8]| -> Result<(), String> {
+        if race && !raced.replace(true) {
+            let mut changed = raw.to_vec();
+            changed.extend_from_slice(b"\n");
+            std::fs::write(path, changed).map_err(|e| e.to_string())?;
+        }
+        outcome.verify(bytes)
+    };
+    let backup = match (&args.backup, args.no_backup) {
+        (_, true) => BackupPolicy::None,
+        (Some(p), _) => BackupPolicy::At(p.clone()),
+        (None, false) => BackupPolicy::StateDir,
+    };
+    let req = WriteRequest::new(path, raw, &new, &verify).with_backup(backup);
+    let done = write_atomically(&req)?;
+    Ok(Written {
+        path: Some(done.written),
+        backup: done.backup,
+    })
+}
+
+fn summary_lines(
+    outcome: &FixOutcome,
+    name: &str,
+    written: &Written,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let Some(path) = &written.path else {
+        writeln!(out, "{name}: nothing to fix")?;
+        return Ok(());
+    };
+    for f in &outcome.fixes {
+        let at = if f.path.is_empty() {
+            String::new()
+        } else {
+            format!(" {}:", f.path)
+        };
+        writeln!(out, "fixed [{}]{at} {}", f.code, f.summary)?;
+    }
+    let n = outcome.fixes.len();
+    writeln!(
+        out,
+        "wrote {} ({n} fix{}, {} edited element{})",
+        path.display(),
+        if n == 1 { "" } else { "es" },
+        outcome.changes.len(),
+        if outcome.changes.len() == 1 { "" } else { "s" }
+    )?;
+    match &written.backup {
+        Some(b) => writeln!(out, "backup of the original: {}", b.display())?,
+        None => writeln!(out, "no backup made (--no-backup)")?,
+    }
+    writeln!(out, "re-checking {}:", path.display())?;
+    Ok(())
+}
+
+/// `--format json`.
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    version: &'static str,
+    path: &'a str,
+    changed: bool,
+    written: bool,
+    backup: Option<String>,
+    edits: Vec<JsonEdit<'a>>,
+    fixes: &'a [fixer::AppliedFix],
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remaining: Option<Vec<JsonRemaining<'a>>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    code: &'static str,
+    codes: &'a [&'static str],
+    path: &'a str,
+    old: Option<&'a serde_json::Value>,
+    new: Option<&'a serde_json::Value>,
+    old_xml: Option<&'a str>,
+    new_xml: Option<&'a str>,
+    summary: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonRemaining<'a> {
+    code: &'static str,
+    severity: crate::rules::Severity,
+    path: &'a str,
+    message: &'a str,
+    fixable: Option<crate::patch::Applicability>,
+}
+
+fn edit(c: &Change) -> JsonEdit<'_> {
+    JsonEdit {
+        code: c.code,
+        codes: &c.codes,
+        path: &c.path,
+        old: c.old.as_ref().map(|s| &s.value),
+        new: c.new.as_ref().map(|s| &s.value),
+        old_xml: c.old.as_ref().map(|s| s.xml.as_str()),
+        new_xml: c.new.as_ref().map(|s| s.xml.as_str()),
+        summary: &c.summary,
+    }
+}
+
+fn json(
+    outcome: &FixOutcome,
+    name: &str,
+    written: Option<(&Written, &audit::FileReport)>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let doc = JsonFix {
+        version: env!("CARGO_PKG_VERSION"),
+        path: name,
+        changed: outcome.changed(),
+        written: written.is_some_and(|(w, _)| w.path.is_some()),
+        backup: written.and_then(|(w, _)| w.backup.as_ref().map(|b| b.display().to_string())),
+        edits: outcome.changes.iter().map(edit).collect(),
+        fixes: &outcome.fixes,
+        notes: &outcome.notes,
+        remaining: written.map(|(_, r)| {
+            r.diagnostics
+                .iter()
+                .map(|d| JsonRemaining {
+                    code: d.rule.code,
+                    severity: d.severity,
+                    path: &d.path,
+                    message: &d.message,
+                    fixable: d.fix.as_ref().map(|f| f.applicability),
+                })
+                .collect()
+        }),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
