@@ -183,7 +183,7 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
     });
     let mut run = Run {
         name: name.to_owned(),
-        style: Style::detect(&source.text),
+        style: Style::of(&source),
         loaded,
         opts,
         platform,

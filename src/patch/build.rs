@@ -31,28 +31,41 @@ pub struct Style {
 impl Style {
     /// Detect the indentation unit and line ending of `text`.
     pub fn detect(text: &str) -> Style {
-        let eol = if text.matches("\r\n").count() * 2 > text.matches('\n').count() {
-            "\r\n"
-        } else {
-            "\n"
-        };
-        let mut unit: Option<String> = None;
-        for line in text.lines() {
-            let ws: &str = &line[..line.len() - line.trim_start().len()];
-            if ws.is_empty() || line.trim().is_empty() {
-                continue;
-            }
-            if ws.starts_with('\t') {
-                unit = Some("\t".into());
-                break;
-            }
-            let n = ws.chars().take_while(|&c| c == ' ').count();
-            if n > 0 && unit.as_ref().is_none_or(|u| n < u.len()) {
-                unit = Some(" ".repeat(n));
+        Style::with_line_ending(text, crate::source::detect_line_ending(text))
+    }
+
+    /// The layout of a loaded file (its line ending is already known).
+    pub fn of(source: &crate::source::SourceFile) -> Style {
+        Style::with_line_ending(&source.text, source.line_ending)
+    }
+
+    fn with_line_ending(text: &str, ending: crate::source::LineEnding) -> Style {
+        let eol = ending.as_str();
+        // The smallest indentation among the first indented lines is one
+        // level; a tab anywhere there means tabs. A few hundred lines are
+        // plenty to decide.
+        let mut unit: Option<usize> = None;
+        for line in text.lines().take(400) {
+            let bytes = line.as_bytes();
+            match bytes.first() {
+                Some(b'\t') => {
+                    return Style {
+                        unit: "\t".into(),
+                        eol,
+                    };
+                }
+                Some(b' ') => {
+                    let n = bytes.iter().take_while(|&&b| b == b' ').count();
+                    let blank = bytes[n..].iter().all(|b| b.is_ascii_whitespace());
+                    if !blank && unit.is_none_or(|u| n < u) {
+                        unit = Some(n);
+                    }
+                }
+                _ => {}
             }
         }
         Style {
-            unit: unit.unwrap_or_else(|| "\t".into()),
+            unit: unit.map_or_else(|| "\t".into(), |n| " ".repeat(n)),
             eol,
         }
     }

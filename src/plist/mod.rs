@@ -264,7 +264,11 @@ impl Loader<'_> {
     }
 
     fn stray_text(&mut self, node: roxmltree::Node) {
-        if node.is_text() && node.text().is_some_and(|t| !t.trim().is_empty()) {
+        if node.is_text()
+            && node
+                .text()
+                .is_some_and(|t| !t.bytes().all(|b| b.is_ascii_whitespace()))
+        {
             self.issue("X001", node.range(), "stray text between elements".into());
         }
     }

@@ -195,10 +195,13 @@ pub fn s001(cx: &mut Context) {
                 "AllowRelocationBlock is on, so OpenCore still analyses the memory map".into(),
             );
         }
+        // Removing `slide=0` can make an unbootable machine worse (see S003):
+        // that occurrence's fix is unsafe.
+        let applicability = if n == Some(0) { Unsafe } else { Safe };
         let fix = removal(
             &a,
             &[i],
-            Safe,
+            applicability,
             format!("remove `{tok}` from {}", args_name(cx)),
         );
         let path = a.at.at.path.clone();

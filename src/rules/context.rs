@@ -115,7 +115,7 @@ impl<'a> Context<'a> {
             options,
             oc_dir: None,
             efi_dir: None,
-            style: Style::detect(&source.text),
+            style: Style::of(source),
             clover: None,
             diags: Vec::new(),
         }

@@ -104,8 +104,8 @@ impl SourceFile {
     /// Decode `raw` and index its lines.
     pub fn new(name: impl Into<String>, raw: Vec<u8>) -> Result<SourceFile, DecodeError> {
         let (text, encoding) = decode(&raw)?;
-        let line_ending = detect_line_ending(&text);
         let lines = LineIndex::new(&text);
+        let line_ending = lines.line_ending(&text);
         Ok(SourceFile {
             name: name.into(),
             raw,
@@ -225,14 +225,9 @@ pub fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
     }
 }
 
-fn detect_line_ending(text: &str) -> LineEnding {
-    let lf = text.bytes().filter(|&b| b == b'\n').count();
-    let crlf = text.matches("\r\n").count();
-    if crlf * 2 > lf {
-        LineEnding::CrLf
-    } else {
-        LineEnding::Lf
-    }
+/// The line ending most lines of `text` use.
+pub fn detect_line_ending(text: &str) -> LineEnding {
+    LineIndex::new(text).line_ending(text)
 }
 
 /// Byte offsets of line starts, for turning an offset into line:column.
@@ -245,13 +240,23 @@ impl LineIndex {
     /// Index the lines of `text`.
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts }
+    }
+
+    /// The line ending most lines of `text` (the indexed text) end with.
+    pub fn line_ending(&self, text: &str) -> LineEnding {
+        let bytes = text.as_bytes();
+        let lf = self.starts.len() - 1;
+        let crlf = self.starts[1..]
+            .iter()
+            .filter(|&&s| s >= 2 && bytes[s - 2] == b'\r')
+            .count();
+        if crlf * 2 > lf {
+            LineEnding::CrLf
+        } else {
+            LineEnding::Lf
+        }
     }
 
     /// 1-based line and column (counted in characters) of `offset` in `text`.
