@@ -91,6 +91,8 @@ struct Args {
     at: ArgString,
     tokens: Vec<Token>,
     editable: bool,
+    /// The main boot arguments (where S004 removes duplicated `slide=`).
+    main: bool,
 }
 
 fn args_of(cx: &Context, a: &ArgString) -> Args {
@@ -102,6 +104,7 @@ fn args_of(cx: &Context, a: &ArgString) -> Args {
             at: a.clone(),
             tokens: patch::tokens(cx.text(), &n.inner),
             editable: true,
+            main: false,
         },
         None => Args {
             at: a.clone(),
@@ -114,12 +117,16 @@ fn args_of(cx: &Context, a: &ArgString) -> Args {
                 })
                 .collect(),
             editable: false,
+            main: false,
         },
     }
 }
 
 fn boot_args(cx: &Context) -> Option<Args> {
-    cx.config.boot_args.as_ref().map(|a| args_of(cx, a))
+    cx.config.boot_args.as_ref().map(|a| Args {
+        main: true,
+        ..args_of(cx, a)
+    })
 }
 
 /// The parsed value of a `slide=` token: Ok(n) for 0..=255.
@@ -150,8 +157,19 @@ fn removal(
     if !a.editable {
         return None;
     }
+    // With several `slide=` in boot-args, S004's fix removes them all; a
+    // one-token fix would race it and leave the others behind.
+    if a.main && which.len() == 1 && slide_tokens(a).len() > 1 {
+        return None;
+    }
     let edits = patch::remove_tokens(&a.tokens, &|i, _| which.contains(&i));
     Some(Fix::new(applicability, summary, edits))
+}
+
+/// Help for a one-token finding whose fix S004 takes over.
+fn duplicate_help(a: &Args, fix: &Option<Fix>) -> Option<String> {
+    (fix.is_none() && a.main && slide_tokens(a).len() > 1)
+        .then(|| "several `slide=` are present: S004's fix removes them all".to_owned())
 }
 
 fn token_span(a: &Args, i: usize) -> crate::source::Span {
@@ -215,6 +233,7 @@ pub fn s001(cx: &mut Context) {
         d.severity = severity;
         d.notes = notes;
         d.fix = fix;
+        d.help = d.help.take().or_else(|| duplicate_help(&a, &d.fix));
     }
 }
 
@@ -234,6 +253,7 @@ pub fn s002(cx: &mut Context) {
                 ),
             );
             d.fix = fix;
+            d.help = d.help.take().or_else(|| duplicate_help(&a, &d.fix));
         }
     }
 }
@@ -251,6 +271,7 @@ pub fn s003(cx: &mut Context) {
                 "`slide=0` turns kernel address randomisation off",
             );
             d.fix = fix;
+            d.help = d.help.take().or_else(|| duplicate_help(&a, &d.fix));
             d.notes.push(
                 "remove it only once ProvideCustomSlide finds usable slides on this machine".into(),
             );
