@@ -44,6 +44,9 @@ pub struct MmioArgs {
     /// Skip auto-detection of FILE's format.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
+    /// When to use colour (as for `check`).
+    #[arg(long, value_enum, default_value_t = super::ColorChoice::Auto)]
+    pub color: super::ColorChoice,
 }
 
 fn table(regions: &[MmioRegionReport], color: bool) -> String {

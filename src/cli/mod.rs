@@ -195,7 +195,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 .as_deref()
                 .map(config_slide_options)
                 .transpose()?;
-            slide::run(&args, config, ColorChoice::Auto.enabled(), &mut out)?
+            slide::run(&args, config, args.color.enabled(), &mut out)?
         }
         Command::Mmio(args) => {
             let config = args
@@ -203,7 +203,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 .as_deref()
                 .map(config_slide_options)
                 .transpose()?;
-            mmio::run(&args, config, ColorChoice::Auto.enabled(), &mut out)?
+            mmio::run(&args, config, args.color.enabled(), &mut out)?
         }
         Command::Fix(args) => fix::run(&args, &mut out)?,
         Command::Explain { code } => explain::explain(&code, &mut out)?,

@@ -131,6 +131,9 @@ pub struct SlideArgs {
     /// Skip auto-detection of FILE's format.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
+    /// When to use colour (as for `check`).
+    #[arg(long, value_enum, default_value_t = super::ColorChoice::Auto)]
+    pub color: super::ColorChoice,
 }
 
 /// Read and parse one evidence file; errors name the file and what to do.
