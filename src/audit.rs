@@ -11,6 +11,7 @@ use crate::model::{self, Config, ConfigKind};
 use crate::platform::PlatformMatch;
 use crate::plist::{self, Document};
 use crate::rules::{self, CheckOptions, Context, Diagnostic, Evidence};
+use crate::schema;
 use crate::source::{DecodeError, SourceFile};
 
 /// Settings for auditing a file.
@@ -22,6 +23,8 @@ pub struct AuditOptions {
     pub platform: Option<PlatformMatch>,
     /// Memory-map evidence.
     pub evidence: Option<Evidence>,
+    /// `--oc-version`: the OpenCore release to check against (validated).
+    pub oc_version: Option<String>,
 }
 
 /// A loaded, modelled file.
@@ -50,6 +53,8 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// True when the file could not be parsed (X001/X002 fatal): exit code 2.
     pub unparsable: bool,
+    /// The OpenCore release checked against (OpenCore configs only).
+    pub oc_version: Option<schema::Resolved>,
 }
 
 impl FileReport {
@@ -170,6 +175,7 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
                 platform: None,
                 diagnostics: if keep { vec![diag] } else { Vec::new() },
                 unparsable: true,
+                oc_version: None,
             };
         }
     };
@@ -180,7 +186,14 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
             .as_deref()
             .and_then(PlatformMatch::infer)
     });
-    let diagnostics = run_rules(&loaded, platform.as_ref(), opts, oc_dir(Path::new(name)));
+    let resolved = resolve_version(&loaded, opts);
+    let diagnostics = run_rules_resolved(
+        &loaded,
+        platform.as_ref(),
+        opts,
+        oc_dir(Path::new(name)),
+        resolved.as_ref(),
+    );
     FileReport {
         path: name.to_owned(),
         source: Some(loaded.source.clone()),
@@ -188,7 +201,25 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
         platform,
         diagnostics,
         unparsable: false,
+        oc_version: resolved,
     }
+}
+
+/// The OpenCore release an OpenCore config is checked against: the flag,
+/// else the log's version, else the newest release it matches.
+pub fn resolve_version(loaded: &Loaded, opts: &AuditOptions) -> Option<schema::Resolved> {
+    if loaded.config.kind != ConfigKind::OpenCore || loaded.doc.root.as_dict().is_none() {
+        return None;
+    }
+    let log = opts
+        .evidence
+        .as_ref()
+        .and_then(|e| e.log_version.as_deref());
+    Some(schema::resolve(
+        &loaded.doc.root,
+        opts.oc_version.as_deref(),
+        log,
+    ))
 }
 
 /// Run the rules over a loaded file.
@@ -198,7 +229,20 @@ pub fn run_rules(
     opts: &AuditOptions,
     oc_dir: Option<PathBuf>,
 ) -> Vec<Diagnostic> {
+    let resolved = resolve_version(loaded, opts);
+    run_rules_resolved(loaded, platform, opts, oc_dir, resolved.as_ref())
+}
+
+/// Run the rules over a loaded file whose target release is resolved.
+pub fn run_rules_resolved(
+    loaded: &Loaded,
+    platform: Option<&PlatformMatch>,
+    opts: &AuditOptions,
+    oc_dir: Option<PathBuf>,
+    resolved: Option<&schema::Resolved>,
+) -> Vec<Diagnostic> {
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
+    cx.oc_version = resolved;
     cx.platform = platform;
     cx.evidence = opts.evidence.as_ref();
     cx.oc_dir = oc_dir;

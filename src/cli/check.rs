@@ -100,18 +100,40 @@ pub fn audit_options(
         },
         platform,
         evidence,
+        oc_version: None,
     })
+}
+
+/// Validate `--oc-version` against the known releases.
+pub fn oc_version(flag: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(v) = flag else { return Ok(None) };
+    match crate::schema::release_index(v) {
+        Some(i) => Ok(Some(crate::schema::releases()[i].to_owned())),
+        None => {
+            let all = crate::schema::releases();
+            anyhow::bail!(
+                "unknown OpenCore release `{v}`; give one of {} to {} (or HEAD), as X.Y.Z",
+                all.first().copied().unwrap_or("0.5.0"),
+                all.iter()
+                    .rev()
+                    .find(|r| **r != "HEAD")
+                    .copied()
+                    .unwrap_or("1.0.7")
+            )
+        }
+    }
 }
 
 /// Run `check`.
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let opts = audit_options(
+    let mut opts = audit_options(
         args.platform.as_deref(),
         &args.select,
         &args.ignore,
         args.memmap.as_deref(),
         args.log.as_deref(),
     )?;
+    opts.oc_version = oc_version(args.oc_version.as_deref())?;
     let (paths, defaulted) = resolve_paths(&args.paths)?;
     if defaulted {
         eprintln!("ocaudit: checking {}", paths[0].display());

@@ -122,6 +122,9 @@ pub struct CheckArgs {
     /// An OpenCore debug log (opencore-*.txt) of this machine.
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
+    /// The OpenCore release to check keys against (e.g. 1.0.7, HEAD); otherwise the log's version, else inferred from the config.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub oc_version: Option<String>,
 }
 
 /// Parse arguments and run; returns the process exit code.

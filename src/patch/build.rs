@@ -17,6 +17,8 @@ pub enum NewValue {
     Array(Vec<NewValue>),
     /// `<dict>` with keys in the given order.
     Dict(Vec<(String, NewValue)>),
+    /// `<data>`, base64-encoded when rendered.
+    Data(Vec<u8>),
 }
 
 /// The layout conventions of one file.
@@ -82,6 +84,7 @@ pub fn render(v: &NewValue, indent: &str, style: &Style) -> String {
         NewValue::Int(i) => format!("<integer>{i}</integer>"),
         NewValue::Str(s) if s.is_empty() => "<string></string>".into(),
         NewValue::Str(s) => format!("<string>{}</string>", escape(s)),
+        NewValue::Data(bytes) => format!("<data>{}</data>", base64(bytes)),
         NewValue::Array(items) if items.is_empty() => "<array/>".into(),
         NewValue::Array(items) => {
             let mut s = String::from("<array>");
@@ -112,6 +115,28 @@ pub fn render(v: &NewValue, indent: &str, style: &Style) -> String {
             s
         }
     }
+}
+
+/// Standard base64 with padding, as plists write `<data>`.
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// The whitespace between the start of the line and `offset`, if only

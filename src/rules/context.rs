@@ -90,6 +90,9 @@ pub struct Context<'a> {
     pub oc_dir: Option<PathBuf>,
     /// The file's layout, for fixes.
     pub style: Style,
+    /// The OpenCore release to check against (resolved once per file); the
+    /// schema rules resolve it themselves when this is `None`.
+    pub oc_version: Option<&'a crate::schema::Resolved>,
     pub(super) diags: Vec<Diagnostic>,
 }
 
@@ -110,6 +113,7 @@ impl<'a> Context<'a> {
             options,
             oc_dir: None,
             style: Style::detect(&source.text),
+            oc_version: None,
             diags: Vec::new(),
         }
     }

@@ -177,6 +177,7 @@ pub fn x004(cx: &mut Context) {
             d.help = Some(format!("write the value as {}", article(te.expected)));
         }
     }
+    super::schema::x004(cx);
 }
 
 fn article(t: &str) -> String {

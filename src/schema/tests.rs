@@ -1,0 +1,1 @@
+//! Unit tests with small fixtures (no ../shared needed).
