@@ -3,7 +3,8 @@
 //! This is the only place that strings the layers together for `check`;
 //! the CLI renders what it returns. It reads the file it is given and
 //! nothing else (except the existence check of OpenRuntime.efi next to an
-//! `EFI/OC` config).
+//! `EFI/OC` config, and the driver folders and OcQuirks.plist or config.plist
+//! of an `EFI/CLOVER` folder).
 
 use std::path::{Path, PathBuf};
 
@@ -21,8 +22,13 @@ pub struct AuditOptions {
     pub check: CheckOptions,
     /// `--platform SLUG`, already resolved.
     pub platform: Option<PlatformMatch>,
-    /// Memory-map evidence.
+    /// Parsed `--memmap` / `--log` files, summarised per config.
+    pub evidence_files: Option<crate::evidence::EvidenceFiles>,
+    /// A ready summary that overrides `evidence_files` (for tests and callers
+    /// that computed it already).
     pub evidence: Option<Evidence>,
+    /// `--kind`: read every file as this kind instead of detecting it.
+    pub kind: Option<ConfigKind>,
     /// `--oc-version`: the OpenCore release to check against (validated).
     pub oc_version: Option<String>,
 }
@@ -110,20 +116,63 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
+/// Why a file could not be loaded: the fatal diagnostic, and the text when
+/// it could at least be decoded.
+#[derive(Debug)]
+pub struct LoadFailure {
+    /// The decoded text, if decoding succeeded.
+    pub source: Option<SourceFile>,
+    /// X001 or X002.
+    pub diagnostic: Diagnostic,
+}
+
 /// Decode, parse and model `raw`; `Err` holds the fatal diagnostic.
-pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, (Option<SourceFile>, Diagnostic)> {
+pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, Box<LoadFailure>> {
+    load_as(name, raw, None)
+}
+
+/// Like [`load`], reading the file as `kind` (detected from the root keys
+/// when `None`; a file of no known kind is a fatal X001).
+pub fn load_as(
+    name: &str,
+    raw: Vec<u8>,
+    kind: Option<ConfigKind>,
+) -> Result<Loaded, Box<LoadFailure>> {
     let source = match SourceFile::new(name, raw) {
         Ok(s) => s,
-        Err(e) => return Err((None, decode_diagnostic(&e))),
+        Err(e) => {
+            return Err(Box::new(LoadFailure {
+                source: None,
+                diagnostic: decode_diagnostic(&e),
+            }));
+        }
     };
     let doc = match plist::load(&source.text) {
         Ok(d) => d,
         Err(e) => {
             let d = fatal(rules::x001(), e.offset..e.offset, e.message.clone(), Some("fix the XML by hand or restore a backup; the position above is where the parser stopped".into()));
-            return Err((Some(source), d));
+            return Err(Box::new(LoadFailure {
+                source: Some(source),
+                diagnostic: d,
+            }));
         }
     };
-    let config = model::build(&doc);
+    let Some(kind) = kind.or_else(|| model::detect_kind(&doc)) else {
+        let d = fatal(
+            rules::x001(),
+            doc.root.span.start..doc.root.span.start,
+            format!(
+                "not a config file ocaudit knows: expected {}",
+                model::KIND_EXPECTATION
+            ),
+            Some("if it is one of these, say which with `--kind opencore|clover|ocquirks`".into()),
+        );
+        return Err(Box::new(LoadFailure {
+            source: Some(source),
+            diagnostic: d,
+        }));
+    };
+    let config = model::build_kind(&doc, kind);
     Ok(Loaded {
         source,
         doc,
@@ -164,9 +213,13 @@ fn fatal(
 
 /// Audit the bytes of one file.
 pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport {
-    let loaded = match load(name, raw) {
+    let loaded = match load_as(name, raw, opts.kind) {
         Ok(l) => l,
-        Err((source, diag)) => {
+        Err(failure) => {
+            let LoadFailure {
+                source,
+                diagnostic: diag,
+            } = *failure;
             let keep = opts.check.enabled(diag.rule.code);
             return FileReport {
                 path: name.to_owned(),
@@ -186,12 +239,14 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
             .as_deref()
             .and_then(PlatformMatch::infer)
     });
+    let clover = crate::clover_dir::scan(Path::new(name), loaded.config.kind);
     let resolved = resolve_version(&loaded, opts);
-    let diagnostics = run_rules_resolved(
+    let diagnostics = run_rules_with(
         &loaded,
         platform.as_ref(),
         opts,
         oc_dir(Path::new(name)),
+        clover.as_ref(),
         resolved.as_ref(),
     );
     FileReport {
@@ -229,23 +284,38 @@ pub fn run_rules(
     opts: &AuditOptions,
     oc_dir: Option<PathBuf>,
 ) -> Vec<Diagnostic> {
-    let resolved = resolve_version(loaded, opts);
-    run_rules_resolved(loaded, platform, opts, oc_dir, resolved.as_ref())
+    run_rules_in(loaded, platform, opts, oc_dir, None)
 }
 
-/// Run the rules over a loaded file whose target release is resolved.
-pub fn run_rules_resolved(
+/// Run the rules over a loaded file, with what lies around it in its
+/// `EFI/CLOVER` folder (see [`crate::clover_dir::scan`]).
+pub fn run_rules_in(
     loaded: &Loaded,
     platform: Option<&PlatformMatch>,
     opts: &AuditOptions,
     oc_dir: Option<PathBuf>,
+    clover: Option<&crate::clover_dir::CloverEnv>,
+) -> Vec<Diagnostic> {
+    let resolved = resolve_version(loaded, opts);
+    run_rules_with(loaded, platform, opts, oc_dir, clover, resolved.as_ref())
+}
+
+/// [`run_rules_in`] with the target OpenCore release already resolved.
+pub fn run_rules_with(
+    loaded: &Loaded,
+    platform: Option<&PlatformMatch>,
+    opts: &AuditOptions,
+    oc_dir: Option<PathBuf>,
+    clover: Option<&crate::clover_dir::CloverEnv>,
     resolved: Option<&schema::Resolved>,
 ) -> Vec<Diagnostic> {
+    let evidence = evidence_for(loaded, platform, opts);
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
     cx.oc_version = resolved;
     cx.platform = platform;
-    cx.evidence = opts.evidence.as_ref();
+    cx.evidence = evidence.as_ref();
     cx.oc_dir = oc_dir;
+    cx.clover = clover;
     rules::run_all(&mut cx)
 }
 
@@ -260,4 +330,17 @@ pub fn oc_dir(config: &Path) -> Option<PathBuf> {
 pub fn audit_path(path: &Path, opts: &AuditOptions) -> Result<FileReport, ReadError> {
     let raw = read(path)?;
     Ok(audit_bytes(&path.display().to_string(), raw, opts))
+}
+
+/// The evidence summary for one loaded config.
+pub fn evidence_for(
+    loaded: &Loaded,
+    platform: Option<&PlatformMatch>,
+    opts: &AuditOptions,
+) -> Option<Evidence> {
+    opts.evidence.clone().or_else(|| {
+        opts.evidence_files
+            .as_ref()
+            .map(|f| crate::evidence::summarise(f, &loaded.config, platform))
+    })
 }

@@ -1,14 +1,129 @@
-//! Memory-map evidence for `check` and `fix`: reads `--memmap` / `--log`
-//! files and summarises them for the rules.
+//! Memory-map evidence for `check` and `fix`.
+//!
+//! Reads the `--memmap` / `--log` files once, then, per config, simulates
+//! OpenCore's slide analysis with that config's quirks and summarises the
+//! result as a [`rules::Evidence`] for the rules. Parsing and simulation live
+//! in `memmap`; this module only connects them to a config.
 
 use std::path::Path;
 
+use crate::memmap::{self, LoggedSlides, MemoryMap, OcLog, SlideOptions};
+use crate::model::Config;
+use crate::platform::PlatformMatch;
 use crate::rules::Evidence;
 
-/// Load the evidence files, if any were given.
-pub fn load(memmap: Option<&Path>, log: Option<&Path>) -> anyhow::Result<Option<Evidence>> {
-    for p in memmap.iter().chain(log.iter()) {
-        crate::audit::read(p)?;
+/// The parsed evidence files.
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceFiles {
+    /// A memory map (EFI shell or Linux), with its file name.
+    pub map: Option<(String, MemoryMap)>,
+    /// An OpenCore log, with its file name.
+    pub log: Option<(String, OcLog)>,
+}
+
+/// Read and parse the evidence files, if any were given. A `--memmap` file
+/// that turns out to be an OpenCore log is taken as the log, and the other
+/// way round.
+pub fn load(
+    memmap_path: Option<&Path>,
+    log_path: Option<&Path>,
+) -> anyhow::Result<Option<EvidenceFiles>> {
+    let mut files = EvidenceFiles::default();
+    for p in memmap_path.iter().chain(log_path.iter()) {
+        let bytes = crate::audit::read(p)?;
+        let name = p.display().to_string();
+        match memmap::parse_evidence(&bytes, None) {
+            Ok(memmap::Evidence::Map(m)) => files.map = Some((name, m)),
+            Ok(memmap::Evidence::Log(l)) => files.log = Some((name, l)),
+            Err(e) => anyhow::bail!("{name}: {e}"),
+        }
     }
-    Ok(None)
+    Ok((files.map.is_some() || files.log.is_some()).then_some(files))
+}
+
+/// The slide-analysis options a config sets: DevirtualiseMmio, its enabled
+/// MmioWhitelist addresses, ProvideMaxSlide (low byte, as OpenCore keeps it)
+/// and the CPU generation of its platform.
+pub fn slide_options(config: &Config, platform: Option<&PlatformMatch>) -> SlideOptions {
+    let q = &config.quirks;
+    let whitelist = config
+        .mmio_whitelist
+        .iter()
+        .flat_map(|w| &w.entries)
+        .filter(|e| e.enabled.value && !e.enabled.mistyped())
+        .filter_map(|e| e.address.present().map(|&a| a as u64))
+        .collect();
+    SlideOptions {
+        devirtualise_mmio: q.devirtualise_mmio.value,
+        whitelist,
+        max_slide: (q.provide_max_slide.value as u64 & 0xFF) as u8,
+        sandy_ivy: platform.is_some_and(PlatformMatch::sandy_ivy),
+    }
+}
+
+fn logged_valid(report: &LoggedSlides) -> Option<Vec<u8>> {
+    match report {
+        LoggedSlides::AllUsable => Some((0..=255).collect()),
+        LoggedSlides::Some { valid, .. } => valid.clone(),
+        LoggedSlides::NoneUsable { .. } => Some(Vec::new()),
+    }
+}
+
+/// Summarise the evidence for one config.
+pub fn summarise(
+    files: &EvidenceFiles,
+    config: &Config,
+    platform: Option<&PlatformMatch>,
+) -> Evidence {
+    let opts = slide_options(config, platform);
+    let mut ev = Evidence::default();
+    let mut names = Vec::new();
+    if let Some((name, map)) = &files.map {
+        names.push(name.clone());
+        let a = memmap::simulate(map, &opts);
+        let on = memmap::simulate(
+            map,
+            &SlideOptions {
+                devirtualise_mmio: true,
+                ..opts.clone()
+            },
+        );
+        ev.valid_slides = Some(a.valid_slides);
+        ev.fallback_slide = Some(a.fallback_slide);
+        ev.valid_with_devirtualise = Some(on.valid_count);
+        ev.slides_with_devirtualise = Some(on.valid_slides);
+        ev.runtime_mmio = a
+            .mmio_runtime_regions
+            .iter()
+            .map(|r| (r.start, r.pages))
+            .collect();
+    }
+    if let Some((name, log)) = &files.log {
+        names.push(name.clone());
+        ev.mat_support = log.mat_support;
+        ev.log_version = log.version.clone();
+        if let Some(report) = &log.slide_report {
+            // The log saw the real boot-time map: it outranks a shell memmap.
+            ev.logged_count = Some(report.count() as usize);
+            if let Some(valid) = logged_valid(report) {
+                ev.valid_slides = Some(valid);
+            } else if files.map.is_none() {
+                ev.valid_slides = None;
+            }
+            if let LoggedSlides::NoneUsable { fallback, .. } = report {
+                ev.fallback_slide = Some(*fallback);
+            }
+        }
+        if ev.runtime_mmio.is_empty() {
+            ev.runtime_mmio = log.devirt.iter().map(|d| (d.0, d.1)).collect();
+        }
+        if let Some((_, map)) = &files.map
+            && let Some(cmp) = memmap::compare_log(log, map, &opts)
+        {
+            ev.logged_count = Some(cmp.log_valid_count as usize);
+            ev.simulated_count = Some(cmp.memmap_valid_count);
+        }
+    }
+    ev.source = names.join(" + ");
+    ev
 }

@@ -8,7 +8,9 @@
 
 pub mod audit;
 pub mod cli;
+pub mod clover_dir;
 pub mod evidence;
+pub mod memmap;
 pub mod model;
 pub mod patch;
 pub mod platform;

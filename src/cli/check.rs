@@ -14,10 +14,14 @@ pub const DEFAULT_LOCATIONS: &[&str] = &[
     "EFI/OC/config.plist",
     "/Volumes/EFI/EFI/OC/config.plist",
     "/boot/efi/EFI/OC/config.plist",
+    "EFI/CLOVER/config.plist",
+    "/Volumes/EFI/EFI/CLOVER/config.plist",
+    "/boot/efi/EFI/CLOVER/config.plist",
 ];
 
-/// The files to check: explicit files, every config.plist below explicit
-/// directories, or the first default location that exists.
+/// The files to check: explicit files, every config.plist (and Clover's
+/// OcQuirks.plist) below explicit directories, or the first default location
+/// that exists.
 pub fn resolve_paths(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, bool)> {
     if paths.is_empty() {
         for p in DEFAULT_LOCATIONS {
@@ -61,10 +65,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
             .is_ok_and(|m| m.file_type().is_symlink());
         if p.is_dir() && !is_link {
             walk(&p, out, depth + 1);
-        } else if p
-            .file_name()
-            .is_some_and(|n| n.eq_ignore_ascii_case("config.plist"))
-            && p.is_file()
+        } else if p.file_name().is_some_and(|n| {
+            n.eq_ignore_ascii_case("config.plist") || n.eq_ignore_ascii_case("OcQuirks.plist")
+        }) && p.is_file()
         {
             out.push(p);
         }
@@ -92,14 +95,16 @@ pub fn audit_options(
             anyhow::bail!("`{code}` matches no rule code; `ocaudit rules` lists them");
         }
     }
-    let evidence = crate::evidence::load(memmap, log)?;
+    let evidence_files = crate::evidence::load(memmap, log)?;
     Ok(AuditOptions {
         check: CheckOptions {
             select: select.to_vec(),
             ignore: ignore.to_vec(),
         },
         platform,
-        evidence,
+        evidence_files,
+        evidence: None,
+        kind: None,
         oc_version: None,
     })
 }
@@ -126,14 +131,18 @@ pub fn oc_version(flag: Option<&str>) -> anyhow::Result<Option<String>> {
 
 /// Run `check`.
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let mut opts = audit_options(
+    let opts = audit_options(
         args.platform.as_deref(),
         &args.select,
         &args.ignore,
         args.memmap.as_deref(),
         args.log.as_deref(),
     )?;
-    opts.oc_version = oc_version(args.oc_version.as_deref())?;
+    let opts = AuditOptions {
+        kind: args.kind.map(Into::into),
+        oc_version: oc_version(args.oc_version.as_deref())?,
+        ..opts
+    };
     let (paths, defaulted) = resolve_paths(&args.paths)?;
     if defaulted {
         eprintln!("ocaudit: checking {}", paths[0].display());

@@ -6,7 +6,9 @@
 
 mod check;
 mod explain;
+pub mod mmio;
 pub mod render;
+pub mod slide;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,6 +30,10 @@ pub struct Cli {
 pub enum Command {
     /// Check config.plist files and report problems (default: ./config.plist, ./EFI/OC/config.plist, then the mounted EFI partition).
     Check(CheckArgs),
+    /// Which kernel slides a memory map (EFI-shell memmap, Linux efi=debug, OpenCore log) leaves usable, with what each quirk would change.
+    Slide(slide::SlideArgs),
+    /// The runtime MMIO regions of a memory map, a ready MmioWhitelist, and a bisect plan.
+    Mmio(mmio::MmioArgs),
     /// Print the documentation of a rule.
     Explain {
         /// A rule code such as B003.
@@ -125,6 +131,33 @@ pub struct CheckArgs {
     /// The OpenCore release to check keys against (e.g. 1.0.7, HEAD); otherwise the log's version, else inferred from the config.
     #[arg(long, value_name = "X.Y.Z")]
     pub oc_version: Option<String>,
+    /// Read every file as this kind instead of detecting it from the root keys.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<KindArg>,
+}
+
+/// `--kind`: which program's file this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// An OpenCore config.plist.
+    #[value(name = "opencore")]
+    OpenCore,
+    /// A Clover config.plist.
+    #[value(name = "clover")]
+    Clover,
+    /// A Clover-era OcQuirks.plist.
+    #[value(name = "ocquirks")]
+    OcQuirks,
+}
+
+impl From<KindArg> for crate::model::ConfigKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::OpenCore => crate::model::ConfigKind::OpenCore,
+            KindArg::Clover => crate::model::ConfigKind::Clover,
+            KindArg::OcQuirks => crate::model::ConfigKind::OcQuirks,
+        }
+    }
 }
 
 /// Parse arguments and run; returns the process exit code.
@@ -133,10 +166,42 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut out = stdout.lock();
     let code = match cli.command {
         Command::Check(args) => check::run(&args, &mut out)?,
+        Command::Slide(args) => {
+            let config = args
+                .config
+                .as_deref()
+                .map(config_slide_options)
+                .transpose()?;
+            slide::run(&args, config, ColorChoice::Auto.enabled(), &mut out)?
+        }
+        Command::Mmio(args) => {
+            let config = args
+                .config
+                .as_deref()
+                .map(config_slide_options)
+                .transpose()?;
+            mmio::run(&args, config, ColorChoice::Auto.enabled(), &mut out)?
+        }
         Command::Explain { code } => explain::explain(&code, &mut out)?,
         Command::Rules { format } => explain::rules(format, &mut out)?,
         Command::Platforms { format } => explain::platforms(format, &mut out)?,
     };
     out.flush()?;
     Ok(code)
+}
+
+/// The slide-analysis options a config file sets (for `slide --config`).
+fn config_slide_options(path: &std::path::Path) -> anyhow::Result<crate::memmap::SlideOptions> {
+    let raw = crate::audit::read(path)?;
+    let loaded = crate::audit::load(&path.display().to_string(), raw)
+        .map_err(|f| anyhow::anyhow!("{}: {}", path.display(), f.diagnostic.message))?;
+    let platform = loaded
+        .config
+        .product_name
+        .as_deref()
+        .and_then(crate::platform::PlatformMatch::infer);
+    Ok(crate::evidence::slide_options(
+        &loaded.config,
+        platform.as_ref(),
+    ))
 }

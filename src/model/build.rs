@@ -6,7 +6,6 @@ use crate::plist::{Dict, Document, Entry, Value};
 /// How keys are looked up: OpenCore matches exactly and keeps the last
 /// duplicate; Clover ignores case and keeps the first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // Clover is read by the Clover support (issue 8).
 pub(crate) enum Reading {
     OpenCore,
     Clover,
@@ -53,10 +52,10 @@ pub fn build(doc: &Document) -> Config {
             };
             for (i, item) in items.iter().enumerate() {
                 let path = format!("Misc/{section}/{i}");
-                if let Some(d) = item.as_dict() {
-                    if let Some(a) = b.arg_string(d, "Arguments", &path) {
-                        entry_args.push(a);
-                    }
+                if let Some(d) = item.as_dict()
+                    && let Some(a) = b.arg_string(d, "Arguments", &path)
+                {
+                    entry_args.push(a);
                 }
             }
         }

@@ -7,8 +7,14 @@
 //! field is marked [`State::Mistyped`]; this module never reports anything.
 
 mod build;
+mod clover;
 
 pub use build::build;
+pub(crate) use build::join as join_path;
+pub use clover::{
+    CLOVER_DEFAULT_TRUE, KIND_EXPECTATION, OCQUIRKS_DEFAULT_TRUE, build_clover, build_kind,
+    build_ocquirks, detect_kind, is_comment_key,
+};
 
 use serde::Serialize;
 

@@ -216,14 +216,14 @@ impl Loader<'_> {
                 Value::Unknown(other.to_owned())
             }
         };
-        if !matches!(tag, "dict" | "array") {
-            if let Some(child) = el.children().find(|c| c.is_element()) {
-                self.issue(
-                    "X001",
-                    child.range(),
-                    format!("<{tag}> cannot contain <{}>", child.tag_name().name()),
-                );
-            }
+        if !matches!(tag, "dict" | "array")
+            && let Some(child) = el.children().find(|c| c.is_element())
+        {
+            self.issue(
+                "X001",
+                child.range(),
+                format!("<{tag}> cannot contain <{}>", child.tag_name().name()),
+            );
         }
         Ok(Node { value, span, inner })
     }
@@ -273,10 +273,10 @@ impl Loader<'_> {
 fn text_of(el: roxmltree::Node) -> String {
     let mut s = String::new();
     for c in el.children() {
-        if let Some(t) = c.text() {
-            if c.is_text() {
-                s.push_str(t);
-            }
+        if let Some(t) = c.text()
+            && c.is_text()
+        {
+            s.push_str(t);
         }
     }
     s

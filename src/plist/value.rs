@@ -78,11 +78,12 @@ impl Dict {
     }
 
     /// The entry Clover uses for `key`: the first whose name matches ignoring
-    /// ASCII case.
+    /// ASCII case. Keys starting with `#` or ending with `?` are comments to
+    /// Clover and never match.
     pub fn get_clover(&self, key: &str) -> Option<&Entry> {
-        self.entries
-            .iter()
-            .find(|e| e.key.eq_ignore_ascii_case(key))
+        self.entries.iter().find(|e| {
+            !(e.key.starts_with('#') || e.key.ends_with('?')) && e.key.eq_ignore_ascii_case(key)
+        })
     }
 
     /// All entries named `key` (exact match), in file order.
@@ -255,7 +256,7 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     if clean[body_len..].iter().any(|&b| b != b'=') || clean.len() - body_len > 2 {
         return None;
     }
-    if clean.len() % 4 != 0 || body_len % 4 == 1 {
+    if !clean.len().is_multiple_of(4) || body_len % 4 == 1 {
         return None;
     }
     let mut out = Vec::with_capacity(body_len * 3 / 4);

@@ -180,14 +180,14 @@ pub fn s001(cx: &mut Context) {
         let n = slide_value(&a.tokens[i]).and_then(Result::ok);
         let mut severity = Severity::Warning;
         let mut notes = Vec::new();
-        if let (Some(e), Some(n)) = (ev, n) {
-            if let Some(valid) = &e.valid_slides {
-                if valid.contains(&n) {
-                    notes.push(format!("slide {n} is usable in {}, but ProvideCustomSlide could choose among {} slides", e.source, valid.len()));
-                } else {
-                    severity = Severity::Error;
-                    notes.push(format!("slide {n} is not usable according to {}", e.source));
-                }
+        if let (Some(e), Some(n)) = (ev, n)
+            && let Some(valid) = &e.valid_slides
+        {
+            if valid.contains(&n) {
+                notes.push(format!("slide {n} is usable in {}, but ProvideCustomSlide could choose among {} slides", e.source, valid.len()));
+            } else {
+                severity = Severity::Error;
+                notes.push(format!("slide {n} is not usable according to {}", e.source));
             }
         }
         if arb {
@@ -202,8 +202,13 @@ pub fn s001(cx: &mut Context) {
             format!("remove `{tok}` from {}", args_name(cx)),
         );
         let path = a.at.at.path.clone();
+        let engine = if cx.config.kind == ConfigKind::Clover {
+            "the OpenCore code inside Clover"
+        } else {
+            "OpenCore"
+        };
         let d = cx.report_span(&S001, path, token_span(&a, i),
-            format!("`{tok}` pins the kernel slide and makes OpenCore skip ProvideCustomSlide's memory analysis"));
+            format!("`{tok}` pins the kernel slide and makes {engine} skip ProvideCustomSlide's memory analysis"));
         d.severity = severity;
         d.notes = notes;
         d.fix = fix;
@@ -279,6 +284,9 @@ pub fn s004(cx: &mut Context) {
 
 /// S005.
 pub fn s005(cx: &mut Context) {
+    if cx.config.kind == ConfigKind::Clover {
+        return super::clover::s005_clover(cx);
+    }
     if cx.config.kind != ConfigKind::OpenCore {
         return;
     }
@@ -336,11 +344,19 @@ pub fn s006(cx: &mut Context) {
         for i in slide_tokens(&a) {
             let tok = a.tokens[i].text.clone();
             let fix = removal(&a, &[i], Safe, format!("remove `{tok}`"));
+            let path = &a.at.at.path;
+            let how = if path.ends_with("/AddArguments") {
+                " (Clover appends AddArguments to Boot/Arguments)"
+            } else if path.starts_with("GUI/") {
+                " (Clover uses these Arguments instead of Boot/Arguments)"
+            } else {
+                ""
+            };
             let d = cx.report_span(
                 &S006,
-                a.at.at.path.clone(),
+                path.clone(),
                 token_span(&a, i),
-                format!("`{tok}` in an entry's arguments pins the slide for that entry"),
+                format!("`{tok}` in an entry's arguments pins the slide for that entry{how}"),
             );
             d.fix = fix;
         }
@@ -365,11 +381,12 @@ pub fn s007(cx: &mut Context) {
         .take(3)
         .map(|c| format!("U+{:04X}", *c as u32))
         .collect();
+    let name = args_name(cx);
     let d = cx.report(
         &S007,
         &a.at,
         format!(
-            "boot-args contain {} non-ASCII or control character(s): {}",
+            "{name} contain {} non-ASCII or control character(s): {}",
             bad.len(),
             shown.join(", ")
         ),
@@ -384,12 +401,13 @@ pub fn s008(cx: &mut Context) {
         return;
     }
     if let Some(i) = a.tokens.iter().position(|t| t.text == "-x") {
+        let key = crate::model::join_path(&cx.config.quirks.path, "EnableSafeModeSlide");
         let d = cx.report_span(
             &S008,
             a.at.at.path.clone(),
             token_span(&a, i),
             "`-x` boots safe mode, which forces slide 0 while EnableSafeModeSlide is false",
         );
-        d.help = Some("turn on Booter/Quirks/EnableSafeModeSlide".into());
+        d.help = Some(format!("turn on {key}"));
     }
 }

@@ -137,12 +137,29 @@ fn quirk_finding<'c>(
 ) -> &'c mut super::Diagnostic {
     let at = cx.quirk_location(key);
     let edits = cx.set_quirk(key, value);
+    // Turning Clover's `<string>yes</string>` into `<true/>` also changes the
+    // type: only as an unsafe fix.
+    let applicability = if super::clover::written_as_string(cx, key) {
+        Unsafe
+    } else {
+        applicability
+    };
+    let dict = quirks_dict_name(cx);
     let d = cx.report(rule, &at, message);
     d.fix = edits.map(|e| Fix::new(applicability, format!("set {key} to {value}"), e));
     if d.fix.is_none() {
-        d.help = Some(format!("add `{key}` = {value} under the Booter quirks"));
+        d.help = Some(format!("add `{key}` = {value} under {dict}"));
     }
     d
+}
+
+/// Where the booter quirks live in this kind of file, for help texts.
+fn quirks_dict_name(cx: &Context) -> String {
+    match cx.config.kind {
+        ConfigKind::OpenCore => "Booter/Quirks".into(),
+        ConfigKind::Clover => "the root Quirks dict".into(),
+        ConfigKind::OcQuirks => "the root dict of OcQuirks.plist".into(),
+    }
 }
 
 fn off(cx: &Context, key: &str) -> bool {
@@ -196,7 +213,7 @@ pub fn b002(cx: &mut Context) {
             format!("DevirtualiseMmio is false; {}", platform_note(cx, "DevirtualiseMmio").unwrap_or_default()),
         ),
         (None, Some(p)) => match p.recommends("DevirtualiseMmio").and_then(|r| r.when) {
-            Some((when, v)) if v == serde_json::Value::Bool(true) => (
+            Some((when, serde_json::Value::Bool(true))) => (
                 Severity::Info,
                 format!("DevirtualiseMmio is false; it is recommended on {when}"),
             ),
@@ -207,9 +224,14 @@ pub fn b002(cx: &mut Context) {
             "DevirtualiseMmio is false; it frees slides on firmware with large runtime MMIO regions (give --memmap to know)".into(),
         ),
     };
+    let wl = match cx.config.kind {
+        ConfigKind::OpenCore => "Booter/MmioWhitelist",
+        ConfigKind::Clover => "Quirks/MmioWhitelist",
+        ConfigKind::OcQuirks => "MmioWhitelist",
+    };
     let d = quirk_finding(cx, &B002, "DevirtualiseMmio", true, Unsafe, message);
     d.severity = severity;
-    d.notes.push("some firmware needs an MMIO region at runtime; if boot then fails, whitelist it in Booter/MmioWhitelist (`ocaudit mmio`)".into());
+    d.notes.push(format!("some firmware needs an MMIO region at runtime; if boot then fails, whitelist it in {wl} (`ocaudit mmio`)"));
 }
 
 /// B003.
@@ -285,7 +307,7 @@ pub fn b006(cx: &mut Context) {
         )
     } else {
         match p.recommends("ProtectUefiServices").and_then(|r| r.when) {
-            Some((when, v)) if v == serde_json::Value::Bool(true) => {
+            Some((when, serde_json::Value::Bool(true))) => {
                 format!("ProtectUefiServices is false; it is needed on {when} boards")
             }
             _ => return,
@@ -383,11 +405,14 @@ pub fn b010(cx: &mut Context) {
         f.at.clone()
             .unwrap_or_else(|| cx.quirk_location("ProvideMaxSlide"));
     let low = (v as u64 & 0xFF) as u8;
-    let d = cx.report(
-        &B010,
-        &at,
-        format!("ProvideMaxSlide is {v}; OpenCore keeps only the low byte and uses {low}"),
-    );
+    let message = if cx.config.kind == ConfigKind::Clover {
+        format!(
+            "ProvideMaxSlide is {v}; Clover keeps it in an 8-bit field (0 to 255) before handing it to OpenCore, so the cap is not the one written"
+        )
+    } else {
+        format!("ProvideMaxSlide is {v}; OpenCore keeps only the low byte and uses {low}")
+    };
+    let d = cx.report(&B010, &at, message);
     d.help = Some("use a value from 0 (no cap) to 254".into());
 }
 
@@ -473,6 +498,23 @@ fn openruntime_fix(
                 .map(|at| patch::set_bool(&at.span, true))
         };
         let fix = edit.map(|ed| Fix::unsafe_("enable the OpenRuntime.efi driver entry", vec![ed]));
+        return (e.at.clone(), fix, notes);
+    }
+    // OpenCore 0.5.6 and earlier shipped the same driver as FwRuntimeServices.efi.
+    if let Some(e) = drivers
+        .entries
+        .iter()
+        .find(|e| e.enabled && e.path == "FwRuntimeServices.efi")
+    {
+        notes.push("FwRuntimeServices.efi is the name OpenRuntime.efi had up to OpenCore 0.5.6; from 0.5.7 on the driver and its entry must be called OpenRuntime.efi".into());
+        let node = patch::node_by_span(&cx.doc.root, &e.at.span);
+        let edit = if e.legacy_string {
+            node.map(|n| patch::set_string(text, n, "OpenRuntime.efi"))
+        } else {
+            node.and_then(|n| n.as_dict()?.get("Path"))
+                .map(|p| patch::set_string(text, &p.value, "OpenRuntime.efi"))
+        };
+        let fix = edit.map(|ed| Fix::unsafe_("rename the FwRuntimeServices.efi entry to OpenRuntime.efi (replace the file in Drivers/ too)", vec![ed]));
         return (e.at.clone(), fix, notes);
     }
     if let Some(e) = drivers

@@ -93,6 +93,8 @@ pub struct Context<'a> {
     /// The OpenCore release to check against (resolved once per file); the
     /// schema rules resolve it themselves when this is `None`.
     pub oc_version: Option<&'a crate::schema::Resolved>,
+    /// The `EFI/CLOVER` folder around a Clover file, if it sits in one.
+    pub clover: Option<&'a crate::clover_dir::CloverEnv>,
     pub(super) diags: Vec<Diagnostic>,
 }
 
@@ -114,6 +116,7 @@ impl<'a> Context<'a> {
             oc_dir: None,
             style: Style::detect(&source.text),
             oc_version: None,
+            clover: None,
             diags: Vec::new(),
         }
     }
@@ -154,7 +157,7 @@ impl<'a> Context<'a> {
     /// Where a Booter quirk is, or its parent dict when it is missing.
     pub fn quirk_location(&self, key: &str) -> Located {
         let q = &self.config.quirks;
-        let path = format!("{}/{key}", q.path);
+        let path = crate::model::join_path(&q.path, key);
         match q.flag(key).and_then(|f| f.at.clone()) {
             Some(at) => at,
             None => {

@@ -26,7 +26,9 @@ macro_rules! rule {
 
 mod bootargs;
 mod booter;
+mod clover;
 mod context;
+mod memmap;
 mod schema;
 mod structure;
 mod whitelist;
@@ -155,6 +157,16 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&whitelist::W001, whitelist::w001),
     (&whitelist::W002, whitelist::w002),
     (&whitelist::W003, whitelist::w003),
+    (&whitelist::W004, whitelist::w004),
+    (&memmap::M001, memmap::m001),
+    (&memmap::M002, memmap::m002),
+    (&memmap::M003, memmap::m003),
+    (&memmap::M004, memmap::m004),
+    (&memmap::M005, memmap::m005),
+    (&clover::C001, clover::c001),
+    (&clover::C002, clover::c002),
+    (&clover::C003, clover::c003),
+    (&clover::C004, clover::c004),
 ];
 
 /// Metadata of every rule, in code order.
@@ -194,6 +206,7 @@ pub fn run_all(cx: &mut Context) -> Vec<Diagnostic> {
     }
     let mut diags = std::mem::take(&mut cx.diags);
     diags.retain(|d| cx.options.enabled(d.rule.code));
+    clover::annotate(cx, &mut diags);
     diags.sort_by(|a, b| (a.span.start, a.rule.code).cmp(&(b.span.start, b.rule.code)));
     diags
 }

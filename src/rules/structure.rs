@@ -89,9 +89,12 @@ pub fn x003(cx: &mut Context) {
     cx.doc.root.walk(&mut path, &mut |p, n| {
         let Value::Dict(d) = &n.value else { return };
         for (i, e) in d.entries.iter().enumerate() {
+            if clover && crate::model::is_comment_key(&e.key) {
+                continue; // Clover skips comment keys silently.
+            }
             let same = |o: &&crate::plist::Entry| {
                 if clover {
-                    o.key.eq_ignore_ascii_case(&e.key)
+                    o.key.eq_ignore_ascii_case(&e.key) && !crate::model::is_comment_key(&o.key)
                 } else {
                     o.key == e.key
                 }
@@ -178,6 +181,7 @@ pub fn x004(cx: &mut Context) {
         }
     }
     super::schema::x004(cx);
+    super::clover::lenient_bools(cx);
 }
 
 fn article(t: &str) -> String {
@@ -223,10 +227,10 @@ pub fn x005(cx: &mut Context) {
     let mut found = Vec::new();
     let mut path = String::new();
     cx.doc.root.walk(&mut path, &mut |p, n| {
-        if let Value::Integer(i) = &n.value {
-            if i.strict.is_none() || i.overflow {
-                found.push((p.to_owned(), n.clone(), i.clone()));
-            }
+        if let Value::Integer(i) = &n.value
+            && (i.strict.is_none() || i.overflow)
+        {
+            found.push((p.to_owned(), n.clone(), i.clone()));
         }
     });
     for (path, node, int) in found {

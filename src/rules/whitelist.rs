@@ -27,6 +27,16 @@ rule!(
     "Address 0 is never a runtime MMIO region and a repeated address is a copy-paste slip: the intended region is probably missing."
 );
 rule!(
+    W004,
+    "W004",
+    "whitelist-not-runtime-mmio",
+    Warning,
+    None,
+    None,
+    "An enabled MmioWhitelist address lies in no runtime MMIO region of the evidence.",
+    "DevirtualiseMmio matches the whitelist by region; an address outside every runtime MMIO region protects nothing."
+);
+rule!(
     W003,
     "W003",
     "whitelist-comment-not-ascii",
@@ -117,6 +127,43 @@ pub fn w003(cx: &mut Context) {
                 "MmioWhitelist Comment has characters outside printable ASCII",
             );
             d.help = Some("rewrite the comment in plain ASCII".into());
+        }
+    }
+}
+
+/// W004 (needs evidence with runtime MMIO regions).
+pub fn w004(cx: &mut Context) {
+    let Some(e) = cx.evidence else { return };
+    if e.runtime_mmio.is_empty() {
+        return;
+    }
+    let Some(wl) = cx.config.mmio_whitelist.clone() else {
+        return;
+    };
+    for entry in wl
+        .entries
+        .iter()
+        .filter(|en| en.enabled.value && !en.enabled.mistyped())
+    {
+        let Some(&addr) = entry.address.present() else {
+            continue;
+        };
+        let addr = addr as u64;
+        let inside = e
+            .runtime_mmio
+            .iter()
+            .any(|&(start, pages)| addr >= start && addr - start < pages.saturating_mul(4096));
+        if !inside {
+            let at = entry.address.at.clone().unwrap_or_else(|| entry.at.clone());
+            let d = cx.report(
+                &W004,
+                &at,
+                format!(
+                    "MmioWhitelist Address {addr:#X} is in no runtime MMIO region of {}",
+                    e.source
+                ),
+            );
+            d.help = Some("`ocaudit mmio` lists the runtime MMIO regions of this machine".into());
         }
     }
 }

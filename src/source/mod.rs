@@ -168,7 +168,7 @@ fn utf8(bytes: &[u8], base: usize) -> Result<String, DecodeError> {
 }
 
 fn utf16(bytes: &[u8], big_endian: bool, base: usize) -> Result<String, DecodeError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(DecodeError::InvalidEncoding {
             offset: base + bytes.len() - 1,
             encoding: "UTF-16 (odd byte count)",

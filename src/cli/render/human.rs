@@ -30,13 +30,28 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
         if let Some(v) = &r.oc_version {
             writeln!(out, "{}: {}", r.path, v.describe())?;
         }
+        match r.kind() {
+            Some(crate::model::ConfigKind::Clover) => writeln!(
+                out,
+                "{}: Clover config.plist (read as Clover does: keys ignore case, the first duplicate wins)",
+                r.path
+            )?,
+            Some(crate::model::ConfigKind::OcQuirks) => writeln!(
+                out,
+                "{}: OcQuirks.plist (read as the OcQuirks.efi driver does, with its own defaults)",
+                r.path
+            )?,
+            _ => {}
+        }
         for d in &r.diagnostics {
             let text = render_one(r, d, &renderer);
             writeln!(out, "{text}")?;
             writeln!(out)?;
         }
     }
-    writeln!(out, "{}", summary(reports, color))?;
+    if !reports.is_empty() {
+        writeln!(out, "{}", summary(reports, color))?;
+    }
     Ok(())
 }
 
