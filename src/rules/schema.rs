@@ -64,84 +64,136 @@ fn resolved(cx: &Context) -> Option<Resolved> {
 }
 
 fn target_note(res: &Resolved) -> String {
-    format!("target release: {}", res.describe())
+    let how = match res.source {
+        schema::Source::Flag => "from --oc-version",
+        schema::Source::Log => "from the log",
+        schema::Source::Inferred => "the newest release the config matches",
+    };
+    format!("checked against OpenCore {} ({how})", res.target_tag())
+}
+
+/// The rules one schema walk serves, in the order they run.
+const GROUP: [&str; 4] = ["X004", "X006", "X007", "X008"];
+
+/// Run the shared walk from the first enabled rule of [`GROUP`] only; the
+/// engine drops the findings of rules that are not selected.
+fn run_from(cx: &mut Context, code: &str) {
+    let first = GROUP.iter().find(|c| cx.options.enabled(c));
+    if first == Some(&code) {
+        walk_and_report(cx);
+    }
+}
+
+/// X004 for every schema key, after the model's own type errors.
+pub fn x004(cx: &mut Context) {
+    run_from(cx, "X004");
 }
 
 /// X006: keys the target release does not define.
 pub fn x006(cx: &mut Context) {
+    run_from(cx, "X006");
+}
+
+/// X007: required keys absent for the target release.
+pub fn x007(cx: &mut Context) {
+    run_from(cx, "X007");
+}
+
+/// X008: strings outside printable ASCII.
+pub fn x008(cx: &mut Context) {
+    run_from(cx, "X008");
+}
+
+/// One walk against the target release, reporting X004, X006, X007, X008.
+fn walk_and_report(cx: &mut Context) {
     let Some(res) = resolved(cx) else { return };
     let t = Table::get();
-    let tag = res.target_tag();
     let text = cx.text().to_owned();
-    let found: Vec<_> = schema::check(t, &cx.doc.root, res.target)
-        .into_iter()
-        .filter_map(|f| match f {
+    let doc = cx.doc;
+    for f in schema::check(t, &doc.root, res.target) {
+        match f {
             Finding::Unknown {
                 path,
                 norm,
                 key,
                 entry,
-            } => Some((path, norm, key, entry)),
-            _ => None,
-        })
-        .collect();
-    for (path, norm, key, entry) in found {
-        let reason = schema::unknown_reason(t, &norm, key, res.target);
-        let fix = Fix::unsafe_(
-            format!("remove {path}"),
-            vec![patch::remove_entry(&text, entry)],
-        );
-        let d = cx.report_span(
-            &X006,
-            path,
-            entry.key_span.clone(),
-            format!("`{}` is not a key of OpenCore {tag}: {reason}", entry.key),
-        );
-        d.notes.push(target_note(&res));
-        d.fix = Some(fix);
+            } => unknown(cx, &res, &text, path, &norm, key, entry),
+            Finding::Missing { path, key, dict } => missing(cx, &res, &text, path, key, dict),
+            Finding::WrongType {
+                path,
+                expected,
+                node,
+                ..
+            } => wrong_type(cx, &res, path, expected, node),
+            Finding::NotAscii { path, node, first } => not_ascii(cx, path, node, first),
+        }
     }
 }
 
-/// X007: required keys absent for the target release.
-pub fn x007(cx: &mut Context) {
-    let Some(res) = resolved(cx) else { return };
+fn unknown(
+    cx: &mut Context,
+    res: &Resolved,
+    text: &str,
+    path: String,
+    norm: &str,
+    key: Option<usize>,
+    entry: &crate::plist::Entry,
+) {
+    let reason = schema::unknown_reason(Table::get(), norm, key, res.target);
+    let fix = Fix::unsafe_(
+        format!("remove {path}"),
+        vec![patch::remove_entry(text, entry)],
+    );
+    let d = cx.report_span(
+        &X006,
+        path,
+        entry.key_span.clone(),
+        format!(
+            "`{}` is not a key of OpenCore {}: {reason}",
+            entry.key,
+            res.target_tag()
+        ),
+    );
+    d.notes.push(target_note(res));
+    d.fix = Some(fix);
+}
+
+fn missing(
+    cx: &mut Context,
+    res: &Resolved,
+    text: &str,
+    path: String,
+    key: usize,
+    dict: &crate::plist::Node,
+) {
     let t = Table::get();
     let tag = res.target_tag();
-    let text = cx.text().to_owned();
-    let found: Vec<_> = schema::check(t, &cx.doc.root, res.target)
-        .into_iter()
-        .filter_map(|f| match f {
-            Finding::Missing { path, key, dict } => Some((path, key, dict)),
-            _ => None,
-        })
-        .collect();
-    let none = HashMap::new();
-    for (path, key, dict) in found {
-        let leaf = t.keys[key].leaf;
-        let value = schema::sample(t, key, res.target, &none);
-        let fix = value.as_ref().map(|v| {
-            Fix::safe(
-                format!("insert {leaf} = {} (the {tag} sample value)", brief(v)),
-                vec![patch::insert_entry(
-                    &text,
-                    dict,
-                    leaf,
-                    v,
-                    Place::Sorted,
-                    &cx.style,
-                )],
-            )
-        });
-        let parent = path.rsplit_once('/').map_or("the root dict", |(p, _)| p);
-        let d = cx.report_span(
-            &X007,
-            path.clone(),
-            dict.span.clone(),
-            format!("`{leaf}` is missing from {parent} (OpenCore {tag} requires it)"),
-        );
-        d.notes.push(target_note(&res));
-        d.fix = fix;
-    }
+    let leaf = t.keys[key].leaf;
+    let value = schema::sample(t, key, res.target, &HashMap::new());
+    let fix = value.as_ref().map(|v| {
+        Fix::safe(
+            format!("insert {leaf} = {} (the {tag} sample value)", brief(v)),
+            vec![patch::insert_entry(
+                text,
+                dict,
+                leaf,
+                v,
+                Place::Sorted,
+                &cx.style,
+            )],
+        )
+    });
+    let parent = path
+        .rsplit_once('/')
+        .map_or("the root dict".to_owned(), |(p, _)| p.to_owned());
+    let d = cx.report_span(
+        &X007,
+        path,
+        dict.span.clone(),
+        format!("`{leaf}` is missing from {parent} (OpenCore {tag} requires it)"),
+    );
+    d.notes.push(target_note(res));
+    d.fix = fix;
 }
 
 fn brief(v: &NewValue) -> String {
@@ -158,83 +210,59 @@ fn brief(v: &NewValue) -> String {
     }
 }
 
-/// X004 for every schema key, after the model's own type errors (a value
-/// already reported is not reported again).
-pub fn x004(cx: &mut Context) {
-    let Some(res) = resolved(cx) else { return };
-    let t = Table::get();
-    let tag = res.target_tag();
-    let found: Vec<_> = schema::check(t, &cx.doc.root, res.target)
-        .into_iter()
-        .filter_map(|f| match f {
-            Finding::WrongType {
-                path,
-                expected,
-                node,
-                ..
-            } => Some((path, expected, node)),
-            _ => None,
-        })
-        .collect();
-    for (path, expected, node) in found {
-        let dup = cx
-            .diags
-            .iter()
-            .any(|d| d.rule.code == "X004" && d.span == node.span);
-        if dup {
-            continue;
-        }
-        let d = cx.report_span(
-            &super::structure::X004,
-            path,
-            node.span.clone(),
-            format!(
-                "expected {}, found {} (OpenCore {tag}); OpenCore ignores it and uses the failsafe value",
-                expected.name(),
-                node.value.type_name()
-            ),
-        );
-        d.help = Some(format!("write the value as a <{}>", expected.name()));
-        d.notes.push(target_note(&res));
+/// X004 for a schema key; a value the model already reported is skipped.
+fn wrong_type(
+    cx: &mut Context,
+    res: &Resolved,
+    path: String,
+    expected: schema::Kind,
+    node: &crate::plist::Node,
+) {
+    let dup = cx
+        .diags
+        .iter()
+        .any(|d| d.rule.code == "X004" && d.span == node.span);
+    if dup {
+        return;
     }
+    let d = cx.report_span(
+        &super::structure::X004,
+        path,
+        node.span.clone(),
+        format!(
+            "expected {}, found {} (OpenCore {}); OpenCore ignores it and uses the failsafe value",
+            expected.name(),
+            node.value.type_name(),
+            res.target_tag()
+        ),
+    );
+    d.help = Some(format!("write the value as a <{}>", expected.name()));
+    d.notes.push(target_note(res));
 }
 
-/// X008: strings outside printable ASCII.
-pub fn x008(cx: &mut Context) {
-    let Some(res) = resolved(cx) else { return };
-    let t = Table::get();
-    let found: Vec<_> = schema::check(t, &cx.doc.root, res.target)
-        .into_iter()
-        .filter_map(|f| match f {
-            Finding::NotAscii { path, node, first } => Some((path, node, first)),
-            _ => None,
-        })
-        .collect();
-    for (path, node, first) in found {
-        // Point at the first offending character when it is written literally.
-        let inner = &cx.text()[node.inner.clone()];
-        let at = inner
-            .char_indices()
-            .find(|&(_, c)| !(' '..='~').contains(&c))
-            .map_or(node.span.start, |(i, _)| node.inner.start + i);
-        let (_, col) = cx.source.line_col(at);
-        let end = cx.text()[at..]
-            .chars()
-            .next()
-            .map_or(at, |c| at + c.len_utf8())
-            .min(node.span.end.max(at));
-        let d = cx.report_span(
-            &X008,
-            path,
-            at..end,
-            format!(
-                "string holds {} (U+{:04X}) at column {col}; OpenCore accepts printable ASCII only",
-                shown_char(first),
-                first as u32
-            ),
-        );
-        d.help = Some("retype the string with plain keyboard characters".into());
-    }
+/// X008: point at the first offending character when it is written literally.
+fn not_ascii(cx: &mut Context, path: String, node: &crate::plist::Node, first: char) {
+    let inner = &cx.text()[node.inner.clone()];
+    let at = inner
+        .char_indices()
+        .find(|&(_, c)| !(' '..='~').contains(&c))
+        .map_or(node.span.start, |(i, _)| node.inner.start + i);
+    let (_, col) = cx.source.line_col(at);
+    let end = cx.text()[at..]
+        .chars()
+        .next()
+        .map_or(at, |c| at + c.len_utf8());
+    let d = cx.report_span(
+        &X008,
+        path,
+        at..end,
+        format!(
+            "string holds {} (U+{:04X}) at column {col}; OpenCore accepts printable ASCII only",
+            shown_char(first),
+            first as u32
+        ),
+    );
+    d.help = Some("retype the string with plain keyboard characters".into());
 }
 
 fn shown_char(c: char) -> String {

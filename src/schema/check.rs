@@ -1,6 +1,8 @@
 //! Walking a config against the schema: one walk serves one release (checks)
 //! or every release at once (inference), through release masks.
 
+use std::fmt::Write as _;
+
 use super::data::{Kind, Mask, Table, bit};
 use crate::plist::{Entry, Node, Value};
 
@@ -105,7 +107,11 @@ fn walk_node<'a>(
                     .find(|&c| t.keys[c].leaf == "[]")
             });
             for (i, item) in items.iter().enumerate() {
-                let len = push(path, &i.to_string());
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('/');
+                }
+                let _ = write!(path, "{i}");
                 f(&Event::Item {
                     key: elem,
                     mask,

@@ -1,5 +1,6 @@
 //! Which releases a config was written for: the releases whose schema it
-//! matches with the fewest unknown, missing and mistyped keys.
+//! matches with the fewest unknown (and mistyped) keys, then the fewest
+//! missing keys.
 
 use super::check::{Event, walk};
 use super::data::{Mask, Table, bit};
@@ -104,20 +105,18 @@ pub fn infer(t: &Table, root: &Node) -> Inference {
         }
         _ => {}
     });
-    let mut scores = vec![0u32; n];
-    for m in unknown.iter().chain(&missing) {
-        if *m == 0 {
-            continue;
-        }
-        for (r, s) in scores.iter_mut().enumerate() {
-            if m & bit(r) != 0 {
-                *s += 1;
-            }
-        }
-    }
-    let best = scores.iter().copied().min().unwrap_or(0);
+    // Unknown and mistyped keys first: a key the config has is strong
+    // evidence (nobody writes keys their release lacks), while a sparse
+    // config lacks keys of every release. Ties go to the fewest missing.
+    let count =
+        |masks: &[Mask], r: usize| masks.iter().filter(|&&m| m & bit(r) != 0).count() as u32;
+    let scores: Vec<(u32, u32)> = (0..n)
+        .map(|r| (count(&unknown, r), count(&missing, r)))
+        .collect();
+    let best = scores.iter().copied().min().unwrap_or((0, 0));
     let lo = scores.iter().position(|&s| s == best).unwrap_or(0);
     let hi = scores.iter().rposition(|&s| s == best).unwrap_or(0);
+    let best = best.0 + best.1;
     let mut has = Vec::new();
     let mut lacks = Vec::new();
     // Against the release before the range and the one after it.
