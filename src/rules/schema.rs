@@ -110,7 +110,18 @@ fn walk_and_report(cx: &mut Context) {
     let t = Table::get();
     let text = cx.text().to_owned();
     let doc = cx.doc;
+    let on = GROUP.map(|c| cx.options.enabled(c));
     for f in schema::check(t, &doc.root, res.target) {
+        // Build only what is reported (X007 fixes can be whole sections).
+        let code = match f {
+            Finding::WrongType { .. } => 0,
+            Finding::Unknown { .. } => 1,
+            Finding::Missing { .. } => 2,
+            Finding::NotAscii { .. } => 3,
+        };
+        if !on[code] {
+            continue;
+        }
         match f {
             Finding::Unknown {
                 path,

@@ -42,15 +42,81 @@ pub enum Event<'a, 'p> {
         node: &'a Node,
         /// Its path in the file.
         path: &'p str,
+        /// Which schema children it holds (see [`Present::has`]).
+        present: Present<'p>,
     },
 }
 
-/// Walk `root` against the releases in `mask`.
-pub fn walk<'a>(t: &Table, root: &'a Node, mask: Mask, f: &mut dyn FnMut(&Event<'a, '_>)) {
-    if root.as_dict().is_some() {
-        let mut path = String::new();
-        walk_node(t, root, None, mask, &mut path, f);
+/// The schema children a dict holds, marked during the walk.
+#[derive(Clone, Copy)]
+pub struct Present<'p> {
+    marks: &'p [u32],
+    stamp: u32,
+}
+
+impl Present<'_> {
+    /// Whether the dict holds schema child `c`.
+    pub fn has(&self, c: usize) -> bool {
+        self.marks.get(c) == Some(&self.stamp)
     }
+}
+
+/// Walk `root` against the releases in `mask`; with `paths` false (for
+/// inference) the events carry empty paths and flat dict items repeating
+/// the keys and value types of an earlier item are skipped.
+pub fn walk<'a>(
+    t: &Table,
+    root: &'a Node,
+    mask: Mask,
+    paths: bool,
+    f: &mut dyn FnMut(&Event<'a, '_>),
+) {
+    if root.as_dict().is_some() {
+        let seen = (!paths).then(std::collections::HashSet::new);
+        let mut w = Walker {
+            t,
+            paths,
+            seen,
+            marks: vec![0; t.keys.len()],
+            stamp: 0,
+            f,
+        };
+        let mut path = String::new();
+        w.node(root, None, mask, &mut path);
+    }
+}
+
+struct Walker<'t, 'f, 'a> {
+    t: &'t Table,
+    paths: bool,
+    /// Signatures of flat dict items already walked (inference only: an
+    /// item with the same keys and value types adds nothing new).
+    seen: Option<std::collections::HashSet<u64>>,
+    /// Per schema key, the stamp of the last dict that held it.
+    marks: Vec<u32>,
+    stamp: u32,
+    f: &'f mut dyn FnMut(&Event<'a, '_>),
+}
+
+/// A signature of a dict item whose values are all scalars: its schema key,
+/// entry names and value types. `None` for items holding dicts or arrays.
+fn flat_signature(elem: usize, node: &Node) -> Option<u64> {
+    // FNV-1a: cheap, and collisions only cost inference one item.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ elem as u64;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        h = (h ^ 0xff).wrapping_mul(0x0100_0000_01b3);
+    };
+    for e in &node.as_dict()?.entries {
+        if matches!(e.value.value, Value::Dict(_) | Value::Array(_)) {
+            return None;
+        }
+        eat(e.key.as_bytes());
+        eat(e.value.value.type_name().as_bytes());
+    }
+    Some(h)
 }
 
 fn push(path: &mut String, part: &str) -> usize {
@@ -62,73 +128,83 @@ fn push(path: &mut String, part: &str) -> usize {
     len
 }
 
-fn walk_node<'a>(
-    t: &Table,
-    node: &'a Node,
-    key: Option<usize>,
-    mask: Mask,
-    path: &mut String,
-    f: &mut dyn FnMut(&Event<'a, '_>),
-) {
-    match &node.value {
-        Value::Dict(d) => {
-            for e in d.entries.iter().filter(|e| !e.key.starts_with('#')) {
-                let len = push(path, &e.key);
-                let child = t.child(key, &e.key);
-                f(&Event::Key {
-                    parent: key,
-                    key: child,
-                    mask,
-                    entry: e,
-                    path,
-                });
-                if let Some(c) = child {
-                    let k = &t.keys[c];
-                    let m = mask & k.present & k.accepts_mask(e.value.value.type_name());
-                    if m != 0 {
-                        walk_node(t, &e.value, Some(c), m, path, f);
+impl<'a> Walker<'_, '_, 'a> {
+    fn node(&mut self, node: &'a Node, key: Option<usize>, mask: Mask, path: &mut String) {
+        let t = self.t;
+        match &node.value {
+            Value::Dict(d) => {
+                self.stamp += 1;
+                let stamp = self.stamp;
+                for e in d.entries.iter().filter(|e| !e.key.starts_with('#')) {
+                    let len = path.len();
+                    if self.paths {
+                        push(path, &e.key);
                     }
-                }
-                path.truncate(len);
-            }
-            f(&Event::Dict {
-                key,
-                mask,
-                node,
-                path,
-            });
-        }
-        Value::Array(items) => {
-            let elem = key.and_then(|k| {
-                t.keys[k]
-                    .children
-                    .iter()
-                    .copied()
-                    .find(|&c| t.keys[c].leaf == "[]")
-            });
-            for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('/');
-                }
-                let _ = write!(path, "{i}");
-                f(&Event::Item {
-                    key: elem,
-                    mask,
-                    node: item,
-                    path,
-                });
-                if let Some(c) = elem {
-                    let k = &t.keys[c];
-                    let m = mask & k.present & k.accepts_mask(item.value.type_name());
-                    if m != 0 {
-                        walk_node(t, item, Some(c), m, path, f);
+                    let child = t.child(key, &e.key);
+                    if let Some(m) = child.and_then(|c| self.marks.get_mut(c)) {
+                        *m = stamp;
                     }
+                    (self.f)(&Event::Key {
+                        parent: key,
+                        key: child,
+                        mask,
+                        entry: e,
+                        path,
+                    });
+                    if let Some(c) = child {
+                        let k = &t.keys[c];
+                        let m = mask & k.present & k.accepts_mask(e.value.value.type_name());
+                        if m != 0 {
+                            self.node(&e.value, Some(c), m, path);
+                        }
+                    }
+                    path.truncate(len);
                 }
-                path.truncate(len);
+                (self.f)(&Event::Dict {
+                    key,
+                    mask,
+                    node,
+                    path,
+                    present: Present {
+                        marks: &self.marks,
+                        stamp,
+                    },
+                });
             }
+            Value::Array(items) => {
+                let elem = key.and_then(|k| t.keys[k].elem);
+                for (i, item) in items.iter().enumerate() {
+                    if let (Some(seen), Some(c)) = (self.seen.as_mut(), elem)
+                        && let Some(sig) = flat_signature(c, item)
+                        && !seen.insert(sig)
+                    {
+                        continue;
+                    }
+                    let len = path.len();
+                    if self.paths {
+                        if !path.is_empty() {
+                            path.push('/');
+                        }
+                        let _ = write!(path, "{i}");
+                    }
+                    (self.f)(&Event::Item {
+                        key: elem,
+                        mask,
+                        node: item,
+                        path,
+                    });
+                    if let Some(c) = elem {
+                        let k = &t.keys[c];
+                        let m = mask & k.present & k.accepts_mask(item.value.type_name());
+                        if m != 0 {
+                            self.node(item, Some(c), m, path);
+                        }
+                    }
+                    path.truncate(len);
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
 }
 
@@ -197,7 +273,7 @@ fn join(path: &str, name: &str) -> String {
 pub fn check<'a>(t: &Table, root: &'a Node, r: usize) -> Vec<Finding<'a>> {
     let m = bit(r);
     let mut out = Vec::new();
-    walk(t, root, m, &mut |ev| match *ev {
+    walk(t, root, m, true, &mut |ev| match *ev {
         Event::Key {
             parent,
             key,
@@ -228,15 +304,18 @@ pub fn check<'a>(t: &Table, root: &'a Node, r: usize) -> Vec<Finding<'a>> {
             }
         }
         Event::Dict {
-            key, node, path, ..
+            key,
+            node,
+            path,
+            present,
+            ..
         } => {
-            let Some(d) = node.as_dict() else { return };
             for &c in t.children(key) {
                 let k = &t.keys[c];
                 if k.required & m == 0 || k.leaf == "*" || k.leaf == "[]" {
                     continue;
                 }
-                if d.get(k.leaf).is_none() {
+                if !present.has(c) {
                     out.push(Finding::Missing {
                         path: join(path, k.leaf),
                         key: c,

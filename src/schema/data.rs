@@ -107,6 +107,10 @@ pub struct KeyRec {
     pub variants: &'static [Variant],
     /// Child keys, in data order.
     pub children: &'static [usize],
+    /// The free-key child `*` of a user map.
+    pub free: Option<usize>,
+    /// The element child `[]` of an array.
+    pub elem: Option<usize>,
 }
 
 impl KeyRec {
@@ -259,17 +263,13 @@ impl Table {
     /// `name` maps to: the free-key child `*` of a user map, else the child
     /// with that exact name.
     pub fn child(&self, parent: Option<usize>, name: &str) -> Option<usize> {
-        let children = self.children(parent);
-        children
+        if let Some(free) = parent.and_then(|p| self.keys[p].free) {
+            return Some(free);
+        }
+        self.children(parent)
             .iter()
             .copied()
-            .find(|&c| self.keys[c].leaf == "*")
-            .or_else(|| {
-                children
-                    .iter()
-                    .copied()
-                    .find(|&c| self.keys[c].leaf == name)
-            })
+            .find(|&c| self.keys[c].leaf == name)
     }
 
     /// The children of `parent` (`None`: the top-level keys).
@@ -299,8 +299,8 @@ impl Table {
         for k in self.keys {
             let _ = write!(
                 s,
-                "KeyRec{{path:{:?},leaf:{:?},parent:{:?},present:{:#x},required:{:#x},children:&{:?},variants:&[",
-                k.path, k.leaf, k.parent, k.present, k.required, k.children
+                "KeyRec{{path:{:?},leaf:{:?},parent:{:?},present:{:#x},required:{:#x},children:&{:?},free:{:?},elem:{:?},variants:&[",
+                k.path, k.leaf, k.parent, k.present, k.required, k.children, k.free, k.elem
             );
             for v in k.variants {
                 let _ = write!(
@@ -334,11 +334,20 @@ impl Builder {
             required: 0,
             variants: &[],
             children: &[],
+            free: None,
+            elem: None,
         });
         self.variants.push(Vec::new());
         self.children.push(Vec::new());
         match parent {
-            Some(p) => self.children[p].push(k),
+            Some(p) => {
+                self.children[p].push(k);
+                match leaf {
+                    "*" => self.keys[p].free = Some(k),
+                    "[]" => self.keys[p].elem = Some(k),
+                    _ => {}
+                }
+            }
             None => self.roots.push(k),
         }
         self.index.insert(path, k);

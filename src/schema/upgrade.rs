@@ -60,7 +60,7 @@ pub(crate) fn sample(
                             || overrides.contains_key(ck.path))
                 })
                 .collect();
-            children.sort_by_key(|&ch| t.keys[ch].leaf.to_ascii_lowercase());
+            children.sort_by(|&a, &b| caseless(t.keys[a].leaf, t.keys[b].leaf));
             NewValue::Dict(
                 children
                     .into_iter()
@@ -71,6 +71,13 @@ pub(crate) fn sample(
             )
         }
     })
+}
+
+/// Compare ignoring ASCII case, as OpenCore's samples order keys.
+pub(crate) fn caseless(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 /// The sample value of the key at normalised `path` in release `version`.
