@@ -269,7 +269,11 @@ pub fn resolve_version(loaded: &Loaded, opts: &AuditOptions) -> Option<schema::R
     let log = opts
         .evidence
         .as_ref()
-        .and_then(|e| e.log_version.as_deref());
+        .and_then(|e| e.log_version.as_deref())
+        .or_else(|| {
+            let (_, log) = opts.evidence_files.as_ref()?.log.as_ref()?;
+            log.version.as_deref()
+        });
     Some(schema::resolve(
         &loaded.doc.root,
         opts.oc_version.as_deref(),

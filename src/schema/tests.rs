@@ -294,6 +294,25 @@ fn log_version_mismatch() {
 }
 
 #[test]
+fn a_parsed_log_sets_the_target() {
+    let log = crate::memmap::OcLog {
+        version: Some("1.0.7".into()),
+        ..Default::default()
+    };
+    let opts = AuditOptions {
+        evidence_files: Some(crate::evidence::EvidenceFiles {
+            log: Some(("opencore.txt".into(), log)),
+            ..Default::default()
+        }),
+        ..AuditOptions::default()
+    };
+    let r = audit::audit_bytes("t.plist", config_for("0.6.0").into_bytes(), &opts);
+    let res = r.oc_version.expect("an OpenCore config is resolved");
+    assert_eq!((res.target_tag(), res.source), ("1.0.7", Source::Log));
+    assert!(r.diagnostics.iter().any(|d| d.rule.code == "X009"));
+}
+
+#[test]
 fn upgrade_moves_values_and_converts_drivers() {
     let old = config_for("0.5.5")
         .replacen(
