@@ -158,7 +158,11 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
         let mut summary = format!("remove {path} = {shown}");
         if let Some((q, when)) = key.and_then(|c| history::moved(t, c, r)) {
             let qpath = t.keys[q].path;
-            let plain = !qpath.contains("[]") && !qpath.contains('*');
+            // Carry the value only where the new place takes its type.
+            let fits = t.keys[q]
+                .at(r)
+                .is_some_and(|v| v.kind.accepts(entry.value.value.type_name()));
+            let plain = fits && !qpath.contains("[]") && !qpath.contains('*');
             match to_new_value(&entry.value) {
                 Some(v) if plain && root.pointer(qpath).is_none() => {
                     overrides.insert(qpath.to_owned(), v);
@@ -168,6 +172,12 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
                     );
                 }
                 _ if plain => summary.push_str(&format!(" ({qpath} is set already)")),
+                _ if !fits => {
+                    let kind = t.keys[q].at(r).map_or("other", |v| v.kind.name());
+                    summary.push_str(&format!(
+                        " (its successor {qpath} takes a {kind}; set it by hand)"
+                    ));
+                }
                 _ => {}
             }
         }
@@ -176,21 +186,23 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
             vec![patch::remove_entry(text, entry)],
         ));
     }
-    // Keys to insert, grouped by the dict receiving them.
-    let mut groups: Vec<(&Node, Vec<(String, NewValue)>)> = Vec::new();
-    let mut add = |dict: &'a Node, leaf: &str, v: NewValue| match groups
+    // Keys to insert, grouped by the dict receiving them (with its path).
+    type Group<'n> = (&'n Node, String, Vec<(String, NewValue)>);
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    let mut add = |dict: &'a Node, at: &str, leaf: &str, v: NewValue| match groups
         .iter_mut()
-        .find(|(d, _)| d.span == dict.span)
+        .find(|(d, _, _)| d.span == dict.span)
     {
-        Some((_, items)) if items.iter().any(|(k, _)| k == leaf) => {}
-        Some((_, items)) => items.push((leaf.to_owned(), v)),
-        None => groups.push((dict, vec![(leaf.to_owned(), v)])),
+        Some((_, _, items)) if items.iter().any(|(k, _)| k == leaf) => {}
+        Some((_, _, items)) => items.push((leaf.to_owned(), v)),
+        None => groups.push((dict, at.to_owned(), vec![(leaf.to_owned(), v)])),
     };
     for f in &findings {
-        if let Finding::Missing { key, dict, .. } = f
+        if let Finding::Missing { key, dict, path } = f
             && let Some(v) = sample(t, *key, r, &overrides)
         {
-            add(dict, t.keys[*key].leaf, v);
+            let at = path.rsplit_once('/').map_or("", |(p, _)| p);
+            add(dict, at, t.keys[*key].leaf, v);
         }
     }
     // Moved keys whose new parent exists (they may be optional there).
@@ -199,14 +211,19 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
             continue;
         };
         if let Some(dict) = root.pointer(parent).filter(|n| n.as_dict().is_some()) {
-            add(dict, leaf, v.clone());
+            add(dict, parent, leaf, v.clone());
         }
     }
-    for (dict, mut items) in groups {
-        items.sort_by_key(|(k, _)| k.to_ascii_lowercase());
+    for (dict, at, mut items) in groups {
+        items.sort_by(|a, b| caseless(&a.0, &b.0));
         let names: Vec<&str> = items.iter().map(|(k, _)| k.as_str()).collect();
+        let place = if at.is_empty() {
+            "the root dict"
+        } else {
+            at.as_str()
+        };
         let summary = format!(
-            "add {} (values of the {} sample)",
+            "add {} to {place} (values of the {} sample)",
             names.join(", "),
             t.releases[r]
         );
