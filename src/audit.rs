@@ -13,6 +13,7 @@ use crate::model::{self, Config, ConfigKind};
 use crate::platform::PlatformMatch;
 use crate::plist::{self, Document};
 use crate::rules::{self, CheckOptions, Context, Diagnostic, Evidence};
+use crate::schema;
 use crate::source::{DecodeError, SourceFile};
 
 /// Settings for auditing a file.
@@ -32,6 +33,8 @@ pub struct AuditOptions {
     /// The `EFI/OC` folder to check the named files in (`--efi`); the F
     /// rules run only with one.
     pub efi_dir: Option<PathBuf>,
+    /// `--oc-version`: the OpenCore release to check against (validated).
+    pub oc_version: Option<String>,
 }
 
 /// A loaded, modelled file.
@@ -60,6 +63,8 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// True when the file could not be parsed (X001/X002 fatal): exit code 2.
     pub unparsable: bool,
+    /// The OpenCore release checked against (OpenCore configs only).
+    pub oc_version: Option<schema::Resolved>,
 }
 
 impl FileReport {
@@ -227,6 +232,7 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
                 platform: None,
                 diagnostics: if keep { vec![diag] } else { Vec::new() },
                 unparsable: true,
+                oc_version: None,
             };
         }
     };
@@ -238,12 +244,14 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
             .and_then(PlatformMatch::infer)
     });
     let clover = crate::clover_dir::scan(Path::new(name), loaded.config.kind);
-    let diagnostics = run_rules_in(
+    let resolved = resolve_version(&loaded, opts);
+    let diagnostics = run_rules_with(
         &loaded,
         platform.as_ref(),
         opts,
         oc_dir(Path::new(name)),
         clover.as_ref(),
+        resolved.as_ref(),
     );
     FileReport {
         path: name.to_owned(),
@@ -252,7 +260,29 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
         platform,
         diagnostics,
         unparsable: false,
+        oc_version: resolved,
     }
+}
+
+/// The OpenCore release an OpenCore config is checked against: the flag,
+/// else the log's version, else the newest release it matches.
+pub fn resolve_version(loaded: &Loaded, opts: &AuditOptions) -> Option<schema::Resolved> {
+    if loaded.config.kind != ConfigKind::OpenCore || loaded.doc.root.as_dict().is_none() {
+        return None;
+    }
+    let log = opts
+        .evidence
+        .as_ref()
+        .and_then(|e| e.log_version.as_deref())
+        .or_else(|| {
+            let (_, log) = opts.evidence_files.as_ref()?.log.as_ref()?;
+            log.version.as_deref()
+        });
+    Some(schema::resolve(
+        &loaded.doc.root,
+        opts.oc_version.as_deref(),
+        log,
+    ))
 }
 
 /// Run the rules over a loaded file.
@@ -274,8 +304,22 @@ pub fn run_rules_in(
     oc_dir: Option<PathBuf>,
     clover: Option<&crate::clover_dir::CloverEnv>,
 ) -> Vec<Diagnostic> {
+    let resolved = resolve_version(loaded, opts);
+    run_rules_with(loaded, platform, opts, oc_dir, clover, resolved.as_ref())
+}
+
+/// [`run_rules_in`] with the target OpenCore release already resolved.
+pub fn run_rules_with(
+    loaded: &Loaded,
+    platform: Option<&PlatformMatch>,
+    opts: &AuditOptions,
+    oc_dir: Option<PathBuf>,
+    clover: Option<&crate::clover_dir::CloverEnv>,
+    resolved: Option<&schema::Resolved>,
+) -> Vec<Diagnostic> {
     let evidence = evidence_for(loaded, platform, opts);
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
+    cx.oc_version = resolved;
     cx.platform = platform;
     cx.evidence = evidence.as_ref();
     cx.oc_dir = opts.efi_dir.clone().or(oc_dir);

@@ -17,5 +17,6 @@ pub mod patch;
 pub mod platform;
 pub mod plist;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod write;

@@ -106,7 +106,28 @@ pub fn audit_options(
         evidence: None,
         kind: None,
         efi_dir: None,
+        oc_version: None,
     })
+}
+
+/// Validate `--oc-version` against the known releases.
+pub fn oc_version(flag: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(v) = flag else { return Ok(None) };
+    match crate::schema::release_index(v) {
+        Some(i) => Ok(Some(crate::schema::releases()[i].to_owned())),
+        None => {
+            let all = crate::schema::releases();
+            anyhow::bail!(
+                "unknown OpenCore release `{v}`; give one of {} to {} (or HEAD), as X.Y.Z",
+                all.first().copied().unwrap_or("0.5.0"),
+                all.iter()
+                    .rev()
+                    .find(|r| **r != "HEAD")
+                    .copied()
+                    .unwrap_or("1.0.7")
+            )
+        }
+    }
 }
 
 /// Run `check`.
@@ -120,6 +141,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     )?;
     let opts = AuditOptions {
         kind: args.kind.map(Into::into),
+        oc_version: oc_version(args.oc_version.as_deref())?,
         ..opts
     };
     let jobs = jobs(args)?;

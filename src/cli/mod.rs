@@ -150,6 +150,9 @@ pub struct CheckArgs {
     /// An OpenCore debug log (opencore-*.txt) of this machine.
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
+    /// The OpenCore release to check keys against (e.g. 1.0.7, HEAD); otherwise the log's version, else inferred from the config.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub oc_version: Option<String>,
     /// Read every file as this kind instead of detecting it from the root keys.
     #[arg(long, value_enum, value_name = "KIND")]
     pub kind: Option<KindArg>,

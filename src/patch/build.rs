@@ -17,6 +17,8 @@ pub enum NewValue {
     Array(Vec<NewValue>),
     /// `<dict>` with keys in the given order.
     Dict(Vec<(String, NewValue)>),
+    /// `<data>`, base64-encoded when rendered.
+    Data(Vec<u8>),
 }
 
 /// The layout conventions of one file.
@@ -74,6 +76,12 @@ impl Style {
 /// Escape text for an XML element's content.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+/// [`escape`] appending to `out`.
+fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -82,49 +90,89 @@ pub fn escape(s: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
 /// Render a value as plist XML; `indent` is the indentation of the line the
 /// value starts on (used for the lines of nested dicts and arrays).
 pub fn render(v: &NewValue, indent: &str, style: &Style) -> String {
-    let inner = format!("{indent}{}", style.unit);
+    let mut out = String::new();
+    render_into(&mut out, v, indent, style);
+    out
+}
+
+/// [`render`] appending to `out` (one buffer for the whole value).
+fn render_into(out: &mut String, v: &NewValue, indent: &str, style: &Style) {
+    use std::fmt::Write as _;
     match v {
-        NewValue::Bool(true) => "<true/>".into(),
-        NewValue::Bool(false) => "<false/>".into(),
-        NewValue::Int(i) => format!("<integer>{i}</integer>"),
-        NewValue::Str(s) if s.is_empty() => "<string></string>".into(),
-        NewValue::Str(s) => format!("<string>{}</string>", escape(s)),
-        NewValue::Array(items) if items.is_empty() => "<array/>".into(),
-        NewValue::Array(items) => {
-            let mut s = String::from("<array>");
-            for item in items {
-                s.push_str(style.eol);
-                s.push_str(&inner);
-                s.push_str(&render(item, &inner, style));
-            }
-            s.push_str(style.eol);
-            s.push_str(indent);
-            s.push_str("</array>");
-            s
+        NewValue::Bool(true) => out.push_str("<true/>"),
+        NewValue::Bool(false) => out.push_str("<false/>"),
+        NewValue::Int(i) => {
+            let _ = write!(out, "<integer>{i}</integer>");
         }
-        NewValue::Dict(entries) if entries.is_empty() => "<dict/>".into(),
-        NewValue::Dict(entries) => {
-            let mut s = String::from("<dict>");
-            for (k, val) in entries {
-                s.push_str(&format!(
-                    "{eol}{inner}<key>{}</key>{eol}{inner}",
-                    escape(k),
-                    eol = style.eol
-                ));
-                s.push_str(&render(val, &inner, style));
+        NewValue::Str(s) => {
+            out.push_str("<string>");
+            escape_into(out, s);
+            out.push_str("</string>");
+        }
+        NewValue::Data(bytes) => {
+            out.push_str("<data>");
+            out.push_str(&base64(bytes));
+            out.push_str("</data>");
+        }
+        NewValue::Array(items) if items.is_empty() => out.push_str("<array/>"),
+        NewValue::Array(items) => {
+            let inner = format!("{indent}{}", style.unit);
+            out.push_str("<array>");
+            for item in items {
+                out.push_str(style.eol);
+                out.push_str(&inner);
+                render_into(out, item, &inner, style);
             }
-            s.push_str(style.eol);
-            s.push_str(indent);
-            s.push_str("</dict>");
-            s
+            out.push_str(style.eol);
+            out.push_str(indent);
+            out.push_str("</array>");
+        }
+        NewValue::Dict(entries) if entries.is_empty() => out.push_str("<dict/>"),
+        NewValue::Dict(entries) => {
+            let inner = format!("{indent}{}", style.unit);
+            out.push_str("<dict>");
+            for (k, val) in entries {
+                out.push_str(style.eol);
+                out.push_str(&inner);
+                out.push_str("<key>");
+                escape_into(out, k);
+                out.push_str("</key>");
+                out.push_str(style.eol);
+                out.push_str(&inner);
+                render_into(out, val, &inner, style);
+            }
+            out.push_str(style.eol);
+            out.push_str(indent);
+            out.push_str("</dict>");
         }
     }
+}
+
+/// Standard base64 with padding, as plists write `<data>`.
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// The whitespace between the start of the line and `offset`, if only
@@ -210,7 +258,10 @@ pub fn insert_entry(
             .iter()
             .position(|e| {
                 let k = e.key.trim_start_matches('#');
-                k.to_ascii_lowercase() > key.to_ascii_lowercase()
+                // Byte-wise, ASCII case ignored (no allocation per entry).
+                k.bytes()
+                    .map(|b| b.to_ascii_lowercase())
+                    .gt(key.bytes().map(|b| b.to_ascii_lowercase()))
             })
             .unwrap_or(entries.len()),
     };

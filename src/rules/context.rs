@@ -93,6 +93,9 @@ pub struct Context<'a> {
     pub efi_dir: Option<PathBuf>,
     /// The file's layout, for fixes.
     pub style: Style,
+    /// The OpenCore release to check against (resolved once per file); the
+    /// schema rules resolve it themselves when this is `None`.
+    pub oc_version: Option<&'a crate::schema::Resolved>,
     /// The `EFI/CLOVER` folder around a Clover file, if it sits in one.
     pub clover: Option<&'a crate::clover_dir::CloverEnv>,
     pub(super) diags: Vec<Diagnostic>,
@@ -116,6 +119,7 @@ impl<'a> Context<'a> {
             oc_dir: None,
             efi_dir: None,
             style: Style::of(source),
+            oc_version: None,
             clover: None,
             diags: Vec::new(),
         }

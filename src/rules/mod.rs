@@ -31,6 +31,7 @@ mod clover;
 mod context;
 mod files;
 mod memmap;
+mod schema;
 mod structure;
 mod whitelist;
 
@@ -131,6 +132,10 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&structure::X003, structure::x003),
     (&structure::X004, structure::x004),
     (&structure::X005, structure::x005),
+    (&schema::X006, schema::x006),
+    (&schema::X007, schema::x007),
+    (&schema::X008, schema::x008),
+    (&schema::X009, schema::x009),
     (&booter::B001, booter::b001),
     (&booter::B002, booter::b002),
     (&booter::B003, booter::b003),

@@ -180,6 +180,7 @@ pub fn x004(cx: &mut Context) {
             d.help = Some(format!("write the value as {}", article(te.expected)));
         }
     }
+    super::schema::x004(cx);
     super::clover::lenient_bools(cx);
 }
 

@@ -48,8 +48,15 @@ fn with(over: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static st
     q
 }
 
+/// Codes found, leaving out X006/X007: these fixtures hold only the keys
+/// under test, so every release's schema finds most keys missing (the
+/// schema rules have their own tests in `schema::tests`).
 fn codes_with(text: &str, opts: &AuditOptions) -> Vec<&'static str> {
-    let r = audit::audit_bytes("t.plist", text.as_bytes().to_vec(), opts);
+    let mut opts = opts.clone();
+    opts.check
+        .ignore
+        .extend(["X006".to_owned(), "X007".to_owned()]);
+    let r = audit::audit_bytes("t.plist", text.as_bytes().to_vec(), &opts);
     r.diagnostics.iter().map(|d| d.rule.code).collect()
 }
 

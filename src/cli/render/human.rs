@@ -27,6 +27,9 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
             };
             writeln!(out, "{}: platform {} ({how})", r.path, p.slug())?;
         }
+        if let Some(v) = &r.oc_version {
+            writeln!(out, "{}: {}", r.path, v.describe())?;
+        }
         match r.kind() {
             Some(crate::model::ConfigKind::Clover) => writeln!(
                 out,

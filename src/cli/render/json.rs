@@ -25,8 +25,30 @@ pub struct JsonFile<'a> {
     pub kind: Option<crate::model::ConfigKind>,
     /// The platform slug(s), or null.
     pub platform: Option<String>,
+    /// The OpenCore release the keys were checked against (OpenCore configs).
+    pub oc_version: Option<JsonOcVersion>,
     /// The findings.
     pub diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// `oc_version` of one file.
+#[derive(Debug, Serialize)]
+pub struct JsonOcVersion {
+    /// The release given by `--oc-version` or read from the log; null when inferred.
+    pub target: Option<&'static str>,
+    /// The oldest and newest release the config matches.
+    pub inferred: [&'static str; 2],
+    /// `flag`, `log` or `inferred`.
+    pub source: crate::schema::Source,
+}
+
+/// Convert a resolved release.
+pub fn oc_version(r: &crate::schema::Resolved) -> JsonOcVersion {
+    JsonOcVersion {
+        target: (r.source != crate::schema::Source::Inferred).then(|| r.target_tag()),
+        inferred: r.inference.range(),
+        source: r.source,
+    }
 }
 
 /// One finding.
@@ -90,6 +112,7 @@ pub fn build(reports: &[FileReport]) -> JsonReport<'_> {
                 path: &r.path,
                 kind: r.kind(),
                 platform: r.platform.as_ref().map(|p| p.slug()),
+                oc_version: r.oc_version.as_ref().map(oc_version),
                 diagnostics: r.diagnostics.iter().map(|d| diagnostic(r, d)).collect(),
             })
             .collect(),

@@ -1,0 +1,317 @@
+//! X004 (schema part), X006-X009: keys against the schema of the target
+//! OpenCore release. OpenCore configs only.
+
+use std::collections::HashMap;
+
+use super::Context;
+use crate::model::ConfigKind;
+use crate::patch::{self, Fix, NewValue, Place};
+use crate::schema::{self, Finding, Resolved, Table};
+
+rule!(
+    X006,
+    "X006",
+    "unknown-key",
+    Warning,
+    Always,
+    Some(Unsafe),
+    "A key the target OpenCore release does not define.",
+    "OpenCore ignores unknown keys, so a setting left at an old place or copied from a newer guide does nothing."
+);
+rule!(
+    X007,
+    "X007",
+    "missing-key",
+    Warning,
+    Always,
+    Some(Safe),
+    "A required key is absent for the target OpenCore release.",
+    "OpenCore then reads the key's failsafe value, usually false or 0, which may not be what the guide assumes."
+);
+rule!(
+    X008,
+    "X008",
+    "string-not-ascii",
+    Warning,
+    None,
+    None,
+    "A string field holds characters outside printable ASCII.",
+    "OpenCore accepts only printable 7-bit ASCII in strings; pasted curly quotes or non-breaking spaces break paths and arguments."
+);
+rule!(
+    X009,
+    "X009",
+    "config-version-mismatch",
+    Warning,
+    None,
+    None,
+    "The running OpenCore release (from the log) is outside the releases the config matches.",
+    "Keys added since the config was written read as failsafe values and moved keys are ignored, so the firmware runs other quirks than the config shows."
+);
+
+use crate::patch::Applicability::{Safe, Unsafe};
+
+/// The resolved target for this file, computed when the caller did not.
+fn resolved(cx: &Context) -> Option<Resolved> {
+    if cx.config.kind != ConfigKind::OpenCore || cx.doc.root.as_dict().is_none() {
+        return None;
+    }
+    if let Some(r) = cx.oc_version {
+        return Some(r.clone());
+    }
+    let log = cx.evidence.and_then(|e| e.log_version.as_deref());
+    Some(schema::resolve(&cx.doc.root, None, log))
+}
+
+fn target_note(res: &Resolved) -> String {
+    let how = match res.source {
+        schema::Source::Flag => "from --oc-version",
+        schema::Source::Log => "from the log",
+        schema::Source::Inferred => "the newest release the config matches",
+    };
+    format!("checked against OpenCore {} ({how})", res.target_tag())
+}
+
+/// The rules one schema walk serves, in the order they run.
+const GROUP: [&str; 4] = ["X004", "X006", "X007", "X008"];
+
+/// Run the shared walk from the first enabled rule of [`GROUP`] only; the
+/// engine drops the findings of rules that are not selected.
+fn run_from(cx: &mut Context, code: &str) {
+    let first = GROUP.iter().find(|c| cx.options.enabled(c));
+    if first == Some(&code) {
+        walk_and_report(cx);
+    }
+}
+
+/// X004 for every schema key, after the model's own type errors.
+pub fn x004(cx: &mut Context) {
+    run_from(cx, "X004");
+}
+
+/// X006: keys the target release does not define.
+pub fn x006(cx: &mut Context) {
+    run_from(cx, "X006");
+}
+
+/// X007: required keys absent for the target release.
+pub fn x007(cx: &mut Context) {
+    run_from(cx, "X007");
+}
+
+/// X008: strings outside printable ASCII.
+pub fn x008(cx: &mut Context) {
+    run_from(cx, "X008");
+}
+
+/// One walk against the target release, reporting X004, X006, X007, X008.
+fn walk_and_report(cx: &mut Context) {
+    let Some(res) = resolved(cx) else { return };
+    let t = Table::get();
+    let text = cx.text().to_owned();
+    let doc = cx.doc;
+    let on = GROUP.map(|c| cx.options.enabled(c));
+    for f in schema::check(t, &doc.root, res.target) {
+        // Build only what is reported (X007 fixes can be whole sections).
+        let code = match f {
+            Finding::WrongType { .. } => 0,
+            Finding::Unknown { .. } => 1,
+            Finding::Missing { .. } => 2,
+            Finding::NotAscii { .. } => 3,
+        };
+        if !on[code] {
+            continue;
+        }
+        match f {
+            Finding::Unknown {
+                path,
+                norm,
+                key,
+                entry,
+            } => unknown(cx, &res, &text, path, &norm, key, entry),
+            Finding::Missing { path, key, dict } => missing(cx, &res, &text, path, key, dict),
+            Finding::WrongType {
+                path,
+                expected,
+                node,
+                ..
+            } => wrong_type(cx, &res, path, expected, node),
+            Finding::NotAscii { path, node, first } => not_ascii(cx, path, node, first),
+        }
+    }
+}
+
+fn unknown(
+    cx: &mut Context,
+    res: &Resolved,
+    text: &str,
+    path: String,
+    norm: &str,
+    key: Option<usize>,
+    entry: &crate::plist::Entry,
+) {
+    let reason = schema::unknown_reason(Table::get(), norm, key, res.target);
+    let fix = Fix::unsafe_(
+        format!("remove {path}"),
+        vec![patch::remove_entry(text, entry)],
+    );
+    let d = cx.report_span(
+        &X006,
+        path,
+        entry.key_span.clone(),
+        format!(
+            "`{}` is not a key of OpenCore {}: {reason}",
+            entry.key,
+            res.target_tag()
+        ),
+    );
+    d.notes.push(target_note(res));
+    d.fix = Some(fix);
+}
+
+fn missing(
+    cx: &mut Context,
+    res: &Resolved,
+    text: &str,
+    path: String,
+    key: usize,
+    dict: &crate::plist::Node,
+) {
+    let t = Table::get();
+    let tag = res.target_tag();
+    let leaf = t.keys[key].leaf;
+    let value = schema::sample(t, key, res.target, &HashMap::new());
+    let fix = value.as_ref().map(|v| {
+        Fix::safe(
+            format!("insert {leaf} = {} (the {tag} sample value)", brief(v)),
+            vec![patch::insert_entry(
+                text,
+                dict,
+                leaf,
+                v,
+                Place::Sorted,
+                &cx.style,
+            )],
+        )
+    });
+    let parent = path
+        .rsplit_once('/')
+        .map_or("the root dict".to_owned(), |(p, _)| p.to_owned());
+    let d = cx.report_span(
+        &X007,
+        path,
+        dict.span.clone(),
+        format!("`{leaf}` is missing from {parent} (OpenCore {tag} requires it)"),
+    );
+    d.notes.push(target_note(res));
+    d.fix = fix;
+}
+
+fn brief(v: &NewValue) -> String {
+    match v {
+        NewValue::Bool(b) => b.to_string(),
+        NewValue::Int(i) => i.to_string(),
+        NewValue::Str(s) => format!("{s:?}"),
+        NewValue::Data(d) => format!(
+            "<{}>",
+            d.iter().map(|b| format!("{b:02X}")).collect::<String>()
+        ),
+        NewValue::Array(_) => "an empty array".into(),
+        NewValue::Dict(_) => "a dict with its sample keys".into(),
+    }
+}
+
+/// X004 for a schema key; a value the model already reported is skipped.
+fn wrong_type(
+    cx: &mut Context,
+    res: &Resolved,
+    path: String,
+    expected: schema::Kind,
+    node: &crate::plist::Node,
+) {
+    let dup = cx
+        .diags
+        .iter()
+        .any(|d| d.rule.code == "X004" && d.span == node.span);
+    if dup {
+        return;
+    }
+    let d = cx.report_span(
+        &super::structure::X004,
+        path,
+        node.span.clone(),
+        format!(
+            "expected {}, found {} (OpenCore {}); OpenCore ignores it and uses the failsafe value",
+            expected.name(),
+            node.value.type_name(),
+            res.target_tag()
+        ),
+    );
+    d.help = Some(format!("write the value as a <{}>", expected.name()));
+    d.notes.push(target_note(res));
+}
+
+/// X008: point at the first offending character when it is written literally.
+fn not_ascii(cx: &mut Context, path: String, node: &crate::plist::Node, first: char) {
+    let inner = &cx.text()[node.inner.clone()];
+    let at = inner
+        .char_indices()
+        .find(|&(_, c)| !(' '..='~').contains(&c))
+        .map_or(node.span.start, |(i, _)| node.inner.start + i);
+    let (_, col) = cx.source.line_col(at);
+    let end = cx.text()[at..]
+        .chars()
+        .next()
+        .map_or(at, |c| at + c.len_utf8());
+    let d = cx.report_span(
+        &X008,
+        path,
+        at..end,
+        format!(
+            "string holds {} (U+{:04X}) at column {col}; OpenCore accepts printable ASCII only",
+            shown_char(first),
+            first as u32
+        ),
+    );
+    d.help = Some("retype the string with plain keyboard characters".into());
+}
+
+fn shown_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        "an invisible character".into()
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// X009: the log's running release is outside the config's matching range.
+pub fn x009(cx: &mut Context) {
+    let Some(res) = resolved(cx) else { return };
+    let Some(version) = cx.evidence.and_then(|e| e.log_version.clone()) else {
+        return;
+    };
+    let Some(running) = res.running.or_else(|| schema::running_release(&version)) else {
+        return;
+    };
+    if res.inference.contains(running) {
+        return;
+    }
+    let span = cx.config.root.span.clone();
+    let [lo, hi] = res.inference.range();
+    let range = if lo == hi {
+        lo.to_owned()
+    } else {
+        format!("{lo} to {hi}")
+    };
+    let running_tag = schema::releases()[running];
+    let d = cx.report_span(
+        &X009,
+        String::new(),
+        span,
+        format!("the log shows OpenCore {version} running, but the config matches {range}"),
+    );
+    d.notes.push(format!("config {}", res.inference.summary()));
+    d.help = Some(format!(
+        "bring the config to {running_tag} (`ocaudit fix --upgrade-to {running_tag}`, unsafe: review the removals) or boot the OpenCore build that matches it"
+    ));
+}
