@@ -175,6 +175,7 @@ proptest! {
             slide,
             mmio: mmio.map(MmioRequest::Addresses),
             oc_dir: None,
+            upgrade_to: None,
         };
         let out = match fixer::fix("config.plist", text.clone().into_bytes(), &opts) {
             Ok(o) => o,

@@ -70,3 +70,101 @@ fn unknown_release_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown OpenCore release"));
 }
+
+#[test]
+fn fix_upgrade_to_migrates_a_06_config_to_107() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.plist");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample-configs/legacy-0.6-drivers-as-strings.plist"),
+        &cfg,
+    )
+    .unwrap();
+    let before = std::fs::read_to_string(&cfg).unwrap();
+    let bin = env!("CARGO_BIN_EXE_ocaudit");
+    // Without --write: a diff that lists removed keys with their values.
+    let out = std::process::Command::new(bin)
+        .args([
+            "fix",
+            cfg.to_str().unwrap(),
+            "--upgrade-to",
+            "1.0.7",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fixes: Vec<String> = v["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.to_string())
+        .collect();
+    assert!(
+        fixes
+            .iter()
+            .any(|f| f.contains("remove NVRAM/LegacyEnable = false")),
+        "{fixes:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&cfg).unwrap(),
+        before,
+        "nothing written without --write"
+    );
+    // With --write: no X006/X007 against 1.0.7; Drivers became dicts, `#` became Enabled false.
+    let out = std::process::Command::new(bin)
+        .args([
+            "fix",
+            cfg.to_str().unwrap(),
+            "--upgrade-to",
+            "1.0.7",
+            "--write",
+            "--no-backup",
+            "--color",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new(bin)
+        .args([
+            "check",
+            cfg.to_str().unwrap(),
+            "--oc-version",
+            "1.0.7",
+            "--select",
+            "X006,X007",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["files"][0]["diagnostics"].as_array().unwrap().len(),
+        0,
+        "{v}"
+    );
+    let doc = plist::Value::from_file(&cfg).unwrap();
+    let drivers = doc.as_dictionary().unwrap()["UEFI"]
+        .as_dictionary()
+        .unwrap()["Drivers"]
+        .as_array()
+        .unwrap();
+    let runtime = drivers
+        .iter()
+        .filter_map(|d| d.as_dictionary())
+        .find(|d| d.get("Path").and_then(|p| p.as_string()) == Some("OpenRuntime.efi"))
+        .expect("OpenRuntime.efi entry as a dict");
+    assert_eq!(
+        runtime.get("Enabled").and_then(|e| e.as_boolean()),
+        Some(false)
+    );
+}

@@ -65,6 +65,14 @@ pub struct FixArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The OpenCore release whose keys X006/X007 expect (default: inferred).
+    #[arg(long, value_name = "X.Y.Z")]
+    pub oc_version: Option<String>,
+    /// Migrate the config to this OpenCore release first: add its new keys with the sample's
+    /// values, remove keys it no longer has (each listed with its value), convert moved keys and
+    /// the UEFI/Drivers format. Implies that X006/X007 check against that release.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub upgrade_to: Option<String>,
 }
 
 fn parse_slide(s: &str) -> Result<SlideRequest, String> {
@@ -88,6 +96,12 @@ pub fn run(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         args.memmap.as_deref(),
         args.log.as_deref(),
     )?;
+    let upgrade_to = check::oc_version(args.upgrade_to.as_deref())?;
+    let audit = with_target_release(
+        audit,
+        check::oc_version(args.oc_version.as_deref())?,
+        &upgrade_to,
+    );
     let path = resolve(args.path.as_deref())?;
     let name = path.display().to_string();
     let raw = audit::read(&path)?;
@@ -97,6 +111,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         slide: args.slide,
         mmio: args.mmio_whitelist.clone(),
         oc_dir: audit::oc_dir(&path),
+        upgrade_to,
     };
     let outcome = match fixer::fix(&name, raw.clone(), &opts) {
         Ok(o) => o,
@@ -318,4 +333,17 @@ fn json(
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// The audit options with the target release: `--upgrade-to` wins over
+/// `--oc-version`, so the re-check judges the upgraded file by its new release.
+fn with_target_release(
+    audit: audit::AuditOptions,
+    oc_version: Option<String>,
+    upgrade_to: &Option<String>,
+) -> audit::AuditOptions {
+    audit::AuditOptions {
+        oc_version: upgrade_to.clone().or(oc_version),
+        ..audit
+    }
 }

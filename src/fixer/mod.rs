@@ -40,6 +40,8 @@ pub struct FixOptions {
     pub mmio: Option<MmioRequest>,
     /// The `EFI/OC` folder of the config, for rules that look at the disk.
     pub oc_dir: Option<PathBuf>,
+    /// `--upgrade-to`: migrate the config to this OpenCore release first.
+    pub upgrade_to: Option<String>,
 }
 
 /// Why the engine would not fix a file. Nothing should be written.
@@ -213,6 +215,12 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
 }
 
 impl Run<'_> {
+    /// The evidence summary for the file as loaded now (a given summary, or
+    /// one computed from the `--memmap` / `--log` files).
+    fn evidence(&self) -> Option<crate::rules::Evidence> {
+        audit::evidence_for(&self.loaded, self.platform.as_ref(), &self.opts.audit)
+    }
+
     /// The requested edits, one step each. Returns whether boot-args' slide
     /// is now pinned by the user (so the S00x fixes must leave it alone).
     fn requested(&mut self) -> Result<bool, FixError> {
@@ -235,13 +243,23 @@ impl Run<'_> {
                 pinned = true;
             }
         }
+        if let Some(target) = self.opts.upgrade_to.clone() {
+            // Upgrade fixes may overlap (a moved key and its new dict): apply
+            // them in passes until none is left.
+            for _ in 0..MAX_PASSES {
+                let fixes: Vec<Tagged> = crate::schema::upgrade_fixes(&self.loaded, &target)
+                    .into_iter()
+                    .filter(|f| !f.edits.is_empty())
+                    .map(|f| ("--upgrade-to", format!("upgrade to {target}"), f))
+                    .collect();
+                if fixes.is_empty() || !self.step(fixes)? {
+                    break;
+                }
+            }
+        }
         if let Some(req) = &self.opts.mmio {
-            let f = extra::mmio(
-                &self.loaded,
-                req,
-                self.opts.audit.evidence.as_ref(),
-                &self.style,
-            )?;
+            let ev = self.evidence();
+            let f = extra::mmio(&self.loaded, req, ev.as_ref(), &self.style)?;
             if f.is_none() {
                 self.notes
                     .push("--mmio-whitelist: every address is already listed".into());
@@ -257,7 +275,8 @@ impl Run<'_> {
             self.notes
                 .push("slide=0 switches kernel address randomisation off".into());
         }
-        let ev = self.opts.audit.evidence.as_ref();
+        let ev = self.evidence();
+        let ev = ev.as_ref();
         match ev.and_then(|e| Some((e, e.valid_slides.as_ref()?))) {
             Some((e, valid)) if !valid.contains(&n) => {
                 let msg = format!(
@@ -288,7 +307,8 @@ impl Run<'_> {
 
     /// The slide `--slide auto` sets, if any.
     fn auto_slide(&mut self) -> Result<Option<u8>, FixError> {
-        let Some(ev) = self.opts.audit.evidence.as_ref() else {
+        let ev = self.evidence();
+        let Some(ev) = ev.as_ref() else {
             return Err(FixError::Refused(
                 "--slide auto needs --memmap or --log to know which slides are usable".into(),
             ));

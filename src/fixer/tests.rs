@@ -233,7 +233,7 @@ fn verify_rejects_other_bytes() {
 }
 
 fn slide(req: SlideRequest, ev: Option<Evidence>, unsafe_fixes: bool) -> FixOptions {
-    let mut o = only(&["X"]);
+    let mut o = only(&["X001"]);
     o.slide = Some(req);
     o.audit.evidence = ev;
     o.unsafe_fixes = unsafe_fixes;
@@ -360,7 +360,7 @@ fn longest_run_middle() {
 const WL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n  <key>Booter</key>\n  <dict>\n    <key>MmioWhitelist</key>\n    <array>\n      <dict>\n        <key>Address</key>\n        <integer>4261412864</integer>\n        <key>Comment</key>\n        <string>mine</string>\n        <key>Enabled</key>\n        <true/>\n      </dict>\n    </array>\n  </dict>\n</dict>\n</plist>\n";
 
 fn mmio(req: &str, ev: Option<Evidence>) -> FixOptions {
-    let mut o = only(&["X"]);
+    let mut o = only(&["X001"]);
     o.mmio = Some(req.parse().expect("valid request"));
     o.audit.evidence = ev;
     o

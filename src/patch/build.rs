@@ -291,6 +291,59 @@ pub fn insert_entry(
     }
 }
 
+/// Insert several entries into one dict (keys in the order given, each at
+/// its sorted place). An empty dict gets them all in one edit.
+pub fn insert_entries(
+    text: &str,
+    dict: &Node,
+    items: &[(&str, NewValue)],
+    style: &Style,
+) -> Vec<Edit> {
+    let empty = dict.as_dict().is_none_or(|d| d.entries.is_empty());
+    if empty && items.len() > 1 {
+        let outer = line_indent(text, dict.span.start).to_owned();
+        let inner = format!("{outer}{}", style.unit);
+        let mut body = String::new();
+        for (k, v) in items {
+            body.push_str(&format!(
+                "{eol}{inner}<key>{}</key>{eol}{inner}{}",
+                escape(k),
+                render(v, &inner, style),
+                eol = style.eol
+            ));
+        }
+        body.push_str(style.eol);
+        body.push_str(&outer);
+        return vec![
+            if dict.inner.is_empty() && text[dict.span.clone()].ends_with("/>") {
+                Edit {
+                    range: dict.span.clone(),
+                    text: format!("<dict>{body}</dict>"),
+                }
+            } else {
+                Edit {
+                    range: dict.inner.clone(),
+                    text: body,
+                }
+            },
+        ];
+    }
+    // Inserts that land at the same point become one edit, in the order
+    // given, so no two edits of the result share a position.
+    let mut edits: Vec<Edit> = Vec::new();
+    for (k, v) in items {
+        let e = insert_entry(text, dict, k, v, Place::Sorted, style);
+        match edits
+            .iter_mut()
+            .find(|x| x.range.is_empty() && x.range == e.range)
+        {
+            Some(x) => x.text.push_str(&e.text),
+            None => edits.push(e),
+        }
+    }
+    edits
+}
+
 /// Remove a dict entry (key and value), with the line it stands on.
 pub fn remove_entry(text: &str, entry: &Entry) -> Edit {
     Edit {

@@ -116,10 +116,18 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> Applied {
             applied.push(i);
             continue;
         }
-        let clash = fix
-            .edits
-            .iter()
-            .any(|e| taken.iter().any(|t| overlaps(&e.range, &t.range)));
+        // A fix whose own edits overlap cannot be applied (a builder bug);
+        // it is skipped and reported rather than splicing garbage.
+        let own = fix.edits.iter().enumerate().any(|(j, e)| {
+            fix.edits[j + 1..].iter().any(|o| {
+                overlaps(&e.range, &o.range) && !(e.range.is_empty() && o.range.is_empty())
+            })
+        });
+        let clash = own
+            || fix
+                .edits
+                .iter()
+                .any(|e| taken.iter().any(|t| overlaps(&e.range, &t.range)));
         if clash {
             skipped.push(i);
             continue;

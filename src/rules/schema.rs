@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::Context;
 use crate::model::ConfigKind;
-use crate::patch::{self, Fix, NewValue, Place};
+use crate::patch::{self, Fix, NewValue};
 use crate::schema::{self, Finding, Resolved, Table};
 
 rule!(
@@ -104,6 +104,13 @@ pub fn x008(cx: &mut Context) {
     run_from(cx, "X008");
 }
 
+/// The missing keys of one dict: the dict, its path, and (key, sample value).
+type MissingGroup<'d> = (
+    &'d crate::plist::Node,
+    String,
+    Vec<(&'static str, NewValue)>,
+);
+
 /// One walk against the target release, reporting X004, X006, X007, X008.
 fn walk_and_report(cx: &mut Context) {
     let Some(res) = resolved(cx) else { return };
@@ -111,7 +118,51 @@ fn walk_and_report(cx: &mut Context) {
     let text = cx.text().to_owned();
     let doc = cx.doc;
     let on = GROUP.map(|c| cx.options.enabled(c));
-    for f in schema::check(t, &doc.root, res.target) {
+    let findings: Vec<Finding> = schema::check(t, &doc.root, res.target)
+        .into_iter()
+        .collect();
+    // One fix per dict inserts all of its missing keys: every X007 of that
+    // dict carries the same fix, so `fix` applies them in one pass.
+    let mut group_fixes: HashMap<(usize, usize), Option<Fix>> = HashMap::new();
+    if on[2] {
+        let mut groups: Vec<MissingGroup> = Vec::new();
+        for f in &findings {
+            if let Finding::Missing { path, key, dict } = f
+                && let Some(v) = schema::sample(t, *key, res.target, &HashMap::new())
+            {
+                let parent = path
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(p, _)| p.to_owned());
+                match groups.iter_mut().find(|(d, _, _)| d.span == dict.span) {
+                    Some((_, _, items)) => items.push((t.keys[*key].leaf, v)),
+                    None => groups.push((dict, parent, vec![(t.keys[*key].leaf, v)])),
+                }
+            }
+        }
+        for (dict, parent, mut items) in groups {
+            items.sort_by_key(|(k, _)| k.to_ascii_lowercase());
+            let names: Vec<String> = items
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", brief(v)))
+                .collect();
+            let place = if parent.is_empty() {
+                "the root dict"
+            } else {
+                parent.as_str()
+            };
+            let edits = patch::insert_entries(&text, dict, &items, &cx.style);
+            let fix = Fix::safe(
+                format!(
+                    "insert {} into {place} (the {} sample values)",
+                    names.join(", "),
+                    res.target_tag()
+                ),
+                edits,
+            );
+            group_fixes.insert((dict.span.start, dict.span.end), Some(fix));
+        }
+    }
+    for f in findings {
         // Build only what is reported (X007 fixes can be whole sections).
         let code = match f {
             Finding::WrongType { .. } => 0,
@@ -129,7 +180,13 @@ fn walk_and_report(cx: &mut Context) {
                 key,
                 entry,
             } => unknown(cx, &res, &text, path, &norm, key, entry),
-            Finding::Missing { path, key, dict } => missing(cx, &res, &text, path, key, dict),
+            Finding::Missing { path, key, dict } => {
+                let fix = group_fixes
+                    .get(&(dict.span.start, dict.span.end))
+                    .cloned()
+                    .flatten();
+                missing(cx, &res, path, key, dict, fix)
+            }
             Finding::WrongType {
                 path,
                 expected,
@@ -172,28 +229,14 @@ fn unknown(
 fn missing(
     cx: &mut Context,
     res: &Resolved,
-    text: &str,
     path: String,
     key: usize,
     dict: &crate::plist::Node,
+    fix: Option<Fix>,
 ) {
     let t = Table::get();
     let tag = res.target_tag();
     let leaf = t.keys[key].leaf;
-    let value = schema::sample(t, key, res.target, &HashMap::new());
-    let fix = value.as_ref().map(|v| {
-        Fix::safe(
-            format!("insert {leaf} = {} (the {tag} sample value)", brief(v)),
-            vec![patch::insert_entry(
-                text,
-                dict,
-                leaf,
-                v,
-                Place::Sorted,
-                &cx.style,
-            )],
-        )
-    });
     let parent = path
         .rsplit_once('/')
         .map_or("the root dict".to_owned(), |(p, _)| p.to_owned());

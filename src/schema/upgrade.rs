@@ -10,7 +10,7 @@ use super::check::{Finding, check};
 use super::data::{Kind, Table, hex_bytes, unescape};
 use super::{history, release_index};
 use crate::audit::Loaded;
-use crate::patch::{self, Fix, NewValue, Place, Style};
+use crate::patch::{self, Fix, NewValue, Style};
 use crate::plist::{Node, Value};
 
 /// Keys whose type changed between a boolean and an `Enabled`/`Disabled`
@@ -227,10 +227,9 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
             names.join(", "),
             t.releases[r]
         );
-        let edits = items
-            .iter()
-            .map(|(k, v)| patch::insert_entry(text, dict, k, v, Place::Sorted, &style))
-            .collect();
+        let refs: Vec<(&str, NewValue)> =
+            items.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let edits = patch::insert_entries(text, dict, &refs, &style);
         fixes.push(Fix::unsafe_(summary, edits));
     }
     fixes.extend(drivers_fix(t, root, r, text, &style));
