@@ -101,6 +101,9 @@ fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
             config(wl, &q("DevirtualiseMmio", false), "", RUNTIME),
         ),
         ("M004", None, b(q("DevirtualiseMmio", false))),
+        // A key no release defines (a typo), and keys the target lacks.
+        ("X006", None, b(q("ProvideCustomSlid", true))),
+        ("X007", None, b(q("ProvideCustomSlide", true))),
         (
             "X003",
             None,
@@ -130,6 +133,8 @@ fn every_fixable_rule_round_trips() {
             },
             platform: platform.and_then(PlatformMatch::from_slug),
             // M004 needs evidence: 128 usable as configured, 156 with DevirtualiseMmio.
+            // The schema rules judge against a fixed release.
+            oc_version: code.starts_with("X00").then(|| "1.0.7".to_owned()),
             evidence: (code == "M004").then(|| Evidence {
                 valid_slides: Some((128..=255).collect()),
                 valid_with_devirtualise: Some(156),

@@ -104,6 +104,22 @@ pub fn x008(cx: &mut Context) {
     run_from(cx, "X008");
 }
 
+/// SMBIOS identity keys: the sample's placeholder values would change the
+/// machine's identity, so X007 never inserts them.
+fn is_identity(path: &str) -> bool {
+    // A whole missing PlatformInfo or Generic dict would carry them too.
+    if matches!(path, "PlatformInfo" | "PlatformInfo/Generic") {
+        return true;
+    }
+    path.strip_prefix("PlatformInfo/Generic/")
+        .is_some_and(|leaf| {
+            matches!(
+                leaf,
+                "SystemProductName" | "SystemSerialNumber" | "MLB" | "ROM" | "SystemUUID"
+            )
+        })
+}
+
 /// The missing keys of one dict: the dict, its path, and (key, sample value).
 type MissingGroup<'d> = (
     &'d crate::plist::Node,
@@ -128,6 +144,7 @@ fn walk_and_report(cx: &mut Context) {
         let mut groups: Vec<MissingGroup> = Vec::new();
         for f in &findings {
             if let Finding::Missing { path, key, dict } = f
+                && !is_identity(path)
                 && let Some(v) = schema::sample(t, *key, res.target, &HashMap::new())
             {
                 let parent = path
@@ -207,11 +224,19 @@ fn unknown(
     key: Option<usize>,
     entry: &crate::plist::Entry,
 ) {
-    let reason = schema::unknown_reason(Table::get(), norm, key, res.target);
-    let fix = Fix::unsafe_(
-        format!("remove {path}"),
-        vec![patch::remove_entry(text, entry)],
-    );
+    let t = Table::get();
+    let reason = schema::unknown_reason(t, norm, key, res.target);
+    // A key that a later release defines is more likely a sign of a newer
+    // OpenCore than a mistake: no removal is offered for it.
+    let added_later = key
+        .and_then(|c| schema::lifetime(t, c))
+        .is_some_and(|(first, _)| first > res.target);
+    let fix = (!added_later).then(|| {
+        Fix::unsafe_(
+            format!("remove {path}"),
+            vec![patch::remove_entry(text, entry)],
+        )
+    });
     let d = cx.report_span(
         &X006,
         path,
@@ -223,7 +248,13 @@ fn unknown(
         ),
     );
     d.notes.push(target_note(res));
-    d.fix = Some(fix);
+    if fix.is_none() {
+        d.help = Some(
+            "if you run that newer OpenCore, say so with --oc-version; otherwise remove the key"
+                .into(),
+        );
+    }
+    d.fix = fix;
 }
 
 fn missing(
@@ -247,6 +278,9 @@ fn missing(
         format!("`{leaf}` is missing from {parent} (OpenCore {tag} requires it)"),
     );
     d.notes.push(target_note(res));
+    if fix.is_none() && is_identity(&d.path) {
+        d.help = Some("fill in this machine's own SMBIOS value (GenSMBIOS generates one)".into());
+    }
     d.fix = fix;
 }
 

@@ -17,7 +17,7 @@ mod upgrade;
 
 pub use check::{Finding, check};
 pub use data::{Kind, Mask, Table};
-pub use history::{moved, unknown_reason};
+pub use history::{lifetime, moved, unknown_reason};
 pub use infer::{Inference, infer};
 pub(crate) use upgrade::sample;
 pub use upgrade::{sample_value, upgrade_fixes};
