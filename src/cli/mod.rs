@@ -193,19 +193,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let code = match cli.command {
         Command::Check(args) => check::run(&args, &mut out)?,
         Command::Slide(args) => {
-            let config = args
-                .config
-                .as_deref()
-                .map(config_slide_options)
-                .transpose()?;
+            let config = config_slide_options(args.config.as_deref())?;
             slide::run(&args, config, args.color.enabled(), &mut out)?
         }
         Command::Mmio(args) => {
-            let config = args
-                .config
-                .as_deref()
-                .map(config_slide_options)
-                .transpose()?;
+            let config = config_slide_options(args.config.as_deref())?;
             mmio::run(&args, config, args.color.enabled(), &mut out)?
         }
         Command::Fix(args) => fix::run(&args, &mut out)?,
@@ -220,7 +212,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 /// The slide-analysis options a config file sets (for `slide --config`).
-fn config_slide_options(path: &std::path::Path) -> anyhow::Result<crate::memmap::SlideOptions> {
+fn config_slide_options(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<crate::memmap::SlideOptions>> {
+    let Some(path) = path else { return Ok(None) };
     let raw = crate::audit::read(path)?;
     let loaded = crate::audit::load(&path.display().to_string(), raw)
         .map_err(|f| anyhow::anyhow!("{}: {}", path.display(), f.diagnostic.message))?;
@@ -229,8 +224,8 @@ fn config_slide_options(path: &std::path::Path) -> anyhow::Result<crate::memmap:
         .product_name
         .as_deref()
         .and_then(crate::platform::PlatformMatch::infer);
-    Ok(crate::evidence::slide_options(
+    Ok(Some(crate::evidence::slide_options(
         &loaded.config,
         platform.as_ref(),
-    ))
+    )))
 }

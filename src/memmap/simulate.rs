@@ -224,19 +224,10 @@ fn analyse(map: &MemoryMap, opts: &SlideOptions, area_override: Option<u64>) -> 
             max_available = available;
             fallback_slide = slide;
         }
-        let usable = blocked_by.is_none() && start.wrapping_add(available) == end;
-        if opts.max_slide > 0 && slide > opts.max_slide {
-            // Scanned (it may become the fallback) but never usable.
-            scans.push(SlideScan {
-                slide,
-                start,
-                end,
-                available,
-                blocked_by,
-                usable: false,
-            });
-            break;
-        }
+        // Past ProvideMaxSlide a slide is scanned (it may become the
+        // fallback) but never usable, and the scan ends.
+        let past_max = opts.max_slide > 0 && slide > opts.max_slide;
+        let usable = !past_max && blocked_by.is_none() && start.wrapping_add(available) == end;
         scans.push(SlideScan {
             slide,
             start,
@@ -245,6 +236,9 @@ fn analyse(map: &MemoryMap, opts: &SlideOptions, area_override: Option<u64>) -> 
             blocked_by,
             usable,
         });
+        if past_max {
+            break;
+        }
     }
     let valid_slides: Vec<u8> = scans.iter().filter(|s| s.usable).map(|s| s.slide).collect();
     let decision = match valid_slides.len() {

@@ -233,24 +233,9 @@ pub fn insert_entry(
     };
     let key_xml = format!("<key>{}</key>", escape(key));
     if entries.is_empty() {
-        let outer = line_indent(text, dict.span.start).to_owned();
-        let inner = format!("{outer}{}", style.unit);
-        let body = format!(
-            "{eol}{inner}{key_xml}{eol}{inner}{}{eol}{outer}",
-            render(value, &inner, style),
-            eol = style.eol
-        );
-        return if dict.inner.is_empty() && text[dict.span.clone()].ends_with("/>") {
-            Edit {
-                range: dict.span.clone(),
-                text: format!("<dict>{body}</dict>"),
-            }
-        } else {
-            Edit {
-                range: dict.inner.clone(),
-                text: body,
-            }
-        };
+        return fill_empty(text, dict, "dict", style, |inner| {
+            entry_lines(key, value, inner, style)
+        });
     }
     let idx = match place {
         Place::End => entries.len(),
@@ -301,32 +286,12 @@ pub fn insert_entries(
 ) -> Vec<Edit> {
     let empty = dict.as_dict().is_none_or(|d| d.entries.is_empty());
     if empty && items.len() > 1 {
-        let outer = line_indent(text, dict.span.start).to_owned();
-        let inner = format!("{outer}{}", style.unit);
-        let mut body = String::new();
-        for (k, v) in items {
-            body.push_str(&format!(
-                "{eol}{inner}<key>{}</key>{eol}{inner}{}",
-                escape(k),
-                render(v, &inner, style),
-                eol = style.eol
-            ));
-        }
-        body.push_str(style.eol);
-        body.push_str(&outer);
-        return vec![
-            if dict.inner.is_empty() && text[dict.span.clone()].ends_with("/>") {
-                Edit {
-                    range: dict.span.clone(),
-                    text: format!("<dict>{body}</dict>"),
-                }
-            } else {
-                Edit {
-                    range: dict.inner.clone(),
-                    text: body,
-                }
-            },
-        ];
+        return vec![fill_empty(text, dict, "dict", style, |inner| {
+            items
+                .iter()
+                .map(|(k, v)| entry_lines(k, v, inner, style))
+                .collect()
+        })];
     }
     // Inserts that land at the same point become one edit, in the order
     // given, so no two edits of the result share a position.
@@ -389,24 +354,45 @@ pub fn append_item(text: &str, array: &Node, value: &NewValue, style: &Style) ->
             text: format!("{}{indent}{}", style.eol, render(value, &indent, style)),
         };
     }
-    let outer = line_indent(text, array.span.start).to_owned();
+    fill_empty(text, array, "array", style, |inner| {
+        format!("{}{inner}{}", style.eol, render(value, inner, style))
+    })
+}
+
+/// Fill an empty `<dict>` or `<array>` (written `<x/>` or `<x></x>`) with
+/// `content(inner_indent)`: lines that each begin with a line ending, one
+/// level deeper than the container's own line.
+fn fill_empty(
+    text: &str,
+    node: &Node,
+    tag: &str,
+    style: &Style,
+    content: impl Fn(&str) -> String,
+) -> Edit {
+    let outer = line_indent(text, node.span.start).to_owned();
     let inner = format!("{outer}{}", style.unit);
-    let body = format!(
-        "{eol}{inner}{}{eol}{outer}",
-        render(value, &inner, style),
-        eol = style.eol
-    );
-    if array.inner.is_empty() && text[array.span.clone()].ends_with("/>") {
+    let body = format!("{}{}{outer}", content(&inner), style.eol);
+    if node.inner.is_empty() && text[node.span.clone()].ends_with("/>") {
         Edit {
-            range: array.span.clone(),
-            text: format!("<array>{body}</array>"),
+            range: node.span.clone(),
+            text: format!("<{tag}>{body}</{tag}>"),
         }
     } else {
         Edit {
-            range: array.inner.clone(),
+            range: node.inner.clone(),
             text: body,
         }
     }
+}
+
+/// One dict entry as lines at indentation `inner`: key, then value.
+fn entry_lines(key: &str, value: &NewValue, inner: &str, style: &Style) -> String {
+    format!(
+        "{eol}{inner}<key>{}</key>{eol}{inner}{}",
+        escape(key),
+        render(value, inner, style),
+        eol = style.eol
+    )
 }
 
 /// Replace the content of a `<string>` element (the element itself for `<string/>`).
