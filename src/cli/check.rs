@@ -74,6 +74,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
+/// The audit options the shared `check`/`fix` flags ask for.
+pub fn rule_options(rules: &super::RuleArgs) -> anyhow::Result<AuditOptions> {
+    audit_options(
+        rules.platform.as_deref(),
+        &rules.select,
+        &rules.ignore,
+        rules.memmap.as_deref(),
+        rules.log.as_deref(),
+    )
+}
+
 /// Build the audit options shared by `check` and `fix`.
 pub fn audit_options(
     platform: Option<&str>,
@@ -132,16 +143,10 @@ pub fn oc_version(flag: Option<&str>) -> anyhow::Result<Option<String>> {
 
 /// Run `check`.
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let opts = audit_options(
-        args.platform.as_deref(),
-        &args.select,
-        &args.ignore,
-        args.memmap.as_deref(),
-        args.log.as_deref(),
-    )?;
+    let opts = rule_options(&args.rules)?;
     let opts = AuditOptions {
         kind: args.kind.map(Into::into),
-        oc_version: oc_version(args.oc_version.as_deref())?,
+        oc_version: oc_version(args.rules.oc_version.as_deref())?,
         ..opts
     };
     let jobs = jobs(args)?;

@@ -32,18 +32,9 @@ pub struct FixArgs {
     /// Apply unsafe fixes too (they may change how the machine boots).
     #[arg(long)]
     pub unsafe_fixes: bool,
-    /// Only fixes of these rules: comma-separated codes or prefixes (`S`, `B00`).
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub select: Vec<String>,
-    /// Never fixes of these rules: comma-separated codes or prefixes.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub ignore: Vec<String>,
-    /// An EFI-shell `memmap` dump (or Linux efi=debug log) of this machine.
-    #[arg(long, value_name = "FILE")]
-    pub memmap: Option<PathBuf>,
-    /// An OpenCore debug log (opencore-*.txt) of this machine.
-    #[arg(long, value_name = "FILE")]
-    pub log: Option<PathBuf>,
+    /// Rule selection, platform and evidence (as for `check`).
+    #[command(flatten)]
+    pub rules: super::RuleArgs,
     /// Set `slide=N` (0 to 255) in boot-args, pick one from the evidence (`auto`), or `remove` every `slide=`.
     #[arg(long, value_name = "auto|remove|N", value_parser = parse_slide)]
     pub slide: Option<SlideRequest>,
@@ -59,15 +50,9 @@ pub struct FixArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FixFormat::Diff)]
     pub format: FixFormat,
-    /// The platform profile to judge against (see `ocaudit platforms`); inferred from SystemProductName otherwise.
-    #[arg(long, value_name = "SLUG")]
-    pub platform: Option<String>,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// The OpenCore release whose keys X006/X007 expect (default: inferred).
-    #[arg(long, value_name = "X.Y.Z")]
-    pub oc_version: Option<String>,
     /// Migrate the config to this OpenCore release first: add its new keys with the sample's
     /// values, remove keys it no longer has (each listed with its value), convert moved keys and
     /// the UEFI/Drivers format. Implies that X006/X007 check against that release.
@@ -89,17 +74,11 @@ const RACE_FAULT: &str = "modify-during-verify";
 
 /// Run `fix`.
 pub fn run(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let audit = check::audit_options(
-        args.platform.as_deref(),
-        &args.select,
-        &args.ignore,
-        args.memmap.as_deref(),
-        args.log.as_deref(),
-    )?;
+    let audit = check::rule_options(&args.rules)?;
     let upgrade_to = check::oc_version(args.upgrade_to.as_deref())?;
     let audit = with_target_release(
         audit,
-        check::oc_version(args.oc_version.as_deref())?,
+        check::oc_version(args.rules.oc_version.as_deref())?,
         &upgrade_to,
     );
     let path = resolve(args.path.as_deref())?;

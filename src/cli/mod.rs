@@ -124,17 +124,10 @@ impl ColorChoice {
     }
 }
 
-/// Flags of `check`.
+/// Flags `check` and `fix` share: which rules, which platform, what
+/// evidence, which OpenCore release.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Files or directories (every config.plist below a directory).
-    pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-    pub format: CheckFormat,
-    /// When to use colour.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+pub struct RuleArgs {
     /// The platform profile to judge against (see `ocaudit platforms`); inferred from SystemProductName otherwise.
     #[arg(long, value_name = "SLUG")]
     pub platform: Option<String>,
@@ -153,6 +146,22 @@ pub struct CheckArgs {
     /// The OpenCore release to check keys against (e.g. 1.0.7, HEAD); otherwise the log's version, else inferred from the config.
     #[arg(long, value_name = "X.Y.Z")]
     pub oc_version: Option<String>,
+}
+
+/// Flags of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories (every config.plist below a directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Rule selection, platform and evidence.
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Read every file as this kind instead of detecting it from the root keys.
     #[arg(long, value_enum, value_name = "KIND")]
     pub kind: Option<KindArg>,
