@@ -26,9 +26,15 @@ fn bench(c: &mut Criterion) {
     let small = include_str!("../sample-configs/z390-kaslr-broken.plist")
         .as_bytes()
         .to_vec();
+    // About the size of the largest real config in the corpus (88 KiB).
+    let corpus_sized = large_config(180).into_bytes();
     let large = large_config(1000).into_bytes();
     c.bench_function("check sample (4 KiB)", |b| {
         b.iter(|| audit::audit_bytes("config.plist", small.clone(), &opts))
+    });
+    let name = format!("check corpus-sized ({} KiB)", corpus_sized.len() / 1024);
+    c.bench_function(&name, |b| {
+        b.iter(|| audit::audit_bytes("config.plist", corpus_sized.clone(), &opts))
     });
     let name = format!("check large ({} KiB)", large.len() / 1024);
     c.bench_function(&name, |b| {

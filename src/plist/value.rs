@@ -153,7 +153,11 @@ impl Node {
             }
             Value::Array(a) => {
                 for (i, item) in a.iter().enumerate() {
-                    push_path(path, &i.to_string());
+                    if !path.is_empty() {
+                        path.push('/');
+                    }
+                    // Written in place: no allocation per array item.
+                    let _ = std::fmt::Write::write_fmt(path, format_args!("{i}"));
                     item.walk(path, f);
                     path.truncate(len);
                 }

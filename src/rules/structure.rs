@@ -88,6 +88,20 @@ pub fn x003(cx: &mut Context) {
     let mut path = String::new();
     cx.doc.root.walk(&mut path, &mut |p, n| {
         let Value::Dict(d) = &n.value else { return };
+        // Most dicts have no duplicate at all: find that out in one pass.
+        let mut names: std::collections::HashSet<std::borrow::Cow<str>> =
+            std::collections::HashSet::with_capacity(d.entries.len());
+        let has_dup = d.entries.iter().any(|e| {
+            let k = if clover {
+                std::borrow::Cow::Owned(e.key.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(e.key.as_str())
+            };
+            !names.insert(k)
+        });
+        if !has_dup {
+            return;
+        }
         for (i, e) in d.entries.iter().enumerate() {
             if clover && crate::model::is_comment_key(&e.key) {
                 continue; // Clover skips comment keys silently.
