@@ -94,8 +94,8 @@ fn truncated_at_several_offsets() {
 
 #[test]
 fn not_xml_and_binary_plist() {
-    check_and_fix("config.plist", b"hello, world\n", 2, "X001");
-    check_and_fix("config.plist", b"{\"Booter\": {}}\n", 2, "X001");
+    check_and_fix("config.plist", b"hello, world\n", 2, "this is not XML");
+    check_and_fix("config.plist", b"{\"Booter\": {}}\n", 2, "this is not XML");
     check_and_fix(
         "config.plist",
         b"bplist00\xd1\x01\x02QaQb\x08\x0b\x0d\x00\x00\x00\x00\x00\x00\x01\x01",
@@ -264,6 +264,21 @@ fn directories_devices_and_missing_paths() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", out(&o));
         assert!(out(&o).contains(says), "{args:?}: {}", out(&o));
         assert!(!out(&o).contains("All checks passed"), "{}", out(&o));
+    }
+    // A FIFO must be refused from its metadata: opening it would block.
+    let fifo = c.dir.path().join("fifo.plist");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        for cmd in ["check", "fix"] {
+            let o = c.run(&[cmd, "fifo.plist"]);
+            assert_eq!(o.status.code(), Some(2), "{cmd}: {}", out(&o));
+            assert!(out(&o).contains("not a regular file"), "{}", out(&o));
+        }
+    } else {
+        println!("skipped the FIFO case: mkfifo is not available");
     }
     if Path::new("/dev/null").exists() {
         for cmd in ["check", "fix"] {
