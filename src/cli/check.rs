@@ -152,7 +152,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let jobs = jobs(args)?;
     let bar = progress_bar(jobs.len());
     let mut reports: Vec<FileReport> = Vec::new();
-    let mut read_failed = false;
+    let mut read_failed = 0usize;
     for (p, efi_dir) in &jobs {
         bar.set_message(p.display().to_string());
         // Options are cloned only for files with an EFI folder (evidence
@@ -165,7 +165,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             Ok(r) => reports.push(r),
             Err(e) => {
                 bar.suspend(|| eprintln!("ocaudit: {e}"));
-                read_failed = true;
+                read_failed += 1;
             }
         }
         bar.inc(1);
@@ -178,7 +178,15 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         CheckFormat::Sarif => render::sarif::report(&reports, out)?,
         CheckFormat::Github => render::github::report(&reports, out)?,
     }
-    Ok(exit_code(&reports, read_failed))
+    if read_failed > 0 && args.format == CheckFormat::Human {
+        // The summary above counts only the files that were read.
+        eprintln!(
+            "ocaudit: {read_failed} of {} path{} could not be read (see above); exit code 2",
+            jobs.len(),
+            if jobs.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(exit_code(&reports, read_failed > 0))
 }
 
 /// The files to check, each with the OC folder its F rules look in.

@@ -164,7 +164,7 @@ type Tagged = (&'static str, String, Fix);
 
 /// Fix the file `name` whose bytes are `raw`.
 pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, FixError> {
-    let loaded = audit::load(name, raw).map_err(|f| {
+    let loaded = audit::load_as(name, raw, opts.audit.kind).map_err(|f| {
         let d = &f.diagnostic;
         FixError::Unparsable(format!("{} {}: {}", d.rule.code, d.rule.name, d.message))
     })?;
@@ -376,7 +376,11 @@ impl Run<'_> {
             return Ok(false);
         }
         self.seen.push(digest);
-        let next = audit::load(&self.name, applied.text.clone().into_bytes()).map_err(|f| {
+        // Read every pass as the kind of file the input was: an edit can
+        // tip the detection of a flat OcQuirks.plist.
+        let kind = Some(self.loaded.config.kind);
+        let bytes = applied.text.clone().into_bytes();
+        let next = audit::load_as(&self.name, bytes, kind).map_err(|f| {
             FixError::Internal(format!(
                 "the edits produced text that does not parse ({})",
                 f.diagnostic.message

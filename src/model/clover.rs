@@ -101,7 +101,9 @@ pub fn is_comment_key(key: &str) -> bool {
 /// dict or its keys match no known kind (or match two kinds equally).
 pub fn detect_kind(doc: &Document) -> Option<ConfigKind> {
     let dict = doc.root.as_dict()?;
-    let keys: Vec<&str> = dict
+    // Distinct keys: a duplicate must not tip the balance (removing it, as
+    // X003's fix does, would change what kind of file this is).
+    let keys: std::collections::BTreeSet<&str> = dict
         .entries
         .iter()
         .map(|e| e.key.as_str())

@@ -63,6 +63,12 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
                 .into(),
         });
     }
+    if !text.trim_start().starts_with('<') {
+        return Err(LoadError {
+            offset: text.len() - text.trim_start().len(),
+            message: "this is not XML: a property list starts with `<?xml` or `<plist`".into(),
+        });
+    }
     let opts = roxmltree::ParsingOptions {
         allow_dtd: true,
         nodes_limit: MAX_NODES,

@@ -98,3 +98,16 @@ fn base64_edge_cases() {
     assert!(value::decode_base64("QQ=").is_none());
     assert!(value::decode_base64("Q===").is_none());
 }
+
+#[test]
+fn text_that_is_not_xml_says_so() {
+    for text in ["hello", "  {\"Booter\": {}}", "\n\nKernel = 1"] {
+        let err = load(text).unwrap_err();
+        assert!(
+            err.message.starts_with("this is not XML"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.offset, text.len() - text.trim_start().len());
+    }
+}

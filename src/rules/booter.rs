@@ -414,11 +414,25 @@ pub fn b010(cx: &mut Context) {
         format!(
             "ProvideMaxSlide is {v}; Clover keeps it in an 8-bit field (0 to 255) before handing it to OpenCore, so the cap is not the one written"
         )
+    } else if v < 0 && !written_negative(cx, &at) {
+        // Digits beyond 64 bits read as all ones (see `Integer::overflow`).
+        format!(
+            "ProvideMaxSlide does not fit in 64 bits; OpenCore reads it as all ones and keeps only the low byte, {low}"
+        )
     } else {
         format!("ProvideMaxSlide is {v}; OpenCore keeps only the low byte and uses {low}")
     };
     let d = cx.report(&B010, &at, message);
     d.help = Some("use a value from 0 (no cap) to 254".into());
+}
+
+/// Whether the element at `at` is written with a minus sign (a negative
+/// model value without one comes from digits that overflowed 64 bits).
+pub(crate) fn written_negative(cx: &Context, at: &crate::model::Located) -> bool {
+    cx.source
+        .text
+        .get(at.span.clone())
+        .is_some_and(|t| t.contains('-'))
 }
 
 const NEED_OPENRUNTIME: &[&str] = &[

@@ -83,7 +83,9 @@ fn path_of(cx: &Context, offset: usize) -> String {
 
 /// X003: duplicate keys. OpenCore keeps the last copy.
 pub fn x003(cx: &mut Context) {
-    let clover = cx.config.kind != crate::model::ConfigKind::OpenCore;
+    // OcQuirks.efi reads its plist with OpenCore's serializer (exact keys,
+    // last copy wins); only Clover matches keys case-insensitively.
+    let clover = cx.config.kind == crate::model::ConfigKind::Clover;
     let mut found = Vec::new();
     let mut path = String::new();
     cx.doc.root.walk(&mut path, &mut |p, n| {
@@ -237,7 +239,9 @@ fn bool_conversion(cx: &Context, at: &Located, expected: &str) -> Option<Fix> {
 
 /// X005: integers that are not plain decimal.
 pub fn x005(cx: &mut Context) {
-    let clover = cx.config.kind != crate::model::ConfigKind::OpenCore;
+    // OcQuirks.efi reads its plist with OpenCore's serializer (exact keys,
+    // last copy wins); only Clover matches keys case-insensitively.
+    let clover = cx.config.kind == crate::model::ConfigKind::Clover;
     let mut found = Vec::new();
     let mut path = String::new();
     cx.doc.root.walk(&mut path, &mut |p, n| {

@@ -23,7 +23,7 @@ rule!(
     Warning,
     None,
     None,
-    "An MmioWhitelist Address is 0, or appears twice.",
+    "An MmioWhitelist Address is 0 or negative, or appears twice.",
     "Address 0 is never a runtime MMIO region and a repeated address is a copy-paste slip: the intended region is probably missing."
 );
 rule!(
@@ -96,6 +96,16 @@ pub fn w002(cx: &mut Context) {
                 &W002,
                 &at,
                 "MmioWhitelist Address is 0, which is never a runtime MMIO region",
+            );
+            d.help = Some("use the region's start address from `ocaudit mmio` (decimal)".into());
+        } else if addr < 0 && super::booter::written_negative(cx, &at) {
+            let d = cx.report(
+                &W002,
+                &at,
+                format!(
+                    "MmioWhitelist Address is negative ({addr}); OpenCore reads it as the unsigned {:#X}, which is no MMIO region",
+                    addr as u64
+                ),
             );
             d.help = Some("use the region's start address from `ocaudit mmio` (decimal)".into());
         } else if let Some(prev) = seen.get(&addr) {

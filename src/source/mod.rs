@@ -20,9 +20,9 @@ pub enum Encoding {
     Utf8,
     /// UTF-8 preceded by the byte-order mark EF BB BF.
     Utf8Bom,
-    /// UTF-16, little-endian, with its BOM.
+    /// UTF-16, little-endian (with its BOM, or detected from `<` and a zero byte).
     Utf16Le,
-    /// UTF-16, big-endian, with its BOM.
+    /// UTF-16, big-endian (with its BOM, or detected from a zero byte and `<`).
     Utf16Be,
 }
 
@@ -118,7 +118,16 @@ impl SourceFile {
 
     /// Encode `text` (for example the text after edits) the way this file was encoded.
     pub fn encode(&self, text: &str) -> Vec<u8> {
-        encode(text, self.encoding)
+        let bytes = encode(text, self.encoding);
+        // UTF-16 detected without a BOM (from `<` and a zero byte) is
+        // written back without one too.
+        let utf16 = matches!(self.encoding, Encoding::Utf16Le | Encoding::Utf16Be);
+        let had_bom = self.raw.starts_with(&[0xFF, 0xFE]) || self.raw.starts_with(&[0xFE, 0xFF]);
+        if utf16 && !had_bom {
+            bytes.get(2..).map(<[u8]>::to_vec).unwrap_or_default()
+        } else {
+            bytes
+        }
     }
 
     /// 1-based line and column of a byte offset into [`SourceFile::text`].
@@ -323,6 +332,16 @@ mod tests {
             assert_eq!(s.encoding, enc);
             assert_eq!(s.text, "<plist>\r\n</plist>");
             assert_eq!(s.line_ending, LineEnding::CrLf);
+            assert_eq!(s.encode(&s.text), bytes);
+        }
+    }
+
+    #[test]
+    fn utf16_without_bom_is_written_back_without_one() {
+        for enc in [Encoding::Utf16Le, Encoding::Utf16Be] {
+            let bytes = encode("<plist>\n</plist>", enc)[2..].to_vec();
+            let s = SourceFile::new("t", bytes.clone()).unwrap();
+            assert_eq!(s.encoding, enc);
             assert_eq!(s.encode(&s.text), bytes);
         }
     }

@@ -182,6 +182,9 @@ pub fn summary(reports: &[FileReport], color: bool) -> String {
     let all: Vec<&Diagnostic> = reports.iter().flat_map(|r| &r.diagnostics).collect();
     let files = reports.len();
     let files_word = if files == 1 { "file" } else { "files" };
+    if files == 0 {
+        return "No file was checked.".into();
+    }
     if all.is_empty() {
         let s = format!("All checks passed ({files} {files_word}).");
         return if color { s.green().to_string() } else { s };

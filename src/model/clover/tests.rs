@@ -42,6 +42,26 @@ fn no_kind_for_unknown_tied_or_non_dict_roots() {
 }
 
 #[test]
+fn duplicate_keys_do_not_decide_the_kind() {
+    // Found by the fix_roundtrip fuzz target: two of five distinct keys are
+    // quirks, which is not an OcQuirks.plist; counting the duplicate made it
+    // one until X003's fix removed the copy.
+    let dup = doc(
+        "<dict><key>AvoidRuntimeDefrag</key><true/><key>DevirtualiseMmio</key><false/>\
+        <key>A</key><true/><key>DevirtualiseMmio</key><false/><key>B</key><true/>\
+        <key>C</key><integer>0</integer></dict>",
+    );
+    assert_eq!(detect_kind(&dup), None);
+    let oc =
+        doc("<dict><key>Booter</key><dict/><key>Booter</key><dict/><key>Boot</key><dict/></dict>");
+    assert_eq!(
+        detect_kind(&oc),
+        None,
+        "a repeated OpenCore section is one section"
+    );
+}
+
+#[test]
 fn missing_quirks_follow_clover_r5124_defaults() {
     let c = clover("<key>ProvideCustomSlide</key><true/>", "");
     for key in CLOVER_DEFAULT_TRUE {
