@@ -429,10 +429,12 @@ fn hostile_values() {
 
 #[test]
 fn odd_keys() {
-    // An empty key is legal XML and OpenCore ignores it: no finding about it.
+    // An empty key is legal XML; OpenCore skips it as an unknown key, and
+    // so X006 (the one finding) says.
     let empty = SAMPLE.replacen("<dict>", "<dict>\n\t<key></key>\n\t<string>x</string>", 1);
     let (code, f) = findings(&empty);
-    assert_eq!(code, 0, "{f:?}");
+    assert_eq!(code, 1, "{f:?}");
+    assert!(f.len() == 1 && has(&f, "X006", "empty key"), "{f:?}");
     // Control characters other than tab/CR/LF are not XML at all.
     for raw in ["A\u{7}B", "A&#x1;B"] {
         let ctrl = SAMPLE.replacen(

@@ -241,11 +241,18 @@ fn unknown(
         &X006,
         path,
         entry.key_span.clone(),
-        format!(
-            "`{}` is not a key of OpenCore {}: {reason}",
-            entry.key,
-            res.target_tag()
-        ),
+        if entry.key.is_empty() {
+            format!(
+                "an empty key is not a key of OpenCore {}; it is ignored",
+                res.target_tag()
+            )
+        } else {
+            format!(
+                "`{}` is not a key of OpenCore {}: {reason}",
+                entry.key,
+                res.target_tag()
+            )
+        },
     );
     d.notes.push(target_note(res));
     if fix.is_none() {
