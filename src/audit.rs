@@ -236,13 +236,7 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
             };
         }
     };
-    let platform = opts.platform.clone().or_else(|| {
-        loaded
-            .config
-            .product_name
-            .as_deref()
-            .and_then(PlatformMatch::infer)
-    });
+    let platform = platform_for(&loaded.config, opts.platform.as_ref());
     let clover = crate::clover_dir::scan(Path::new(name), loaded.config.kind);
     let resolved = resolve_version(&loaded, opts);
     let diagnostics = run_rules_with(
@@ -285,30 +279,30 @@ pub fn resolve_version(loaded: &Loaded, opts: &AuditOptions) -> Option<schema::R
     ))
 }
 
-/// Run the rules over a loaded file.
+/// The platform to judge a config against: the one given (`--platform`),
+/// else the candidates its SystemProductName points to.
+pub fn platform_for(config: &Config, given: Option<&PlatformMatch>) -> Option<PlatformMatch> {
+    given.cloned().or_else(|| {
+        config
+            .product_name
+            .as_deref()
+            .and_then(PlatformMatch::infer)
+    })
+}
+
+/// Run the rules over a loaded file (without its `EFI/CLOVER` surroundings).
 pub fn run_rules(
     loaded: &Loaded,
     platform: Option<&PlatformMatch>,
     opts: &AuditOptions,
     oc_dir: Option<PathBuf>,
 ) -> Vec<Diagnostic> {
-    run_rules_in(loaded, platform, opts, oc_dir, None)
-}
-
-/// Run the rules over a loaded file, with what lies around it in its
-/// `EFI/CLOVER` folder (see [`crate::clover_dir::scan`]).
-pub fn run_rules_in(
-    loaded: &Loaded,
-    platform: Option<&PlatformMatch>,
-    opts: &AuditOptions,
-    oc_dir: Option<PathBuf>,
-    clover: Option<&crate::clover_dir::CloverEnv>,
-) -> Vec<Diagnostic> {
     let resolved = resolve_version(loaded, opts);
-    run_rules_with(loaded, platform, opts, oc_dir, clover, resolved.as_ref())
+    run_rules_with(loaded, platform, opts, oc_dir, None, resolved.as_ref())
 }
 
-/// [`run_rules_in`] with the target OpenCore release already resolved.
+/// Run the rules with the file's `EFI/CLOVER` surroundings (see
+/// [`crate::clover_dir::scan`]) and the target OpenCore release resolved.
 pub fn run_rules_with(
     loaded: &Loaded,
     platform: Option<&PlatformMatch>,

@@ -176,13 +176,7 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
         )));
     }
     let source = loaded.source.clone();
-    let platform = opts.audit.platform.clone().or_else(|| {
-        loaded
-            .config
-            .product_name
-            .as_deref()
-            .and_then(PlatformMatch::infer)
-    });
+    let platform = audit::platform_for(&loaded.config, opts.audit.platform.as_ref());
     let mut run = Run {
         name: name.to_owned(),
         style: Style::of(&source),
