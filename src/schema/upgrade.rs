@@ -143,7 +143,7 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
     let t = Table::get();
     let text = loaded.source.text.as_str();
     let root = &loaded.doc.root;
-    let style = Style::detect(text);
+    let style = Style::of(&loaded.source);
     let findings = check(t, root, r);
     let mut fixes = Vec::new();
     let mut overrides: HashMap<String, NewValue> = HashMap::new();
