@@ -2,66 +2,76 @@
 //! the Mac models that identify each platform.
 //!
 //! The data lives in `rules/platforms.json` (facts from the Dortania guide,
-//! in ocaudit's own format) and is embedded at build time. This module only
+//! in ocaudit's own format); `build.rs` turns it into the static tables
+//! below at build time, so no process pays for parsing it. This module only
 //! looks things up; it never reports findings.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+/// A recommended quirk value: quirks are booleans, except `ProvideMaxSlide`
+/// and `ResizeAppleGpuBars`, which are integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdviceValue {
+    /// A boolean quirk.
+    Bool(bool),
+    /// An integer quirk.
+    Int(i64),
+}
 
-use serde::Deserialize;
-
-/// The embedded profile data.
-const DATA: &str = include_str!("../../rules/platforms.json");
+impl std::fmt::Display for AdviceValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdviceValue::Bool(b) => write!(f, "{b}"),
+            AdviceValue::Int(i) => write!(f, "{i}"),
+        }
+    }
+}
 
 /// One recommended quirk value.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuirkAdvice {
-    /// The recommended value: a boolean or an integer.
-    pub value: serde_json::Value,
+    /// The recommended value.
+    pub value: AdviceValue,
     /// A situation in which another value applies (`Z390`).
-    #[serde(default)]
-    pub when: Option<String>,
+    pub when: Option<&'static str>,
     /// The value in that situation.
-    #[serde(default)]
-    pub when_value: Option<serde_json::Value>,
+    pub when_value: Option<AdviceValue>,
     /// A short note.
-    #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<&'static str>,
     /// The guide does not name this quirk; the value is OpenCore's default.
-    #[serde(default)]
     pub default_only: bool,
 }
 
 /// A platform profile.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Platform {
     /// Stable slug (`intel-desktop-coffee-lake`).
-    pub slug: String,
+    pub slug: &'static str,
     /// Human-readable name.
-    pub title: String,
+    pub title: &'static str,
     /// Sandy Bridge or Ivy Bridge CPU (slides from 128 are shifted).
     pub sandy_ivy: bool,
     /// SMBIOS models that point to this platform.
-    pub models: Vec<String>,
+    pub models: &'static [&'static str],
     /// The guide page the values come from.
-    pub guide: String,
-    /// Recommended value per quirk key.
-    pub quirks: BTreeMap<String, QuirkAdvice>,
+    pub guide: &'static str,
+    /// Recommended value per quirk key, sorted by key.
+    pub quirks: &'static [(&'static str, QuirkAdvice)],
 }
 
-#[derive(Debug, Deserialize)]
-struct Data {
-    platforms: Vec<Platform>,
+impl Platform {
+    /// The advice for one quirk key.
+    pub fn quirk(&self, key: &str) -> Option<&'static QuirkAdvice> {
+        self.quirks
+            .binary_search_by(|(k, _)| (*k).cmp(key))
+            .ok()
+            .map(|i| &self.quirks[i].1)
+    }
 }
+
+include!(concat!(env!("OUT_DIR"), "/platforms.rs"));
 
 /// Every platform profile.
 pub fn all() -> &'static [Platform] {
-    static CELL: OnceLock<Vec<Platform>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        serde_json::from_str::<Data>(DATA)
-            .map(|d| d.platforms)
-            .unwrap_or_default()
-    })
+    PLATFORMS
 }
 
 /// The profile with this slug.
@@ -91,9 +101,9 @@ pub struct PlatformMatch {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recommendation {
     /// The value every candidate agrees on.
-    pub value: serde_json::Value,
+    pub value: AdviceValue,
     /// A situation that changes the value, when any candidate has one.
-    pub when: Option<(String, serde_json::Value)>,
+    pub when: Option<(&'static str, AdviceValue)>,
     /// The platforms' names.
     pub platforms: String,
 }
@@ -124,7 +134,7 @@ impl PlatformMatch {
     pub fn slug(&self) -> String {
         self.candidates
             .iter()
-            .map(|p| p.slug.as_str())
+            .map(|p| p.slug)
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -139,7 +149,7 @@ impl PlatformMatch {
         let advice: Vec<&QuirkAdvice> = self
             .candidates
             .iter()
-            .map(|p| p.quirks.get(quirk))
+            .map(|p| p.quirk(quirk))
             .collect::<Option<_>>()?;
         let first = advice.first()?;
         if advice.iter().any(|a| a.value != first.value) {
@@ -147,14 +157,14 @@ impl PlatformMatch {
         }
         let when = advice
             .iter()
-            .find_map(|a| Some((a.when.clone()?, a.when_value.clone()?)));
+            .find_map(|a| Some((a.when?, a.when_value?)));
         Some(Recommendation {
-            value: first.value.clone(),
+            value: first.value,
             when,
             platforms: self
                 .candidates
                 .iter()
-                .map(|p| p.title.as_str())
+                .map(|p| p.title)
                 .collect::<Vec<_>>()
                 .join(" / "),
         })
@@ -163,7 +173,7 @@ impl PlatformMatch {
     /// True when every candidate recommends `quirk` = true.
     pub fn wants_true(&self, quirk: &str) -> bool {
         self.recommends(quirk)
-            .is_some_and(|r| r.value == serde_json::Value::Bool(true))
+            .is_some_and(|r| r.value == AdviceValue::Bool(true))
     }
 }
 
@@ -197,7 +207,7 @@ mod tests {
             let all_agree = shared
                 .candidates
                 .iter()
-                .all(|p| p.quirks[q].value == shared.candidates[0].quirks[q].value);
+                .all(|p| p.quirk(q).map(|a| a.value) == shared.candidates[0].quirk(q).map(|a| a.value));
             assert_eq!(shared.recommends(q).is_some(), all_agree, "{q}");
         }
     }

@@ -213,7 +213,7 @@ pub fn b002(cx: &mut Context) {
             format!("DevirtualiseMmio is false; {}", platform_note(cx, "DevirtualiseMmio").unwrap_or_default()),
         ),
         (None, Some(p)) => match p.recommends("DevirtualiseMmio").and_then(|r| r.when) {
-            Some((when, serde_json::Value::Bool(true))) => (
+            Some((when, crate::platform::AdviceValue::Bool(true))) => (
                 Severity::Info,
                 format!("DevirtualiseMmio is false; it is recommended on {when}"),
             ),
@@ -312,7 +312,7 @@ pub fn b006(cx: &mut Context) {
         )
     } else {
         match p.recommends("ProtectUefiServices").and_then(|r| r.when) {
-            Some((when, serde_json::Value::Bool(true))) => {
+            Some((when, crate::platform::AdviceValue::Bool(true))) => {
                 format!("ProtectUefiServices is false; it is needed on {when} boards")
             }
             _ => return,

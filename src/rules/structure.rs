@@ -86,61 +86,16 @@ pub fn x003(cx: &mut Context) {
     // OcQuirks.efi reads its plist with OpenCore's serializer (exact keys,
     // last copy wins); only Clover matches keys case-insensitively.
     let clover = cx.config.kind == crate::model::ConfigKind::Clover;
+    let doc = cx.doc;
+    let text = cx.source.text.as_str();
     let mut found = Vec::new();
-    let mut path = String::new();
-    cx.doc.root.walk(&mut path, &mut |p, n| {
-        let Value::Dict(d) = &n.value else { return };
-        // Most dicts have no duplicate at all: find that out in one pass.
-        let mut names: std::collections::HashSet<std::borrow::Cow<str>> =
-            std::collections::HashSet::with_capacity(d.entries.len());
-        let has_dup = d.entries.iter().any(|e| {
-            let k = if clover {
-                std::borrow::Cow::Owned(e.key.to_ascii_lowercase())
-            } else {
-                std::borrow::Cow::Borrowed(e.key.as_str())
-            };
-            !names.insert(k)
-        });
-        if !has_dup {
-            return;
-        }
-        for (i, e) in d.entries.iter().enumerate() {
-            if clover && crate::model::is_comment_key(&e.key) {
-                continue; // Clover skips comment keys silently.
-            }
-            let same = |o: &&crate::plist::Entry| {
-                if clover {
-                    o.key.eq_ignore_ascii_case(&e.key) && !crate::model::is_comment_key(&o.key)
-                } else {
-                    o.key == e.key
-                }
-            };
-            // Report once per key, at the copy the loader uses.
-            let first_index = d.entries.iter().position(|o| same(&o)).unwrap_or(i);
-            if first_index != i {
-                continue;
-            }
-            let copies: Vec<_> = d.entries.iter().filter(same).collect();
-            if copies.len() > 1 {
-                let key_path = if p.is_empty() {
-                    e.key.clone()
-                } else {
-                    format!("{p}/{}", e.key)
-                };
-                found.push((key_path, copies.into_iter().cloned().collect::<Vec<_>>()));
-            }
-        }
-    });
+    duplicates_below(&doc.root, &mut Vec::new(), clover, &mut found);
     for (key_path, copies) in found {
-        let (winner, shadowed): (_, Vec<_>) = if clover {
-            (copies[0].clone(), copies[1..].to_vec())
+        let (winner, shadowed) = if clover {
+            (copies[0], &copies[1..])
         } else {
-            (
-                copies[copies.len() - 1].clone(),
-                copies[..copies.len() - 1].to_vec(),
-            )
+            (copies[copies.len() - 1], &copies[..copies.len() - 1])
         };
-        let text = cx.text().to_owned();
         let (line, _) = cx.source.line_col(winner.key_span.start);
         let reader = if clover {
             "Clover keeps the first copy"
@@ -149,7 +104,7 @@ pub fn x003(cx: &mut Context) {
         };
         let edits = shadowed
             .iter()
-            .map(|e| patch::remove_entry(&text, e))
+            .map(|e| patch::remove_entry(text, e))
             .collect();
         let secondary = shadowed
             .iter()
@@ -170,6 +125,112 @@ pub fn x003(cx: &mut Context) {
             format!("remove the ignored copies of `{}`", winner.key),
             edits,
         ));
+    }
+}
+
+/// One step of a key path, kept unformatted until a finding needs it.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn joined(steps: &[Step]) -> String {
+    let mut path = String::new();
+    for (i, step) in steps.iter().enumerate() {
+        if i > 0 {
+            path.push('/');
+        }
+        match step {
+            Step::Key(k) => path.push_str(k),
+            Step::Index(n) => path.push_str(&n.to_string()),
+        }
+    }
+    path
+}
+
+/// Every key written more than once in a dict at or below `node`: its key
+/// path and its copies in file order.
+fn duplicates_below<'a>(
+    node: &'a crate::plist::Node,
+    steps: &mut Vec<Step<'a>>,
+    clover: bool,
+    found: &mut Vec<(String, Vec<&'a crate::plist::Entry>)>,
+) {
+    match &node.value {
+        Value::Dict(d) => {
+            if has_duplicate(d, clover) {
+                duplicates_in(d, steps, clover, found);
+            }
+            for e in &d.entries {
+                steps.push(Step::Key(&e.key));
+                duplicates_below(&e.value, steps, clover, found);
+                steps.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                steps.push(Step::Index(i));
+                duplicates_below(item, steps, clover, found);
+                steps.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn same_key(a: &str, b: &str, clover: bool) -> bool {
+    if clover {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
+    }
+}
+
+/// Whether any two keys of `d` are the same (a cheap test: most dicts have
+/// no duplicate, and this allocates nothing for the usual small dict).
+fn has_duplicate(d: &crate::plist::Dict, clover: bool) -> bool {
+    let keys = &d.entries;
+    if keys.len() <= 32 {
+        return (1..keys.len())
+            .any(|i| keys[..i].iter().any(|o| same_key(&o.key, &keys[i].key, clover)));
+    }
+    let mut sorted: Vec<&str> = keys.iter().map(|e| e.key.as_str()).collect();
+    if clover {
+        let lower = |s: &str| s.bytes().map(|b| b.to_ascii_lowercase()).collect::<Vec<_>>();
+        let mut lowered: Vec<Vec<u8>> = sorted.iter().map(|k| lower(k)).collect();
+        lowered.sort_unstable();
+        return lowered.windows(2).any(|w| w[0] == w[1]);
+    }
+    sorted.sort_unstable();
+    sorted.windows(2).any(|w| w[0] == w[1])
+}
+
+/// The duplicated keys of one dict that has some, once per key.
+fn duplicates_in<'a>(
+    d: &'a crate::plist::Dict,
+    steps: &[Step],
+    clover: bool,
+    found: &mut Vec<(String, Vec<&'a crate::plist::Entry>)>,
+) {
+    let is_comment = |e: &crate::plist::Entry| clover && crate::model::is_comment_key(&e.key);
+    for (i, e) in d.entries.iter().enumerate() {
+        if is_comment(e) {
+            continue; // Clover skips comment keys silently.
+        }
+        let same = |o: &&crate::plist::Entry| same_key(&o.key, &e.key, clover) && !is_comment(o);
+        // Report once per key, at its first copy.
+        if d.entries[..i].iter().any(|o| same(&o)) {
+            continue;
+        }
+        let copies: Vec<_> = d.entries.iter().filter(same).collect();
+        if copies.len() > 1 {
+            let mut key_path = joined(steps);
+            if !key_path.is_empty() {
+                key_path.push('/');
+            }
+            key_path.push_str(&e.key);
+            found.push((key_path, copies));
+        }
     }
 }
 

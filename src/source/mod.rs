@@ -160,7 +160,7 @@ pub fn decode(raw: &[u8]) -> Result<(String, Encoding), DecodeError> {
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
-    if let Some(pos) = text.find('\0') {
+    if let Some(pos) = memchr::memchr(0, text.as_bytes()) {
         return Err(DecodeError::NulByte(pos));
     }
     Ok((text, encoding))
@@ -248,8 +248,10 @@ pub struct LineIndex {
 impl LineIndex {
     /// Index the lines of `text`.
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let bytes = text.as_bytes();
+        let mut starts = Vec::with_capacity(bytes.len() / 24 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
         LineIndex { starts }
     }
 
