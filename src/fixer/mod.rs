@@ -143,6 +143,9 @@ struct Run<'o> {
     style: Style,
     opts: &'o FixOptions,
     platform: Option<PlatformMatch>,
+    /// The OpenCore release every pass checks against, decided once from
+    /// the input: fixes must not move the target they are fixing towards.
+    resolved: Option<crate::schema::Resolved>,
     changes: Vec<(usize, Change)>,
     fixes: Vec<AppliedFix>,
     maps: Vec<PassMap>,
@@ -177,12 +180,22 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
     }
     let source = loaded.source.clone();
     let platform = audit::platform_for(&loaded.config, opts.audit.platform.as_ref());
+    let resolved = match &opts.upgrade_to {
+        // After an upgrade the rules judge the config as the new release.
+        Some(target) => {
+            let mut audit_opts = opts.audit.clone();
+            audit_opts.oc_version = Some(target.clone());
+            audit::resolve_version(&loaded, &audit_opts)
+        }
+        None => audit::resolve_version(&loaded, &opts.audit),
+    };
     let mut run = Run {
         name: name.to_owned(),
         style: Style::of(&source),
         loaded,
         opts,
         platform,
+        resolved,
         changes: Vec::new(),
         fixes: Vec::new(),
         maps: Vec::new(),
@@ -331,11 +344,13 @@ impl Run<'_> {
 
     /// The fixes the rules offer on the current text that may be applied.
     fn eligible(&self, pinned: bool) -> Vec<Tagged> {
-        let diags = audit::run_rules(
+        let diags = audit::run_rules_with(
             &self.loaded,
             self.platform.as_ref(),
             &self.opts.audit,
             self.opts.oc_dir.clone(),
+            None,
+            self.resolved.as_ref(),
         );
         let boot_args = format!("NVRAM/Add/{APPLE_BOOT_GUID}/boot-args");
         diags

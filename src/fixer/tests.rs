@@ -546,3 +546,34 @@ fn insert_path_wraps_missing_levels() {
     );
     assert_eq!(bad, Err(4));
 }
+
+#[test]
+fn an_upgrade_sets_the_release_the_later_passes_check_against() {
+    let text = include_str!("../../sample-configs/legacy-0.6-drivers-as-strings.plist");
+    let opts = FixOptions {
+        unsafe_fixes: true,
+        upgrade_to: Some("1.0.7".into()),
+        ..Default::default()
+    };
+    let out = fix("config.plist", text.as_bytes().to_vec(), &opts).expect("fix runs");
+    assert!(out.changed());
+    // Checked against the old release, the keys the upgrade added would be
+    // unknown and the unsafe X006 fix would take them out again.
+    assert!(
+        out.fixes.iter().all(|f| f.code != "X006"),
+        "{:?}",
+        out.fixes
+    );
+    let judged = AuditOptions {
+        oc_version: Some("1.0.7".into()),
+        ..Default::default()
+    };
+    let report = audit::audit_bytes("config.plist", out.text.into_bytes(), &judged);
+    let unknown: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "X006")
+        .map(|d| d.path.as_str())
+        .collect();
+    assert!(unknown.is_empty(), "{unknown:?}");
+}

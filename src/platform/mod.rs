@@ -155,9 +155,7 @@ impl PlatformMatch {
         if advice.iter().any(|a| a.value != first.value) {
             return None;
         }
-        let when = advice
-            .iter()
-            .find_map(|a| Some((a.when?, a.when_value?)));
+        let when = advice.iter().find_map(|a| Some((a.when?, a.when_value?)));
         Some(Recommendation {
             value: first.value,
             when,
@@ -204,10 +202,9 @@ mod tests {
             "RebuildAppleMemoryMap",
             "SetupVirtualMap",
         ] {
-            let all_agree = shared
-                .candidates
-                .iter()
-                .all(|p| p.quirk(q).map(|a| a.value) == shared.candidates[0].quirk(q).map(|a| a.value));
+            let all_agree = shared.candidates.iter().all(|p| {
+                p.quirk(q).map(|a| a.value) == shared.candidates[0].quirk(q).map(|a| a.value)
+            });
             assert_eq!(shared.recommends(q).is_some(), all_agree, "{q}");
         }
     }

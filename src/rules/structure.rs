@@ -191,12 +191,19 @@ fn same_key(a: &str, b: &str, clover: bool) -> bool {
 fn has_duplicate(d: &crate::plist::Dict, clover: bool) -> bool {
     let keys = &d.entries;
     if keys.len() <= 32 {
-        return (1..keys.len())
-            .any(|i| keys[..i].iter().any(|o| same_key(&o.key, &keys[i].key, clover)));
+        return (1..keys.len()).any(|i| {
+            keys[..i]
+                .iter()
+                .any(|o| same_key(&o.key, &keys[i].key, clover))
+        });
     }
     let mut sorted: Vec<&str> = keys.iter().map(|e| e.key.as_str()).collect();
     if clover {
-        let lower = |s: &str| s.bytes().map(|b| b.to_ascii_lowercase()).collect::<Vec<_>>();
+        let lower = |s: &str| {
+            s.bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .collect::<Vec<_>>()
+        };
         let mut lowered: Vec<Vec<u8>> = sorted.iter().map(|k| lower(k)).collect();
         lowered.sort_unstable();
         return lowered.windows(2).any(|w| w[0] == w[1]);
