@@ -4,22 +4,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use ocaudit::fixer::{self, FixOptions};
 
-const SAMPLE: &str = include_str!("../sample-configs/z390-kaslr-broken.plist");
+mod support;
 
-/// The sample with a Kernel/Add array of `kexts` entries spliced in before
-/// the root dict closes.
-fn large_config(kexts: usize) -> String {
-    let mut add = String::from("\t<key>Kernel</key>\n\t<dict>\n\t\t<key>Add</key>\n\t\t<array>\n");
-    for i in 0..kexts {
-        add.push_str(&format!(
-            "\t\t\t<dict>\n\t\t\t\t<key>Arch</key>\n\t\t\t\t<string>x86_64</string>\n\t\t\t\t<key>BundlePath</key>\n\t\t\t\t<string>Kext{i}.kext</string>\n\t\t\t\t<key>Comment</key>\n\t\t\t\t<string>generated &amp; numbered {i}</string>\n\t\t\t\t<key>Enabled</key>\n\t\t\t\t<{}/>\n\t\t\t\t<key>ExecutablePath</key>\n\t\t\t\t<string>Contents/MacOS/Kext{i}</string>\n\t\t\t\t<key>MaxKernel</key>\n\t\t\t\t<string></string>\n\t\t\t\t<key>MinKernel</key>\n\t\t\t\t<string>20.0.0</string>\n\t\t\t\t<key>PlistPath</key>\n\t\t\t\t<string>Contents/Info.plist</string>\n\t\t\t</dict>\n",
-            i % 7 != 0
-        ));
-    }
-    add.push_str("\t\t</array>\n\t</dict>\n");
-    let at = SAMPLE.rfind("</dict>").unwrap_or(SAMPLE.len());
-    format!("{}{add}{}", &SAMPLE[..at], &SAMPLE[at..])
-}
+use support::{SAMPLE, large_config};
 
 fn bench(c: &mut Criterion) {
     let text = large_config(2_000);
@@ -49,9 +36,10 @@ fn bench(c: &mut Criterion) {
     c.bench_function("fix_2000_kexts_unsafe", |b| {
         b.iter(|| fixer::fix("config.plist", text.clone().into_bytes(), &opts))
     });
-    let typical = large_config(200);
-    eprintln!("fix bench: typical-large {} bytes", typical.len());
-    c.bench_function("fix_200_kexts_unsafe", |b| {
+    // The "large config": the size of the largest real one.
+    let typical = large_config(support::CORPUS_SIZED_KEXTS);
+    let name = format!("fix corpus-sized ({} KiB, unsafe)", typical.len() / 1024);
+    c.bench_function(&name, |b| {
         b.iter(|| fixer::fix("config.plist", typical.clone().into_bytes(), &opts))
     });
     let sample_opts = FixOptions::default();
