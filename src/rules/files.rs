@@ -125,14 +125,15 @@ pub fn f002(cx: &mut Context) {
     if !applies(cx) {
         return;
     }
+    let limit = named_release_limit(cx);
     for item in model::efi_files(cx.doc) {
         let folder = item.section.folder();
         // OpenCore prefixes the folder and a backslash, and counts the NUL.
         let prefix = folder.len() + 1;
         let main = prefix + item.path.text.len() + 1;
-        if main > PATH_MAX_OLD {
+        if main > limit.map_or(PATH_MAX_OLD, |l| l.1) {
             let how = format!("`{folder}\\` + {} + NUL", main_key(item.section));
-            report_length(cx, &item, &item.path, main, &how);
+            report_length(cx, &item, &item.path, main, &how, limit);
             continue;
         }
         for (part, value) in [
@@ -141,9 +142,9 @@ pub fn f002(cx: &mut Context) {
         ] {
             let Some(value) = value else { continue };
             let n = prefix + item.path.text.len() + 1 + value.text.len() + 1;
-            if n > PATH_MAX_OLD {
+            if n > limit.map_or(PATH_MAX_OLD, |l| l.1) {
                 let how = format!("`{folder}\\` + BundlePath + `\\` + {} + NUL", part.key());
-                report_length(cx, &item, value, n, &how);
+                report_length(cx, &item, value, n, &how, limit);
             }
         }
     }
@@ -156,9 +157,38 @@ fn main_key(section: Section) -> &'static str {
     }
 }
 
-fn report_length(cx: &mut Context, item: &FileItem, value: &PathValue, n: usize, how: &str) {
+/// The release the user named (`--oc-version` or the log's version line)
+/// and its path limit. `None` when the release is only inferred from the
+/// keys: no key tells 1.0.5 from 1.0.6, so both limits are then described.
+fn named_release_limit(cx: &Context) -> Option<(&'static str, usize)> {
+    let r = cx.oc_version?;
+    if r.source == crate::schema::Source::Inferred {
+        return None;
+    }
+    let first_new = crate::schema::release_index("1.0.6")?;
+    let limit = if r.target >= first_new {
+        PATH_MAX_NEW
+    } else {
+        PATH_MAX_OLD
+    };
+    Some((r.target_tag(), limit))
+}
+
+fn report_length(
+    cx: &mut Context,
+    item: &FileItem,
+    value: &PathValue,
+    n: usize,
+    how: &str,
+    named: Option<(&'static str, usize)>,
+) {
     let noun = item.section.noun();
-    let (severity, message) = if n > PATH_MAX_NEW {
+    let (severity, message) = if let Some((tag, limit)) = named {
+        (
+            Severity::Error,
+            format!("{noun} path is {n} bytes, over OpenCore {tag}'s {limit}-byte limit"),
+        )
+    } else if n > PATH_MAX_NEW {
         (
             Severity::Error,
             format!(

@@ -235,3 +235,33 @@ fn components_split_on_both_separators() {
         vec!["A.kext", "Contents", "PlugIns", "B.kext"]
     );
 }
+
+#[test]
+fn f002_uses_the_limit_of_a_named_release() {
+    let (dir, _) = complete_folder();
+    // 129 bytes: over 1.0.5's buffer, within 1.0.6's.
+    let path = format!("{}.efi", "b".repeat(116));
+    let text = config(&entry("Path", &path), "", "", "");
+    let with = |version: &str| {
+        let opts = AuditOptions {
+            check: CheckOptions {
+                select: vec!["F002".into()],
+                ignore: Vec::new(),
+            },
+            efi_dir: Some(dir.path().to_owned()),
+            oc_version: Some(version.into()),
+            ..Default::default()
+        };
+        audit_bytes("config.plist", text.as_bytes().to_vec(), &opts).diagnostics
+    };
+    assert!(with("1.0.6").is_empty());
+    assert!(with("1.0.7").is_empty());
+    let old = with("1.0.5");
+    assert_eq!(old.len(), 1, "{old:?}");
+    assert_eq!(old[0].severity, Severity::Error);
+    assert!(
+        old[0].message.contains("129 bytes, over OpenCore 1.0.5's 128-byte limit"),
+        "{}",
+        old[0].message
+    );
+}
