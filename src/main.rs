@@ -6,6 +6,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     install_panic_hook();
+    // Debug builds only: `OCAUDIT_TEST_FAULT=panic` lets a test see what a
+    // user sees when ocaudit has a bug.
+    if cfg!(debug_assertions)
+        && std::env::var_os(ocaudit::write::FAULT_ENV).is_some_and(|v| v == "panic")
+    {
+        panic!("injected by {}", ocaudit::write::FAULT_ENV);
+    }
     let cli = match ocaudit::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -542,3 +542,28 @@ fn evidence_without_content_is_an_error() {
     let o = c.run(&["check", "--memmap", "missing.txt", "config.plist"]);
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
 }
+
+/// What a user sees when ocaudit itself has a bug: one plain line that says
+/// nothing was written and where to report it, exit code 2, no backtrace.
+#[test]
+fn an_internal_error_is_one_plain_line_and_exit_two() {
+    let c = Case::new();
+    let p = c.file("config.plist", SAMPLE.as_bytes());
+    let o = Command::new(env!("CARGO_BIN_EXE_ocaudit"))
+        .env("OCAUDIT_TEST_FAULT", "panic")
+        .env_remove("RUST_BACKTRACE")
+        .args(["fix", p.to_str().expect("utf-8 path"), "--write"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("ocaudit: internal error at "), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+    assert_eq!(std::fs::read(&p).expect("read back"), SAMPLE.as_bytes());
+}

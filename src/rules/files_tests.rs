@@ -260,7 +260,9 @@ fn f002_uses_the_limit_of_a_named_release() {
     assert_eq!(old.len(), 1, "{old:?}");
     assert_eq!(old[0].severity, Severity::Error);
     assert!(
-        old[0].message.contains("129 bytes, over OpenCore 1.0.5's 128-byte limit"),
+        old[0]
+            .message
+            .contains("129 bytes, over OpenCore 1.0.5's 128-byte limit"),
         "{}",
         old[0].message
     );

@@ -67,7 +67,8 @@ use temp::TempGuard;
 
 /// Environment variable read (only in builds with debug assertions, i.e. test
 /// and dev builds, never release) to inject a [`Fault`] when the request sets
-/// none: `after-temp-write` or `enospc`. Lets CLI tests drive the hook.
+/// none: `after-temp-write` or `enospc`. Lets CLI tests drive the hook. The
+/// binary also reads `panic`, to show its internal-error message.
 pub const FAULT_ENV: &str = "OCAUDIT_TEST_FAULT";
 
 /// A failure injected on purpose, for tests of the refusal paths.
