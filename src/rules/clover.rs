@@ -51,6 +51,16 @@ rule!(
     "Clover quirks need OpenRuntime.efi but Clover's drivers folder does not hold it.",
     "The runtime part of these quirks lives in OpenRuntime.efi; without the driver they are silently incomplete."
 );
+rule!(
+    C005,
+    "C005",
+    "ocquirks-development-layout",
+    Error,
+    None,
+    None,
+    "The config uses the OcQuirks layout of Clover's September 2020 development builds.",
+    "Clover r5124 and later moved these keys into the root Quirks dict and stop with a panic when they find the old ones."
+);
 
 /// Quirks compared between OcQuirks.plist and config.plist by C001.
 const COMPARED: &[&str] = &[
@@ -241,6 +251,90 @@ pub fn c003(cx: &mut Context) {
     } else {
         d.help = Some("move the value to GUI/ProvideConsoleGop and delete this key".into());
     }
+}
+
+/// The keys of the September 2020 layout, and where r5124 moved them.
+const DEVELOPMENT_LAYOUT: &[(&str, &str, &str)] = &[
+    (
+        "",
+        "OcQuirks",
+        "the booter quirks go into the root Quirks dict",
+    ),
+    (
+        "KernelAndKextPatches",
+        "OcQuirks",
+        "the kernel quirks go into the root Quirks dict",
+    ),
+    (
+        "KernelAndKextPatches",
+        "OcFuzzyMatch",
+        "becomes Quirks/FuzzyMatch",
+    ),
+    (
+        "KernelAndKextPatches",
+        "OcKernelCache",
+        "becomes Quirks/KernelCache",
+    ),
+];
+
+/// C005.
+pub fn c005(cx: &mut Context) {
+    if cx.config.kind != ConfigKind::Clover {
+        return;
+    }
+    let Some(root) = cx.doc.root.as_dict() else {
+        return;
+    };
+    let mut found = Vec::new();
+    for &(parent, key, goes) in DEVELOPMENT_LAYOUT {
+        let dict = if parent.is_empty() {
+            Some(root)
+        } else {
+            root.get_clover(parent).and_then(|e| e.value.as_dict())
+        };
+        if let Some(e) = dict.and_then(|d| d.get_clover(key)) {
+            let path = if parent.is_empty() {
+                e.key.clone()
+            } else {
+                format!("{parent}/{}", e.key)
+            };
+            found.push((path, e.key_span.clone(), goes));
+        }
+    }
+    let Some((path, span, _)) = found.first().cloned() else {
+        return;
+    };
+    let keys: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    let no_quirks = cx.config.quirks.dict.is_none();
+    let moves: Vec<String> = found
+        .iter()
+        .map(|(p, _, goes)| format!("{p}: {goes}"))
+        .collect();
+    let d = cx.report_span(
+        &C005,
+        path,
+        span,
+        format!(
+            "{} {} the layout of Clover's September 2020 development builds; Clover r5124 and later panic at boot when they find {}",
+            keys.join(", "),
+            if keys.len() == 1 { "follows" } else { "follow" },
+            if keys.len() == 1 { "it" } else { "them" },
+        ),
+    );
+    d.secondary = found[1..]
+        .iter()
+        .map(|(_, span, _)| (span.clone(), "also the old layout".to_owned()))
+        .collect();
+    if no_quirks {
+        d.notes.push(
+            "this config has no root Quirks dict, so current Clover would also run with every booter quirk false"
+                .into(),
+        );
+    }
+    d.help = Some(format!(
+        "move the settings to the r5124 layout ({}), then delete the old keys",
+        moves.join("; ")
+    ));
 }
 
 /// C004.

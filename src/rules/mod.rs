@@ -172,6 +172,7 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&clover::C002, clover::c002),
     (&clover::C003, clover::c003),
     (&clover::C004, clover::c004),
+    (&clover::C005, clover::c005),
 ];
 
 /// Metadata of every rule, in code order.

@@ -1,5 +1,5 @@
 //! Rules on Clover paths: every B, S, W rule that has a meaning there, the
-//! Clover reading in messages, C001-C004, and fixes applied to the text.
+//! Clover reading in messages, C001-C005, and fixes applied to the text.
 
 use std::path::PathBuf;
 
@@ -573,4 +573,56 @@ fn platform_rules_b002_b004_b006_on_clover_paths() {
     assert_eq!(one(&d, "B006").path, "Quirks/ProtectUefiServices");
     // Without a platform, B002 is only an info.
     assert_eq!(one(&run(&text), "B002").severity, Severity::Info);
+}
+
+/// A Clover config in the September 2020 layout: `root` goes at the top
+/// level and `kernel` inside KernelAndKextPatches (no root Quirks dict).
+fn development_layout(root: &str, kernel: &str) -> String {
+    format!(
+        "<plist><dict><key>Boot</key><dict><key>Arguments</key><string>-v</string></dict>\
+         <key>KernelAndKextPatches</key><dict><key>KernelPm</key><true/>{kernel}</dict>{root}\
+         <key>SMBIOS</key><dict/></dict></plist>"
+    )
+}
+
+#[test]
+fn c005_reports_every_key_of_the_development_layout() {
+    let text = development_layout(
+        "<key>ocquirks</key><dict><key>DevirtualiseMmio</key><true/></dict>",
+        "<key>OcQuirks</key><dict/><key>OcFuzzyMatch</key><true/>",
+    );
+    let d = run(&text);
+    let c005 = one(&d, "C005");
+    assert_eq!(c005.severity, Severity::Error);
+    // Clover matches keys ignoring case: the path keeps the file's spelling.
+    assert_eq!(c005.path, "ocquirks");
+    assert!(
+        c005.message.starts_with(
+            "ocquirks, KernelAndKextPatches/OcQuirks, KernelAndKextPatches/OcFuzzyMatch follow"
+        ),
+        "{}",
+        c005.message
+    );
+    assert_eq!(c005.secondary.len(), 2);
+    assert!(c005.notes.iter().any(|n| n.contains("no root Quirks dict")));
+    let help = c005.help.as_deref().unwrap_or_default();
+    assert!(help.contains("becomes Quirks/FuzzyMatch"), "{help}");
+}
+
+#[test]
+fn c005_kernel_keys_alone_and_the_current_layout() {
+    let d = run(&development_layout(
+        "",
+        "<key>OcKernelCache</key><string>Auto</string>",
+    ));
+    let c005 = one(&d, "C005");
+    assert_eq!(c005.path, "KernelAndKextPatches/OcKernelCache");
+    assert!(
+        c005.message.contains(" follows the layout"),
+        "{}",
+        c005.message
+    );
+    // The r5124 layout: Quirks at the root, nothing left over.
+    let current = clover_text(&q(&[("DevirtualiseMmio", "<true/>")]), Some("-v"), "");
+    assert!(with(&run(&current), "C005").is_empty());
 }
