@@ -180,6 +180,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
     if read_failed > 0 && args.format == CheckFormat::Human {
         // The summary above counts only the files that were read.
+        out.flush()?;
         eprintln!(
             "ocaudit: {read_failed} of {} path{} could not be read (see above); exit code 2",
             jobs.len(),

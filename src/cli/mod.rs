@@ -197,8 +197,10 @@ impl From<KindArg> for crate::model::ConfigKind {
 
 /// Parse arguments and run; returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    // One buffer for the whole report: a locked stdout flushes at every
+    // newline, which cost a system call per line of human output.
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let code = match cli.command {
         Command::Check(args) => check::run(&args, &mut out)?,
         Command::Slide(args) => {
