@@ -256,6 +256,11 @@ impl<'t> Lexer<'t> {
         }
     }
 
+    /// The text of `range`.
+    pub fn slice(&self, range: &Span) -> &'t str {
+        &self.text[range.clone()]
+    }
+
     /// The 1-based line of `offset` (for messages only).
     pub fn line_of(&self, offset: usize) -> usize {
         1 + self.b[..offset.min(self.b.len())]
@@ -306,19 +311,29 @@ impl<'t> Lexer<'t> {
         Ok(())
     }
 
+    #[inline]
     fn name(&mut self, what: &str) -> Result<&'t str> {
         let start = self.pos;
         let b = self.b;
-        // ASCII fast path; the first non-ASCII byte hands over to `char`s.
+        // ASCII fast path; a non-ASCII byte hands over to `name_slow`.
         let mut i = start;
         if b.get(i).is_some_and(|&c| NAME[c as usize] == 2) {
             i += 1;
             while b.get(i).is_some_and(|&c| NAME[c as usize] != 0) {
                 i += 1;
             }
+            if b.get(i).is_none_or(|&c| c < 0x80) {
+                self.pos = i;
+                return Ok(&self.text[start..i]);
+            }
         }
-        if b.get(i).is_some_and(|&c| c >= 0x80) {
-            let mut end = b.len();
+        self.name_slow(start, i, what)
+    }
+
+    #[cold]
+    fn name_slow(&mut self, start: usize, mut i: usize, what: &str) -> Result<&'t str> {
+        if self.b.get(i).is_some_and(|&c| c >= 0x80) {
+            let mut end = self.b.len();
             for (k, c) in self.text[i..].char_indices() {
                 let ok = if i + k == start {
                     is_name_start(c)
@@ -619,6 +634,63 @@ impl<'t> Lexer<'t> {
         }
     }
 
+    /// `</name>` exactly, closing `open`: step over it and return the offset
+    /// just past it. Anything else (spaces, another name) is left to `next`.
+    #[inline]
+    fn end_tag_fast(&mut self, open: &Tag<'t>) -> Option<usize> {
+        let name = open.name.as_bytes();
+        let at = self.pos + 2;
+        let rest = self.b.get(at..at + name.len() + 1)?;
+        if rest[..name.len()] == *name && rest[name.len()] == b'>' {
+            self.pos = at + name.len() + 1;
+            Some(self.pos)
+        } else {
+            None
+        }
+    }
+
+    /// Step over whitespace that is followed by a tag (not by text, a
+    /// comment or CDATA): between container elements it is no value.
+    #[inline]
+    pub fn skip_blank(&mut self) {
+        let mut i = self.pos;
+        while self.b.get(i).copied().is_some_and(is_space) {
+            i += 1;
+        }
+        if i > self.pos
+            && self.b.get(i) == Some(&b'<')
+            && self.b.get(i + 1).is_some_and(|&c| c != b'!')
+        {
+            self.pos = i;
+        }
+    }
+
+    /// The common shape of a scalar's content: plain text (no markup, no
+    /// `&`, no `\r`) then `open`'s end tag. Returns the text's range and the
+    /// offset past the end tag, or `None` with nothing consumed.
+    #[inline]
+    pub fn simple_content(&mut self, open: &Tag<'t>) -> Option<(Span, usize)> {
+        let start = self.pos;
+        let mut i = start;
+        while let Some(&c) = self.b.get(i) {
+            if SPECIAL[c as usize] {
+                break;
+            }
+            i += 1;
+        }
+        if self.b.get(i) != Some(&b'<') || self.b.get(i + 1) != Some(&b'/') {
+            return None;
+        }
+        self.pos = i;
+        match self.end_tag_fast(open) {
+            Some(end) => Some((start..i, end)),
+            None => {
+                self.pos = start;
+                None
+            }
+        }
+    }
+
     /// The next piece of `open`'s content. End tags are checked against
     /// `open` here; the end of the file inside it is an error.
     pub fn next(&mut self, open: &Tag<'t>) -> Result<Event<'t>> {
@@ -634,6 +706,9 @@ impl<'t> Lexer<'t> {
             )),
             Some(b'<') => match self.b.get(start + 1) {
                 Some(b'/') => {
+                    if let Some(end) = self.end_tag_fast(open) {
+                        return Ok(Event::End { start, end });
+                    }
                     self.pos += 2;
                     let name = self.name("an element name after `</`")?;
                     self.skip_spaces();

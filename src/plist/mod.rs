@@ -155,21 +155,22 @@ impl<'t> Loader<'t> {
                 format!("nesting is deeper than {MAX_DEPTH} levels"),
             ));
         }
-        match tag.name {
-            "dict" => return self.container(tag, depth, true),
-            "array" => return self.container(tag, depth, false),
+        // Byte-slice patterns compare inline, without a call per arm.
+        match tag.name.as_bytes() {
+            b"dict" => return self.container(tag, depth, true),
+            b"array" => return self.container(tag, depth, false),
             _ => {}
         }
         let s = self.scalar(&tag)?;
         let span = tag.start..s.end;
-        let value = match tag.name {
-            "string" => Value::String(s.text.into_owned()),
-            "integer" => Value::Integer(Integer::parse(&s.text)),
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            "real" => Value::Real(s.text.into_owned()),
-            "date" => Value::Date(s.text.into_owned()),
-            "data" => match value::decode_base64(&s.text) {
+        let value = match tag.name.as_bytes() {
+            b"string" => Value::String(s.text.into_owned()),
+            b"integer" => Value::Integer(Integer::parse(&s.text)),
+            b"true" => Value::Bool(true),
+            b"false" => Value::Bool(false),
+            b"real" => Value::Real(s.text.into_owned()),
+            b"date" => Value::Date(s.text.into_owned()),
+            b"data" => match value::decode_base64(&s.text) {
                 Some(bytes) => Value::Data(bytes),
                 None => {
                     self.issue(
@@ -180,7 +181,8 @@ impl<'t> Loader<'t> {
                     Value::Data(Vec::new())
                 }
             },
-            other => {
+            _ => {
+                let other = tag.name;
                 self.issue(
                     "X001",
                     span.clone(),
@@ -215,6 +217,12 @@ impl<'t> Loader<'t> {
         if tag.empty {
             return Ok(s);
         }
+        if let Some((text, end)) = self.lx.simple_content(tag) {
+            s.text = Cow::Borrowed(self.lx.slice(&text));
+            s.inner = text;
+            s.end = end;
+            return Ok(s);
+        }
         loop {
             let ev = self.lx.next(tag)?;
             match ev {
@@ -240,6 +248,7 @@ impl<'t> Loader<'t> {
         if tag.empty {
             return Ok(None);
         }
+        self.lx.skip_blank();
         self.lx.next(tag).map(Some)
     }
 
@@ -265,7 +274,7 @@ impl<'t> Loader<'t> {
                 self.issue("X001", span, "stray text between elements".into());
             }
             match ev {
-                Event::Start(child) if is_dict && child.name == "key" => {
+                Event::Start(child) if is_dict && child.name.as_bytes() == b"key" => {
                     if let Some((key, key_span)) = pending.take() {
                         self.issue("X001", key_span, format!("key `{key}` has no value"));
                     }
