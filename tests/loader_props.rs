@@ -211,25 +211,27 @@ fn inner_span(text: &str, span: &std::ops::Range<usize>) -> std::ops::Range<usiz
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/// The loader's base64 reading (padding only at the end, at most two `=`,
+/// whitespace ignored), restated so the reference decodes alike.
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let clean: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if !clean.len().is_multiple_of(4) {
+    let body = clean.iter().position(|&b| b == b'=').unwrap_or(clean.len());
+    if clean[body..].iter().any(|&b| b != b'=') || clean.len() - body > 2 {
+        return None;
+    }
+    if !clean.len().is_multiple_of(4) || body % 4 == 1 {
         return None;
     }
     let mut out = Vec::new();
-    for quad in clean.chunks(4) {
-        let mut acc = 0u32;
-        let mut pad = 0;
-        for &c in quad {
-            acc <<= 6;
-            match B64.iter().position(|&x| x == c) {
-                Some(v) if pad == 0 => acc |= v as u32,
-                None if c == b'=' => pad += 1,
-                _ => return None,
-            }
+    let (mut acc, mut bits) = (0u32, 0);
+    for &c in &clean[..body] {
+        acc = (acc << 6) | B64.iter().position(|&x| x == c)? as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
         }
-        let bytes = acc.to_be_bytes();
-        out.extend_from_slice(&bytes[1..4 - pad.min(2)]);
     }
     Some(out)
 }

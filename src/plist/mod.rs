@@ -4,6 +4,9 @@
 //! and value remembers its byte range in the source text. Duplicate keys are
 //! kept (both copies), so rules can report them. This module never decides
 //! what a value *means* to OpenCore or Clover; that is `model`'s job.
+//!
+//! `lexer` reads the XML in one pass; this file builds the plist tree from
+//! its tags and text as they come, with no XML tree in between.
 
 mod lexer;
 mod value;
@@ -311,12 +314,13 @@ impl<'t> Loader<'t> {
         if let Some((key, key_span)) = pending {
             self.issue("X001", key_span, format!("key `{key}` has no value"));
         }
+        // `split_off` moves the container's own run in one copy.
         let value = if is_dict {
             Value::Dict(Dict {
-                entries: self.entries.drain(first_entry..).collect(),
+                entries: self.entries.split_off(first_entry),
             })
         } else {
-            Value::Array(self.items.drain(first_item..).collect())
+            Value::Array(self.items.split_off(first_item))
         };
         Ok(Node {
             value,
