@@ -105,7 +105,7 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
     let Some(root) = root else {
         return Err(lexer::err(plist.start, "<plist> holds no value"));
     };
-    // Issues about extra values come first, as the old loader reported them.
+    // Issues about extra values come first: they concern the whole document.
     extras.append(&mut loader.issues);
     Ok(Document {
         root,
@@ -129,7 +129,7 @@ struct Loader<'t> {
     lx: Lexer<'t>,
     issues: Vec<LoadIssue>,
     /// Entries and items of the open containers, innermost last; each
-    /// container moves its own into an exactly sized `Vec` when it closes.
+    /// container moves its own run out when it closes.
     entries: Vec<Entry>,
     items: Vec<Node>,
 }
