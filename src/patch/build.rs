@@ -443,10 +443,7 @@ fn unescape(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }
-    roxmltree::Document::parse(&format!("<a>{s}</a>"))
-        .ok()
-        .and_then(|d| d.root_element().text().map(str::to_owned))
-        .unwrap_or_else(|| s.to_owned())
+    crate::plist::unescape(s).map_or_else(|| s.to_owned(), |u| u.into_owned())
 }
 
 /// Edits that remove the tokens for which `remove` is true, taking one run of

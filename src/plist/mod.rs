@@ -4,12 +4,19 @@
 //! and value remembers its byte range in the source text. Duplicate keys are
 //! kept (both copies), so rules can report them. This module never decides
 //! what a value *means* to OpenCore or Clover; that is `model`'s job.
+//!
+//! `lexer` reads the XML in one pass; this file builds the plist tree from
+//! its tags and text as they come, with no XML tree in between.
 
+mod lexer;
 mod value;
 
 pub use value::{Dict, Entry, Integer, Node, Value};
 
+use std::borrow::Cow;
+
 use crate::source::Span;
+use lexer::{Event, Lexer, Tag};
 
 /// The deepest nesting of dicts and arrays accepted. Real configs nest about
 /// eight levels; deeper input is refused instead of risking the stack.
@@ -55,112 +62,87 @@ impl std::fmt::Display for LoadError {
 
 /// Parse plist XML text into a [`Document`].
 pub fn load(text: &str) -> Result<Document, LoadError> {
-    if let Some(pos) = find_entity_declaration(text) {
-        return Err(LoadError {
-            offset: pos,
-            message: "the DOCTYPE declares entities; property lists never need them and ocaudit \
-                      does not expand them"
-                .into(),
-        });
-    }
     if !text.trim_start().starts_with('<') {
         return Err(LoadError {
             offset: text.len() - text.trim_start().len(),
             message: "this is not XML: a property list starts with `<?xml` or `<plist`".into(),
         });
     }
-    let opts = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        nodes_limit: MAX_NODES,
-        ..Default::default()
-    };
-    let xml = roxmltree::Document::parse_with_options(text, opts).map_err(|e| {
-        let pos = e.pos();
-        LoadError {
-            offset: offset_of(text, pos.row as usize, pos.col as usize),
-            message: xml_error_message(&e),
-        }
-    })?;
-    let plist = xml.root_element();
-    if plist.tag_name().name() != "plist" {
-        return Err(LoadError {
-            offset: plist.range().start,
-            message: format!(
-                "the root element is <{}>, expected <plist>",
-                plist.tag_name().name()
-            ),
-        });
+    let mut lx = Lexer::new(text);
+    let plist = lx.prolog()?;
+    if plist.name != "plist" {
+        return Err(lexer::err(
+            plist.start,
+            format!("the root element is <{}>, expected <plist>", plist.name),
+        ));
     }
     let mut loader = Loader {
-        text,
+        lx,
         issues: Vec::new(),
+        entries: Vec::new(),
+        items: Vec::new(),
     };
-    let mut children = plist.children().filter(|n| n.is_element());
-    let Some(first) = children.next() else {
-        return Err(LoadError {
-            offset: plist.range().start,
-            message: "<plist> holds no value".into(),
-        });
-    };
-    for extra in children {
-        loader.issue(
-            "X001",
-            extra.range(),
-            "a second value inside <plist> is ignored".into(),
-        );
+    let mut root = None;
+    let mut extras = Vec::new();
+    if !plist.empty {
+        loop {
+            match loader.lx.next(&plist)? {
+                Event::Start(tag) if root.is_none() => root = Some(loader.node(tag, 0)?),
+                Event::Start(tag) => {
+                    let end = loader.lx.skip(&tag)?;
+                    extras.push(LoadIssue {
+                        code: "X001",
+                        span: tag.start..end,
+                        message: "a second value inside <plist> is ignored".into(),
+                    });
+                }
+                Event::End { .. } => break,
+                _ => {}
+            }
+        }
     }
-    let root = loader.node(first, 0)?;
+    loader.lx.epilog()?;
+    let Some(root) = root else {
+        return Err(lexer::err(plist.start, "<plist> holds no value"));
+    };
+    // Issues about extra values come first: they concern the whole document.
+    extras.append(&mut loader.issues);
     Ok(Document {
         root,
-        issues: loader.issues,
+        issues: extras,
     })
 }
 
-fn xml_error_message(e: &roxmltree::Error) -> String {
-    let s = e.to_string();
-    // roxmltree appends " at row:col"; the position is reported separately.
-    match s.rfind(" at ") {
-        Some(i) if s[i + 4..].chars().all(|c| c.is_ascii_digit() || c == ':') => s[..i].to_owned(),
-        _ => s,
+/// Resolve the entity and character references in `raw` (text as written
+/// between tags) and normalise its line ends; `None` when a reference is
+/// malformed or unknown.
+pub(crate) fn unescape(raw: &str) -> Option<Cow<'_, str>> {
+    if !raw.contains(['&', '\r']) {
+        return Some(Cow::Borrowed(raw));
     }
-}
-
-fn find_entity_declaration(text: &str) -> Option<usize> {
-    let doctype = text.find("<!DOCTYPE")?;
-    let rest = &text[doctype..];
-    // Only the internal subset (between '[' and ']>') can declare entities.
-    let end = rest.find('>').unwrap_or(rest.len());
-    let subset = rest[..end].find('[').map(|open| {
-        let close = rest.find("]>").unwrap_or(rest.len());
-        &rest[open..close.max(open)]
-    })?;
-    subset
-        .find("<!ENTITY")
-        .map(|i| doctype + subset.as_ptr() as usize - rest.as_ptr() as usize + i)
-}
-
-/// Byte offset of a 1-based row and column (columns counted in characters).
-fn offset_of(text: &str, row: usize, col: usize) -> usize {
-    let mut line_start = 0;
-    for _ in 1..row {
-        match text[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return text.len(),
-        }
-    }
-    text[line_start..]
-        .char_indices()
-        .nth(col.saturating_sub(1))
-        .map(|(i, _)| line_start + i)
-        .unwrap_or(text.len())
+    let mut out = String::with_capacity(raw.len());
+    lexer::decode_text(raw, 0, &mut out).ok()?;
+    Some(Cow::Owned(out))
 }
 
 struct Loader<'t> {
-    text: &'t str,
+    lx: Lexer<'t>,
     issues: Vec<LoadIssue>,
+    /// Entries and items of the open containers, innermost last; each
+    /// container moves its own run out when it closes.
+    entries: Vec<Entry>,
+    items: Vec<Node>,
 }
 
-impl Loader<'_> {
+/// The text and first child element of a scalar element.
+struct Scalar<'t> {
+    text: Cow<'t, str>,
+    child: Option<(Span, &'t str)>,
+    inner: Span,
+    end: usize,
+}
+
+impl<'t> Loader<'t> {
     fn issue(&mut self, code: &'static str, span: Span, message: String) {
         self.issues.push(LoadIssue {
             code,
@@ -169,51 +151,41 @@ impl Loader<'_> {
         });
     }
 
-    fn node(&mut self, el: roxmltree::Node, depth: usize) -> Result<Node, LoadError> {
+    fn node(&mut self, tag: Tag<'t>, depth: usize) -> Result<Node, LoadError> {
         if depth > MAX_DEPTH {
-            return Err(LoadError {
-                offset: el.range().start,
-                message: format!("nesting is deeper than {MAX_DEPTH} levels"),
-            });
+            return Err(lexer::err(
+                tag.start,
+                format!("nesting is deeper than {MAX_DEPTH} levels"),
+            ));
         }
-        let span = el.range();
-        let inner = inner_span(self.text, &span);
-        let tag = el.tag_name().name();
-        let value = match tag {
-            "dict" => Value::Dict(self.dict(el, depth)?),
-            "array" => {
-                let mut items = Vec::new();
-                for child in el.children() {
-                    if child.is_element() {
-                        items.push(self.node(child, depth + 1)?);
-                    } else {
-                        self.stray_text(child);
-                    }
+        // Byte-slice patterns compare inline, without a call per arm.
+        match tag.name.as_bytes() {
+            b"dict" => return self.container(tag, depth, true),
+            b"array" => return self.container(tag, depth, false),
+            _ => {}
+        }
+        let s = self.scalar(&tag)?;
+        let span = tag.start..s.end;
+        let value = match tag.name.as_bytes() {
+            b"string" => Value::String(s.text.into_owned()),
+            b"integer" => Value::Integer(Integer::parse(&s.text)),
+            b"true" => Value::Bool(true),
+            b"false" => Value::Bool(false),
+            b"real" => Value::Real(s.text.into_owned()),
+            b"date" => Value::Date(s.text.into_owned()),
+            b"data" => match value::decode_base64(&s.text) {
+                Some(bytes) => Value::Data(bytes),
+                None => {
+                    self.issue(
+                        "X004",
+                        span.clone(),
+                        "<data> does not hold valid base64; OpenCore treats it as invalid".into(),
+                    );
+                    Value::Data(Vec::new())
                 }
-                Value::Array(items)
-            }
-            "string" => Value::String(text_of(el)),
-            "integer" => Value::Integer(Integer::parse(&text_of(el))),
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            "real" => Value::Real(text_of(el)),
-            "date" => Value::Date(text_of(el)),
-            "data" => {
-                let raw = text_of(el);
-                match value::decode_base64(&raw) {
-                    Some(bytes) => Value::Data(bytes),
-                    None => {
-                        self.issue(
-                            "X004",
-                            span.clone(),
-                            "<data> does not hold valid base64; OpenCore treats it as invalid"
-                                .into(),
-                        );
-                        Value::Data(Vec::new())
-                    }
-                }
-            }
-            other => {
+            },
+            _ => {
+                let other = tag.name;
                 self.issue(
                     "X001",
                     span.clone(),
@@ -222,92 +194,143 @@ impl Loader<'_> {
                 Value::Unknown(other.to_owned())
             }
         };
-        if !matches!(tag, "dict" | "array")
-            && let Some(child) = el.children().find(|c| c.is_element())
-        {
+        if let Some((child_span, child)) = s.child {
             self.issue(
                 "X001",
-                child.range(),
-                format!("<{tag}> cannot contain <{}>", child.tag_name().name()),
+                child_span,
+                format!("<{}> cannot contain <{child}>", tag.name),
             );
         }
-        Ok(Node { value, span, inner })
+        Ok(Node {
+            value,
+            span,
+            inner: s.inner,
+        })
     }
 
-    fn dict(&mut self, el: roxmltree::Node, depth: usize) -> Result<Dict, LoadError> {
-        let mut entries = Vec::new();
-        let mut pending: Option<(String, Span)> = None;
-        for child in el.children() {
-            if !child.is_element() {
-                self.stray_text(child);
-                continue;
-            }
-            if child.tag_name().name() == "key" {
-                if let Some((key, key_span)) = pending.take() {
-                    self.issue("X001", key_span, format!("key `{key}` has no value"));
+    /// Read a scalar element's content: its direct text (comments skipped,
+    /// CDATA included) and the first child element, if any.
+    fn scalar(&mut self, tag: &Tag<'t>) -> Result<Scalar<'t>, LoadError> {
+        let mut s = Scalar {
+            text: Cow::Borrowed(""),
+            child: None,
+            inner: tag.end..tag.end,
+            end: tag.end,
+        };
+        if tag.empty {
+            return Ok(s);
+        }
+        if let Some((text, end)) = self.lx.simple_content(tag) {
+            s.text = Cow::Borrowed(self.lx.slice(&text));
+            s.inner = text;
+            s.end = end;
+            return Ok(s);
+        }
+        loop {
+            let ev = self.lx.next(tag)?;
+            match ev {
+                Event::Text { .. } | Event::Cdata { .. } => self.lx.append(&ev, &mut s.text)?,
+                Event::Start(child) => {
+                    let end = self.lx.skip(&child)?;
+                    if s.child.is_none() {
+                        s.child = Some((child.start..end, child.name));
+                    }
                 }
-                pending = Some((text_of(child), child.range()));
+                Event::End { start, end } => {
+                    s.inner = tag.end..start;
+                    s.end = end;
+                    return Ok(s);
+                }
+                Event::Other => {}
+            }
+        }
+    }
+
+    /// The next event of `tag`'s content; `None` right away for `<tag/>`.
+    fn next_unless_empty(&mut self, tag: &Tag<'t>) -> Result<Option<Event<'t>>, LoadError> {
+        if tag.empty {
+            return Ok(None);
+        }
+        self.lx.skip_blank();
+        self.lx.next(tag).map(Some)
+    }
+
+    /// A `<dict>` (`is_dict`) or `<array>`.
+    fn container(&mut self, tag: Tag<'t>, depth: usize, is_dict: bool) -> Result<Node, LoadError> {
+        let (first_entry, first_item) = (self.entries.len(), self.items.len());
+        let mut pending: Option<(String, Span)> = None;
+        let mut inner = tag.end..tag.end;
+        let mut end = tag.end;
+        // The current run of text: its first piece's range, and whether
+        // everything so far is whitespace.
+        let mut run: Option<(Span, bool)> = None;
+        while let Some(ev) = self.next_unless_empty(&tag)? {
+            if let Event::Text { range, .. } | Event::Cdata { range, .. } = &ev {
+                let blank = self.lx.is_blank(&ev);
+                match &mut run {
+                    Some((_, b)) => *b &= blank,
+                    None => run = Some((range.clone(), blank)),
+                }
                 continue;
             }
-            let value = self.node(child, depth + 1)?;
-            match pending.take() {
-                Some((key, key_span)) => entries.push(Entry {
-                    key,
-                    key_span,
-                    value,
-                }),
-                None => self.issue(
-                    "X001",
-                    value.span.clone(),
-                    "a value in a <dict> without a <key> before it".into(),
-                ),
+            if let Some((span, false)) = run.take() {
+                self.issue("X001", span, "stray text between elements".into());
+            }
+            match ev {
+                Event::Start(child) if is_dict && child.name.as_bytes() == b"key" => {
+                    if let Some((key, key_span)) = pending.take() {
+                        self.issue("X001", key_span, format!("key `{key}` has no value"));
+                    }
+                    let s = self.scalar(&child)?;
+                    pending = Some((s.text.into_owned(), child.start..s.end));
+                }
+                Event::Start(child) => {
+                    let value = self.node(child, depth + 1)?;
+                    if !is_dict {
+                        self.items.push(value);
+                        continue;
+                    }
+                    match pending.take() {
+                        Some((key, key_span)) => self.entries.push(Entry {
+                            key,
+                            key_span,
+                            value,
+                        }),
+                        None => self.issue(
+                            "X001",
+                            value.span.clone(),
+                            "a value in a <dict> without a <key> before it".into(),
+                        ),
+                    }
+                }
+                Event::End { start, end: e } => {
+                    inner = tag.end..start;
+                    end = e;
+                    break;
+                }
+                _ => {}
             }
         }
         if let Some((key, key_span)) = pending {
             self.issue("X001", key_span, format!("key `{key}` has no value"));
         }
-        Ok(Dict { entries })
-    }
-
-    fn stray_text(&mut self, node: roxmltree::Node) {
-        if node.is_text()
-            && node
-                .text()
-                .is_some_and(|t| !t.bytes().all(|b| b.is_ascii_whitespace()))
-        {
-            self.issue("X001", node.range(), "stray text between elements".into());
-        }
-    }
-}
-
-fn text_of(el: roxmltree::Node) -> String {
-    let mut s = String::new();
-    for c in el.children() {
-        if let Some(t) = c.text()
-            && c.is_text()
-        {
-            s.push_str(t);
-        }
-    }
-    s
-}
-
-/// The range between an element's start and end tags (empty for `<x/>`).
-fn inner_span(text: &str, span: &Span) -> Span {
-    let Some(el) = text.get(span.clone()) else {
-        return span.end..span.end;
-    };
-    if el.ends_with("/>") {
-        return span.end..span.end;
-    }
-    let open_end = el.find('>').map(|i| span.start + i + 1).unwrap_or(span.end);
-    let close_start = el.rfind("</").map(|i| span.start + i).unwrap_or(span.end);
-    if close_start < open_end {
-        open_end..open_end
-    } else {
-        open_end..close_start
+        // `split_off` moves the container's own run in one copy.
+        let value = if is_dict {
+            Value::Dict(Dict {
+                entries: self.entries.split_off(first_entry),
+            })
+        } else {
+            Value::Array(self.items.split_off(first_item))
+        };
+        Ok(Node {
+            value,
+            span: tag.start..end,
+            inner,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod xml_tests;
