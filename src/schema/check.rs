@@ -90,22 +90,28 @@ pub enum Event<'a, 'p> {
         node: &'a Node,
         /// Its path in the file.
         path: &'p Trail<'a>,
-        /// Which schema children it holds (see [`Present::has`]).
+        /// Which schema children it holds (see [`Present::has_at`]).
         present: Present<'p>,
     },
 }
 
-/// The schema children a dict holds, marked during the walk.
+/// The schema children a dict holds, by their position among the parent
+/// key's children ([`Table::children`]), marked during the walk.
 #[derive(Clone, Copy)]
 pub struct Present<'p> {
-    marks: &'p [u32],
-    stamp: u32,
+    /// Positions below 128.
+    bits: u128,
+    /// Positions from 128 on (no schema dict has that many children today).
+    more: &'p [usize],
 }
 
 impl Present<'_> {
-    /// Whether the dict holds schema child `c`.
-    pub fn has(&self, c: usize) -> bool {
-        self.marks.get(c) == Some(&self.stamp)
+    /// Whether the dict holds the child at position `i`.
+    pub fn has_at(&self, i: usize) -> bool {
+        match u32::try_from(i) {
+            Ok(b) if b < 128 => self.bits >> b & 1 != 0,
+            _ => self.more.contains(&i),
+        }
     }
 }
 
@@ -167,8 +173,6 @@ pub fn walk<'a, V: Visit<'a>>(t: &Table, root: &'a Node, mask: Mask, v: &mut V) 
     if root.as_dict().is_some() {
         let mut w = Walker {
             t,
-            marks: vec![0; t.keys.len()],
-            stamp: 0,
             trail: Trail::default(),
             v,
         };
@@ -178,11 +182,20 @@ pub fn walk<'a, V: Visit<'a>>(t: &Table, root: &'a Node, mask: Mask, v: &mut V) 
 
 struct Walker<'t, 'v, 'a, V> {
     t: &'t Table,
-    /// Per schema key, the stamp of the last dict that held it.
-    marks: Vec<u32>,
-    stamp: u32,
     trail: Trail<'a>,
     v: &'v mut V,
+}
+
+/// Whether two keys are equal; keys of 4 to 16 bytes, the usual ones, are
+/// compared as two overlapping words instead of through `memcmp`.
+fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match a.len() {
+        n if n != b.len() => false,
+        8..=16 => a.first_chunk::<8>() == b.first_chunk() && a.last_chunk::<8>() == b.last_chunk(),
+        4..=7 => a.first_chunk::<4>() == b.first_chunk() && a.last_chunk::<4>() == b.last_chunk(),
+        _ => a == b,
+    }
 }
 
 /// Whether two dicts have the same keys in the same order with values of
@@ -190,7 +203,7 @@ struct Walker<'t, 'v, 'a, V> {
 fn same_shape(a: &Dict, b: &Dict) -> bool {
     a.entries.len() == b.entries.len()
         && a.entries.iter().zip(&b.entries).all(|(x, y)| {
-            x.key == y.key && discriminant(&x.value.value) == discriminant(&y.value.value)
+            same_key(&x.key, &y.key) && discriminant(&x.value.value) == discriminant(&y.value.value)
         })
 }
 
@@ -212,10 +225,10 @@ impl<'a, V: Visit<'a>> Walker<'_, '_, 'a, V> {
         let t = self.t;
         match &node.value {
             Value::Dict(d) => {
-                self.stamp += 1;
-                let stamp = self.stamp;
                 let free = key.and_then(|k| t.keys[k].free);
                 let kids = t.children(key);
+                let free_at = free.and_then(|f| kids.iter().position(|&c| c == f));
+                let (mut bits, mut more) = (0u128, Vec::new());
                 // Configs mostly list keys in the schema's order: try the
                 // child after the last match first.
                 let mut cursor = 0;
@@ -223,17 +236,20 @@ impl<'a, V: Visit<'a>> Walker<'_, '_, 'a, V> {
                     if e.key.starts_with('#') {
                         continue;
                     }
-                    let child = free.or_else(|| {
+                    let at = free_at.or_else(|| {
                         let name = e.key.as_str();
                         let at = match kids.get(cursor) {
                             Some(&c) if t.keys[c].leaf == name => Some(cursor),
                             _ => kids.iter().position(|&c| t.keys[c].leaf == name),
                         }?;
                         cursor = at + 1;
-                        kids.get(at).copied()
+                        Some(at)
                     });
-                    if let Some(m) = child.and_then(|c| self.marks.get_mut(c)) {
-                        *m = stamp;
+                    let child = free.or_else(|| kids.get(at?).copied());
+                    match at.map(u32::try_from) {
+                        Some(Ok(b)) if b < 128 => bits |= 1 << b,
+                        Some(_) => more.extend(at),
+                        None => {}
                     }
                     self.trail.parts.push(Part::Key(&e.key));
                     self.v.event(&Event::Key {
@@ -257,10 +273,7 @@ impl<'a, V: Visit<'a>> Walker<'_, '_, 'a, V> {
                     mask,
                     node,
                     path: &self.trail,
-                    present: Present {
-                        marks: &self.marks,
-                        stamp,
-                    },
+                    present: Present { bits, more: &more },
                 });
             }
             Value::Array(items) => {
@@ -407,12 +420,12 @@ impl<'a> Visit<'a> for Checker<'_, 'a> {
                 present,
                 ..
             } => {
-                for &c in t.children(key) {
+                for (i, &c) in t.children(key).iter().enumerate() {
                     let k = &t.keys[c];
                     if k.required & m == 0 || k.leaf == "*" || k.leaf == "[]" {
                         continue;
                     }
-                    if !present.has(c) {
+                    if !present.has_at(i) {
                         self.structural += 1;
                         self.out.push(Finding::Missing {
                             path: path.render_with(k.leaf),

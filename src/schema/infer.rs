@@ -151,9 +151,9 @@ impl<'a> Visit<'a> for Scorer<'_> {
             Event::Dict {
                 key, mask, present, ..
             } => {
-                for &c in t.children(key) {
+                for (i, &c) in t.children(key).iter().enumerate() {
                     let k = &t.keys[c];
-                    if k.required & mask != 0 && k.leaf != "*" && !present.has(c) {
+                    if k.required & mask != 0 && k.leaf != "*" && !present.has_at(i) {
                         self.marks.add(c, 0, mask & k.required);
                     }
                 }
