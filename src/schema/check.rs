@@ -10,7 +10,7 @@
 
 use std::mem::discriminant;
 
-use super::data::{Kind, Mask, Table, bit};
+use super::data::{Kind, Mask, Table, Variant, bit};
 use crate::plist::{Dict, Entry, Node, Value};
 
 /// One component of a file path: a dict key or an array index.
@@ -239,8 +239,8 @@ impl<'a, V: Visit<'a>> Walker<'_, '_, 'a, V> {
                     let at = free_at.or_else(|| {
                         let name = e.key.as_str();
                         let at = match kids.get(cursor) {
-                            Some(&c) if t.keys[c].leaf == name => Some(cursor),
-                            _ => kids.iter().position(|&c| t.keys[c].leaf == name),
+                            Some(&c) if same_key(t.keys[c].leaf, name) => Some(cursor),
+                            _ => kids.iter().position(|&c| same_key(t.keys[c].leaf, name)),
                         }?;
                         cursor = at + 1;
                         Some(at)
@@ -379,6 +379,7 @@ struct Checker<'t, 'a> {
 }
 
 impl<'a> Visit<'a> for Checker<'_, 'a> {
+    #[inline]
     fn event(&mut self, ev: &Event<'a, '_>) {
         let t = self.t;
         let m = bit(self.r);
@@ -390,8 +391,8 @@ impl<'a> Visit<'a> for Checker<'_, 'a> {
                 path,
                 ..
             } => {
-                let known = key.filter(|&c| t.keys[c].present & m != 0);
-                let Some(c) = known else {
+                let known = key.and_then(|c| Some((c, t.keys[c].at(self.r)?)));
+                let Some((c, v)) = known else {
                     self.structural += 1;
                     self.out.push(Finding::Unknown {
                         path: path.render(),
@@ -404,13 +405,13 @@ impl<'a> Visit<'a> for Checker<'_, 'a> {
                     });
                     return;
                 };
-                self.value(c, &entry.value, path);
+                self.value(c, v, &entry.value, path);
             }
             Event::Item {
                 key, node, path, ..
             } => {
-                if let Some(c) = key.filter(|&c| t.keys[c].present & m != 0) {
-                    self.value(c, node, path);
+                if let Some((c, v)) = key.and_then(|c| Some((c, t.keys[c].at(self.r)?))) {
+                    self.value(c, v, node, path);
                 }
             }
             Event::Dict {
@@ -452,10 +453,8 @@ impl<'a> Visit<'a> for Checker<'_, 'a> {
 }
 
 impl<'a> Checker<'_, 'a> {
-    fn value(&mut self, c: usize, node: &'a Node, path: &Trail<'a>) {
-        let Some(v) = self.t.keys[c].at(self.r) else {
-            return;
-        };
+    #[inline]
+    fn value(&mut self, c: usize, v: &Variant, node: &'a Node, path: &Trail<'a>) {
         if !v.kind.accepts_kind(kind_of(&node.value)) {
             self.structural += 1;
             self.out.push(Finding::WrongType {

@@ -124,6 +124,7 @@ struct Scorer<'t> {
 }
 
 impl<'a> Visit<'a> for Scorer<'_> {
+    #[inline]
     fn event(&mut self, ev: &Event<'a, '_>) {
         let t = self.t;
         match *ev {
@@ -185,8 +186,12 @@ pub fn infer(t: &Table, root: &Node) -> Inference {
     };
     walk(t, root, t.all(), &mut scorer);
     let marks = scorer.marks;
-    let mut rows = marks.rows;
-    rows.sort_unstable_by_key(|r| r.0);
+    // In key order, without sorting: the slots are indexed by key.
+    let rows: Vec<(usize, Mask, Mask)> = marks
+        .slot
+        .iter()
+        .filter_map(|&s| marks.rows.get(usize::from(s).checked_sub(1)?).copied())
+        .collect();
     // Unknown and mistyped keys first: a key the config has is strong
     // evidence (nobody writes keys their release lacks), while a sparse
     // config lacks keys of every release. Ties go to the fewest missing.
