@@ -259,7 +259,9 @@ impl<'a, V: Visit<'a>> Walker<'_, '_, 'a, V> {
                         entry: e,
                         path: &self.trail,
                     });
-                    if let Some(c) = child {
+                    if let Some(c) = child
+                        && let Value::Dict(_) | Value::Array(_) = e.value.value
+                    {
                         let k = &t.keys[c];
                         let m = mask & k.present & k.accepts_value(&e.value.value);
                         if m != 0 {
@@ -299,9 +301,11 @@ impl<'a, V: Visit<'a>> Walker<'_, '_, 'a, V> {
                         node: item,
                         path: &self.trail,
                     });
-                    let m = mask & k.present & k.accepts_value(&item.value);
-                    if m != 0 {
-                        self.node(item, Some(elem), m);
+                    if let Value::Dict(_) | Value::Array(_) = item.value {
+                        let m = mask & k.present & k.accepts_value(&item.value);
+                        if m != 0 {
+                            self.node(item, Some(elem), m);
+                        }
                     }
                     self.trail.parts.pop();
                     if modelled.is_none()
@@ -373,7 +377,8 @@ fn norm_of(t: &Table, parent: Option<usize>, name: &str) -> String {
 /// The check of one release: findings in walk order.
 struct Checker<'t, 'a> {
     t: &'t Table,
-    r: usize,
+    /// The checked release, as a mask.
+    bit: Mask,
     out: Vec<Finding<'a>>,
     structural: usize,
 }
@@ -382,7 +387,7 @@ impl<'a> Visit<'a> for Checker<'_, 'a> {
     #[inline]
     fn event(&mut self, ev: &Event<'a, '_>) {
         let t = self.t;
-        let m = bit(self.r);
+        let m = self.bit;
         match *ev {
             Event::Key {
                 parent,
@@ -391,7 +396,7 @@ impl<'a> Visit<'a> for Checker<'_, 'a> {
                 path,
                 ..
             } => {
-                let known = key.and_then(|c| Some((c, t.keys[c].at(self.r)?)));
+                let known = key.and_then(|c| Some((c, self.variant(c)?)));
                 let Some((c, v)) = known else {
                     self.structural += 1;
                     self.out.push(Finding::Unknown {
@@ -410,7 +415,7 @@ impl<'a> Visit<'a> for Checker<'_, 'a> {
             Event::Item {
                 key, node, path, ..
             } => {
-                if let Some((c, v)) = key.and_then(|c| Some((c, t.keys[c].at(self.r)?))) {
+                if let Some((c, v)) = key.and_then(|c| Some((c, self.variant(c)?))) {
                     self.value(c, v, node, path);
                 }
             }
@@ -453,6 +458,15 @@ impl<'a> Visit<'a> for Checker<'_, 'a> {
 }
 
 impl<'a> Checker<'_, 'a> {
+    /// The variant of key `c` in force in the checked release.
+    #[inline]
+    fn variant(&self, c: usize) -> Option<&'static Variant> {
+        self.t.keys[c]
+            .variants
+            .iter()
+            .find(|v| v.mask & self.bit != 0)
+    }
+
     #[inline]
     fn value(&mut self, c: usize, v: &Variant, node: &'a Node, path: &Trail<'a>) {
         if !v.kind.accepts_kind(kind_of(&node.value)) {
@@ -484,7 +498,7 @@ impl<'a> Checker<'_, 'a> {
 pub fn check<'a>(t: &Table, root: &'a Node, r: usize) -> Vec<Finding<'a>> {
     let mut c = Checker {
         t,
-        r,
+        bit: bit(r),
         out: Vec::new(),
         structural: 0,
     };
