@@ -2,6 +2,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ocaudit::audit::{self, AuditOptions};
+use ocaudit::rules::CheckOptions;
+use ocaudit::schema::{self, Table};
 
 mod support;
 
@@ -19,6 +21,33 @@ fn bench(c: &mut Criterion) {
     c.bench_function(&name, |b| {
         b.iter(|| audit::audit_bytes("config.plist", corpus_sized.clone(), &opts))
     });
+    // The schema's share of `check` (issue 5: it must stay within 10%):
+    // the same check with the schema rules deselected (no schema walk;
+    // the version inference still runs, since every report carries
+    // `oc_version`), and the two schema stages alone on the loaded file.
+    // Schema cost = (check - schema rules off) + resolve.
+    let schema_off = AuditOptions {
+        check: CheckOptions {
+            select: Vec::new(),
+            ignore: ["X004", "X006", "X007", "X008", "X009"]
+                .map(String::from)
+                .to_vec(),
+        },
+        ..AuditOptions::default()
+    };
+    c.bench_function("check corpus-sized, schema rules off", |b| {
+        b.iter(|| audit::audit_bytes("config.plist", corpus_sized.clone(), &schema_off))
+    });
+    if let Ok(loaded) = audit::load("config.plist", corpus_sized.clone()) {
+        let root = &loaded.doc.root;
+        c.bench_function("schema resolve corpus-sized (inference)", |b| {
+            b.iter(|| schema::resolve(root, None, None))
+        });
+        let target = schema::resolve(root, None, None).target;
+        c.bench_function("schema check corpus-sized (target release)", |b| {
+            b.iter(|| schema::check(Table::get(), root, target).len())
+        });
+    }
     let name = format!("check large ({} KiB)", large.len() / 1024);
     c.bench_function(&name, |b| {
         b.iter(|| audit::audit_bytes("config.plist", large.clone(), &opts))

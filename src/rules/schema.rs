@@ -1,6 +1,7 @@
 //! X004 (schema part), X006-X009: keys against the schema of the target
 //! OpenCore release. OpenCore configs only.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::Context;
@@ -52,15 +53,15 @@ rule!(
 use crate::patch::Applicability::{Safe, Unsafe};
 
 /// The resolved target for this file, computed when the caller did not.
-fn resolved(cx: &Context) -> Option<Resolved> {
+fn resolved<'a>(cx: &Context<'a>) -> Option<Cow<'a, Resolved>> {
     if cx.config.kind != ConfigKind::OpenCore || cx.doc.root.as_dict().is_none() {
         return None;
     }
     if let Some(r) = cx.oc_version {
-        return Some(r.clone());
+        return Some(Cow::Borrowed(r));
     }
     let log = cx.evidence.and_then(|e| e.log_version.as_deref());
-    Some(schema::resolve(&cx.doc.root, None, log))
+    Some(Cow::Owned(schema::resolve(&cx.doc.root, None, log)))
 }
 
 fn target_note(res: &Resolved) -> String {
@@ -131,7 +132,8 @@ type MissingGroup<'d> = (
 fn walk_and_report(cx: &mut Context) {
     let Some(res) = resolved(cx) else { return };
     let t = Table::get();
-    let text = cx.text().to_owned();
+    let source = cx.source;
+    let text = source.text.as_str();
     let doc = cx.doc;
     let on = GROUP.map(|c| cx.options.enabled(c));
     let findings: Vec<Finding> = schema::check(t, &doc.root, res.target)
@@ -167,7 +169,7 @@ fn walk_and_report(cx: &mut Context) {
             } else {
                 parent.as_str()
             };
-            let edits = patch::insert_entries(&text, dict, &items, &cx.style);
+            let edits = patch::insert_entries(text, dict, &items, &cx.style);
             let fix = Fix::safe(
                 format!(
                     "insert {} into {place} (the {} sample values)",
@@ -196,7 +198,7 @@ fn walk_and_report(cx: &mut Context) {
                 norm,
                 key,
                 entry,
-            } => unknown(cx, &res, &text, path, &norm, key, entry),
+            } => unknown(cx, &res, text, path, &norm, key, entry),
             Finding::Missing { path, key, dict } => {
                 let fix = group_fixes
                     .get(&(dict.span.start, dict.span.end))

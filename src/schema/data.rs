@@ -75,6 +75,11 @@ impl Kind {
     pub fn accepts(self, type_name: &str) -> bool {
         self == Kind::Any || self.name() == type_name
     }
+
+    /// Whether a value written as `kind` (see `check::kind_of`) is accepted.
+    pub fn accepts_kind(self, kind: Option<Kind>) -> bool {
+        self == Kind::Any || kind == Some(self)
+    }
 }
 
 /// A key's kind, optionality and sample value over a run of releases.
@@ -117,6 +122,15 @@ impl KeyRec {
     /// The variant in force in release `r`.
     pub fn at(&self, r: usize) -> Option<&Variant> {
         self.variants.iter().find(|v| v.mask & bit(r) != 0)
+    }
+
+    /// Releases in which `value` fits this key.
+    pub fn accepts_value(&self, value: &crate::plist::Value) -> Mask {
+        let kind = super::check::kind_of(value);
+        self.variants
+            .iter()
+            .filter(|v| v.kind.accepts_kind(kind))
+            .fold(0, |m, v| m | v.mask)
     }
 
     /// Releases in which a value of plist type `type_name` fits this key.

@@ -2,9 +2,9 @@
 //! matches with the fewest unknown (and mistyped) keys, then the fewest
 //! missing keys.
 
-use super::check::{Event, walk};
+use super::check::{Event, Visit, walk};
 use super::data::{Mask, Table, bit};
-use crate::plist::Node;
+use crate::plist::{Dict, Node};
 
 /// The releases a config matches best, and the keys that decide it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,52 +117,81 @@ fn tally(masks: impl Iterator<Item = Mask>, n: usize) -> Vec<u32> {
         .collect()
 }
 
+/// Inference's visitor: marks what counts against each release.
+struct Scorer<'t> {
+    t: &'t Table,
+    marks: Marks,
+}
+
+impl<'a> Visit<'a> for Scorer<'_> {
+    #[inline]
+    fn event(&mut self, ev: &Event<'a, '_>) {
+        let t = self.t;
+        match *ev {
+            Event::Key {
+                key: Some(c),
+                mask,
+                entry,
+                ..
+            } => {
+                let k = &t.keys[c];
+                let u =
+                    (mask & !k.present) | (mask & k.present & !k.accepts_value(&entry.value.value));
+                self.marks.add(c, u, 0);
+            }
+            Event::Item {
+                key: Some(c),
+                mask,
+                node,
+                ..
+            } => {
+                let k = &t.keys[c];
+                self.marks
+                    .add(c, mask & k.present & !k.accepts_value(&node.value), 0);
+            }
+            Event::Dict {
+                key, mask, present, ..
+            } => {
+                for (i, &c) in t.children(key).iter().enumerate() {
+                    let k = &t.keys[c];
+                    if k.required & mask != 0 && k.leaf != "*" && !present.has_at(i) {
+                        self.marks.add(c, 0, mask & k.required);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Marks are unions: an item of the same shape as one walked before
+    /// adds nothing, whatever it found.
+    fn structural(&self) -> usize {
+        0
+    }
+
+    fn needs_walk(&self, _item: &Dict) -> bool {
+        false
+    }
+}
+
 /// Score every release against `root` in one walk and pick the best range.
 pub fn infer(t: &Table, root: &Node) -> Inference {
     let n = t.releases.len();
-    let mut marks = Marks {
-        slot: vec![0; t.keys.len()],
-        rows: Vec::new(),
+    let mut scorer = Scorer {
+        t,
+        marks: Marks {
+            slot: vec![0; t.keys.len()],
+            rows: Vec::new(),
+        },
     };
-    walk(t, root, t.all(), false, &mut |ev| match *ev {
-        Event::Key {
-            key: Some(c),
-            mask,
-            entry,
-            ..
-        } => {
-            let k = &t.keys[c];
-            let type_name = entry.value.value.type_name();
-            let u = (mask & !k.present) | (mask & k.present & !k.accepts_mask(type_name));
-            marks.add(c, u, 0);
-        }
-        Event::Item {
-            key: Some(c),
-            mask,
-            node,
-            ..
-        } => {
-            let k = &t.keys[c];
-            marks.add(
-                c,
-                mask & k.present & !k.accepts_mask(node.value.type_name()),
-                0,
-            );
-        }
-        Event::Dict {
-            key, mask, present, ..
-        } => {
-            for &c in t.children(key) {
-                let k = &t.keys[c];
-                if k.required & mask != 0 && k.leaf != "*" && !present.has(c) {
-                    marks.add(c, 0, mask & k.required);
-                }
-            }
-        }
-        _ => {}
-    });
-    let mut rows = marks.rows;
-    rows.sort_unstable_by_key(|r| r.0);
+    walk(t, root, t.all(), &mut scorer);
+    let marks = scorer.marks;
+    // In key order, without sorting: the slots are indexed by key.
+    let rows: Vec<(usize, Mask, Mask)> = marks
+        .slot
+        .iter()
+        .filter_map(|&s| marks.rows.get(usize::from(s).checked_sub(1)?).copied())
+        .collect();
     // Unknown and mistyped keys first: a key the config has is strong
     // evidence (nobody writes keys their release lacks), while a sparse
     // config lacks keys of every release. Ties go to the fewest missing.
