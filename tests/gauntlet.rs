@@ -120,8 +120,7 @@ fn byte_mutants(raw: &[u8], rng: &mut Rng, few: bool) -> Vec<(String, Vec<u8>)> 
 /// A dict entry's `<key>` element and value span.
 fn entries(root: &Node) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>, Value)> {
     let mut v = Vec::new();
-    let mut path = String::new();
-    root.walk(&mut path, &mut |_, n| {
+    root.visit(&mut |_, n| {
         if let Value::Dict(d) = &n.value {
             for e in &d.entries {
                 v.push((

@@ -111,3 +111,30 @@ fn text_that_is_not_xml_says_so() {
         assert_eq!(err.offset, text.len() - text.trim_start().len());
     }
 }
+
+#[test]
+fn visit_gives_steps_and_path_at_finds_the_innermost_node() {
+    let text = "<plist><dict><key>A</key><array><dict><key>B</key><integer>1</integer></dict>\
+                <string>x</string></array><key>C</key><true/></dict></plist>";
+    let doc = load(text).unwrap();
+    let mut seen = Vec::new();
+    doc.root.visit(&mut |steps, node| {
+        seen.push((join_steps(steps), node.value.type_name()));
+    });
+    let expect = [
+        ("", "dict"),
+        ("A", "array"),
+        ("A/0", "dict"),
+        ("A/0/B", "integer"),
+        ("A/1", "string"),
+        ("C", "boolean"),
+    ];
+    let expect: Vec<(String, &str)> = expect.iter().map(|(p, t)| (p.to_string(), *t)).collect();
+    assert_eq!(seen, expect);
+    let at = |needle: &str| doc.root.path_at(text.find(needle).unwrap());
+    assert_eq!(at("1</integer>"), "A/0/B");
+    assert_eq!(at("<key>B"), "A/0", "a key belongs to its dict");
+    assert_eq!(at("x</string>"), "A/1");
+    assert_eq!(at("<true/>"), "C");
+    assert_eq!(doc.root.path_at(text.len() + 5), "");
+}

@@ -139,39 +139,90 @@ impl Node {
         Some(node)
     }
 
-    /// Visit this node and every node below it, with its key path.
-    pub fn walk<'a>(&'a self, path: &mut String, f: &mut dyn FnMut(&str, &'a Node)) {
-        f(path, self);
-        let len = path.len();
-        match &self.value {
-            Value::Dict(d) => {
-                for e in &d.entries {
-                    push_path(path, &e.key);
-                    e.value.walk(path, f);
-                    path.truncate(len);
-                }
-            }
-            Value::Array(a) => {
-                for (i, item) in a.iter().enumerate() {
-                    if !path.is_empty() {
-                        path.push('/');
+    /// Visit this node and every node below it, in file order, with the
+    /// steps that lead to each. Most visits never need the path, so it is
+    /// kept as steps and written out only on demand ([`join_steps`]).
+    pub fn visit<'a>(&'a self, f: &mut impl FnMut(&[Step<'a>], &'a Node)) {
+        fn go<'a>(
+            node: &'a Node,
+            steps: &mut Vec<Step<'a>>,
+            f: &mut impl FnMut(&[Step<'a>], &'a Node),
+        ) {
+            f(steps, node);
+            match &node.value {
+                Value::Dict(d) => {
+                    for e in &d.entries {
+                        steps.push(Step::Key(&e.key));
+                        go(&e.value, steps, f);
+                        steps.pop();
                     }
-                    // Written in place: no allocation per array item.
-                    let _ = std::fmt::Write::write_fmt(path, format_args!("{i}"));
-                    item.walk(path, f);
-                    path.truncate(len);
                 }
+                Value::Array(a) => {
+                    for (i, item) in a.iter().enumerate() {
+                        steps.push(Step::Index(i));
+                        go(item, steps, f);
+                        steps.pop();
+                    }
+                }
+                _ => {}
             }
-            _ => {}
+        }
+        go(self, &mut Vec::new(), f);
+    }
+
+    /// The key path of the innermost node whose element contains `offset`
+    /// (empty for the root, or when the offset is outside it).
+    pub fn path_at(&self, offset: usize) -> String {
+        let mut steps = Vec::new();
+        let mut node = self;
+        loop {
+            let next = match &node.value {
+                Value::Dict(d) => d
+                    .entries
+                    .iter()
+                    .find(|e| e.value.span.contains(&offset))
+                    .map(|e| (Step::Key(&e.key), &e.value)),
+                Value::Array(a) => a
+                    .iter()
+                    .position(|item| item.span.contains(&offset))
+                    .map(|i| (Step::Index(i), &a[i])),
+                _ => None,
+            };
+            match next {
+                Some((step, child)) => {
+                    steps.push(step);
+                    node = child;
+                }
+                None => return join_steps(&steps),
+            }
         }
     }
 }
 
-fn push_path(path: &mut String, part: &str) {
-    if !path.is_empty() {
-        path.push('/');
+/// One step of a key path: a dict key or an array index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// A dict key.
+    Key(&'a str),
+    /// An array index.
+    Index(usize),
+}
+
+/// Write steps as a key path (`Kernel/Add/3/BundlePath`).
+pub fn join_steps(steps: &[Step]) -> String {
+    let mut path = String::new();
+    for step in steps {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        match step {
+            Step::Key(k) => path.push_str(k),
+            Step::Index(i) => {
+                let _ = std::fmt::Write::write_fmt(&mut path, format_args!("{i}"));
+            }
+        }
     }
-    path.push_str(part);
+    path
 }
 
 /// An `<integer>` as written, and the number OpenCore reads from it.

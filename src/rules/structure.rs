@@ -3,7 +3,7 @@
 use super::Context;
 use crate::model::Located;
 use crate::patch::{self, Applicability, Fix, NewValue};
-use crate::plist::Value;
+use crate::plist::{Step, Value, join_steps};
 
 use crate::patch::Applicability::{Safe, Unsafe};
 
@@ -71,14 +71,7 @@ pub fn x001(cx: &mut Context) {
 
 /// The key path of the innermost node containing `offset`.
 fn path_of(cx: &Context, offset: usize) -> String {
-    let mut best = String::new();
-    let mut path = String::new();
-    cx.doc.root.walk(&mut path, &mut |p, n| {
-        if n.span.start <= offset && offset < n.span.end {
-            best = p.to_owned();
-        }
-    });
-    best
+    cx.doc.root.path_at(offset)
 }
 
 /// X003: duplicate keys. OpenCore keeps the last copy.
@@ -89,7 +82,13 @@ pub fn x003(cx: &mut Context) {
     let doc = cx.doc;
     let text = cx.source.text.as_str();
     let mut found = Vec::new();
-    duplicates_below(&doc.root, &mut Vec::new(), clover, &mut found);
+    doc.root.visit(&mut |steps, node| {
+        if let Value::Dict(d) = &node.value
+            && has_duplicate(d, clover)
+        {
+            duplicates_in(d, steps, clover, &mut found);
+        }
+    });
     for (key_path, copies) in found {
         let (winner, shadowed) = if clover {
             (copies[0], &copies[1..])
@@ -128,56 +127,6 @@ pub fn x003(cx: &mut Context) {
     }
 }
 
-/// One step of a key path, kept unformatted until a finding needs it.
-enum Step<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
-fn joined(steps: &[Step]) -> String {
-    let mut path = String::new();
-    for (i, step) in steps.iter().enumerate() {
-        if i > 0 {
-            path.push('/');
-        }
-        match step {
-            Step::Key(k) => path.push_str(k),
-            Step::Index(n) => path.push_str(&n.to_string()),
-        }
-    }
-    path
-}
-
-/// Every key written more than once in a dict at or below `node`: its key
-/// path and its copies in file order.
-fn duplicates_below<'a>(
-    node: &'a crate::plist::Node,
-    steps: &mut Vec<Step<'a>>,
-    clover: bool,
-    found: &mut Vec<(String, Vec<&'a crate::plist::Entry>)>,
-) {
-    match &node.value {
-        Value::Dict(d) => {
-            if has_duplicate(d, clover) {
-                duplicates_in(d, steps, clover, found);
-            }
-            for e in &d.entries {
-                steps.push(Step::Key(&e.key));
-                duplicates_below(&e.value, steps, clover, found);
-                steps.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                steps.push(Step::Index(i));
-                duplicates_below(item, steps, clover, found);
-                steps.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
 fn same_key(a: &str, b: &str, clover: bool) -> bool {
     if clover {
         a.eq_ignore_ascii_case(b)
@@ -186,16 +135,31 @@ fn same_key(a: &str, b: &str, clover: bool) -> bool {
     }
 }
 
+/// A cheap fingerprint of a key (length, first and last byte, ignoring
+/// case for Clover): two keys that are the same have the same fingerprint.
+fn fingerprint(key: &str, clover: bool) -> u64 {
+    let b = key.as_bytes();
+    let fold = |c: u8| if clover { c.to_ascii_lowercase() } else { c };
+    let first = b.first().map_or(0, |&c| fold(c));
+    let last = b.last().map_or(0, |&c| fold(c));
+    ((b.len() as u64) << 16) | (u64::from(first) << 8) | u64::from(last)
+}
+
 /// Whether any two keys of `d` are the same (a cheap test: most dicts have
 /// no duplicate, and this allocates nothing for the usual small dict).
 fn has_duplicate(d: &crate::plist::Dict, clover: bool) -> bool {
     let keys = &d.entries;
     if keys.len() <= 32 {
-        return (1..keys.len()).any(|i| {
-            keys[..i]
-                .iter()
-                .any(|o| same_key(&o.key, &keys[i].key, clover))
-        });
+        let mut prints = [0u64; 32];
+        for (i, e) in keys.iter().enumerate() {
+            let p = fingerprint(&e.key, clover);
+            let twin = (0..i).any(|j| prints[j] == p && same_key(&keys[j].key, &e.key, clover));
+            if twin {
+                return true;
+            }
+            prints[i] = p;
+        }
+        return false;
     }
     let mut sorted: Vec<&str> = keys.iter().map(|e| e.key.as_str()).collect();
     if clover {
@@ -231,7 +195,7 @@ fn duplicates_in<'a>(
         }
         let copies: Vec<_> = d.entries.iter().filter(same).collect();
         if copies.len() > 1 {
-            let mut key_path = joined(steps);
+            let mut key_path = join_steps(steps);
             if !key_path.is_empty() {
                 key_path.push('/');
             }
@@ -311,12 +275,12 @@ pub fn x005(cx: &mut Context) {
     // last copy wins); only Clover matches keys case-insensitively.
     let clover = cx.config.kind == crate::model::ConfigKind::Clover;
     let mut found = Vec::new();
-    let mut path = String::new();
-    cx.doc.root.walk(&mut path, &mut |p, n| {
+    let doc = cx.doc;
+    doc.root.visit(&mut |steps, n| {
         if let Value::Integer(i) = &n.value
             && (i.strict.is_none() || i.overflow)
         {
-            found.push((p.to_owned(), n.clone(), i.clone()));
+            found.push((join_steps(steps), n, i));
         }
     });
     for (path, node, int) in found {
@@ -334,7 +298,7 @@ pub fn x005(cx: &mut Context) {
                 format!("write {v} in decimal"),
                 vec![patch::replace_value(
                     cx.text(),
-                    &node,
+                    node,
                     &NewValue::Int(v),
                     &cx.style,
                 )],
