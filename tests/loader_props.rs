@@ -108,7 +108,7 @@ fn node(
                     let value = node(text, child, depth + 1, issues)?;
                     match pending.take() {
                         Some((key, key_span)) => entries.push(Entry {
-                            key,
+                            key: key.into(),
                             key_span,
                             value,
                         }),
@@ -140,8 +140,8 @@ fn node(
             }
             Value::Array(items)
         }
-        "string" => Value::String(text_of(el)),
-        "integer" => Value::Integer(Integer::parse(&text_of(el))),
+        "string" => Value::String(text_of(el).into()),
+        "integer" => Value::Integer(Box::new(Integer::parse(&text_of(el)))),
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
         "real" => Value::Real(text_of(el)),

@@ -185,7 +185,7 @@ fn reference(
                         norm: match (c, key) {
                             (Some(c), _) => t.keys[c].path.to_owned(),
                             (None, Some(k)) => format!("{}/{}", t.keys[k].path, e.key),
-                            (None, None) => e.key.clone(),
+                            (None, None) => e.key.to_string(),
                         },
                         key: c,
                         span: sp(&e.key_span),

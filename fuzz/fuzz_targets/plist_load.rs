@@ -23,8 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let report = audit_bytes("fuzz.plist", data.to_vec(), &AuditOptions::default());
     if let Some(loaded) = &report.loaded {
         let text = &loaded.source.text;
-        let mut path = String::new();
-        loaded.doc.root.walk(&mut path, &mut |_, node| {
+        loaded.doc.root.visit(&mut |_, node| {
             in_text(text, &node.span, "node");
             in_text(text, &node.inner, "inner");
             if let ocaudit::plist::Value::Dict(d) = &node.value {

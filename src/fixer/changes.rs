@@ -79,7 +79,7 @@ pub(crate) fn placed<'a>(root: &'a Node, ranges: &[Span]) -> Vec<Placed<'a>> {
             match &n.value {
                 Value::Dict(d) => {
                     for e in &d.entries {
-                        comps.push(e.key.clone());
+                        comps.push(e.key.to_string());
                         self.go(&e.value, comps, e.key_span.start);
                         comps.pop();
                     }
@@ -152,12 +152,12 @@ fn json_of(node: &Node, shown: bool) -> serde_json::Value {
         Value::Dict(d) => {
             let mut m = serde_json::Map::new();
             for e in &d.entries {
-                m.insert(e.key.clone(), json_of(&e.value, shown));
+                m.insert(e.key.to_string(), json_of(&e.value, shown));
             }
             J::Object(m)
         }
         Value::Array(a) => J::Array(a.iter().map(|n| json_of(n, shown)).collect()),
-        Value::String(s) => J::String(s.clone()),
+        Value::String(s) => J::String(s.to_string()),
         Value::Integer(i) => match i.strict {
             Some(v) if !i.overflow => i64::try_from(v)
                 .map(J::from)

@@ -346,7 +346,7 @@ fn sibling_keys(array: Option<&Node>) -> Vec<String> {
         .map(|d| {
             d.entries
                 .iter()
-                .map(|e| e.key.clone())
+                .map(|e| e.key.to_string())
                 .filter(|k| matches!(k.as_str(), "Address" | "Comment" | "Enabled"))
                 .collect::<Vec<_>>()
         })

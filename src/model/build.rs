@@ -290,7 +290,7 @@ impl<'a> Builder<'a> {
         };
         match &e.value.value {
             Value::String(s) => Some(ArgString {
-                value: s.clone(),
+                value: s.to_string(),
                 at,
                 is_data: false,
             }),

@@ -90,7 +90,7 @@ pub fn efi_files(doc: &Document) -> Vec<FileItem> {
                 Value::String(s) if !s.starts_with('#') && !s.is_empty() => out.push(FileItem {
                     section: Section::Drivers,
                     path: PathValue {
-                        text: s.clone(),
+                        text: s.to_string(),
                         at: entry.clone(),
                     },
                     entry,

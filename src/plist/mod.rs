@@ -15,6 +15,8 @@ pub use value::{Dict, Entry, Integer, Node, Step, Value, join_steps};
 
 use std::borrow::Cow;
 
+use compact_str::CompactString;
+
 use crate::source::Span;
 use lexer::{Event, Lexer, Tag};
 
@@ -167,8 +169,8 @@ impl<'t> Loader<'t> {
         let s = self.scalar(&tag)?;
         let span = tag.start..s.end;
         let value = match tag.name.as_bytes() {
-            b"string" => Value::String(s.text.into_owned()),
-            b"integer" => Value::Integer(Integer::parse(&s.text)),
+            b"string" => Value::String(CompactString::from(s.text)),
+            b"integer" => Value::Integer(Box::new(Integer::parse(&s.text))),
             b"true" => Value::Bool(true),
             b"false" => Value::Bool(false),
             b"real" => Value::Real(s.text.into_owned()),
@@ -258,7 +260,7 @@ impl<'t> Loader<'t> {
     /// A `<dict>` (`is_dict`) or `<array>`.
     fn container(&mut self, tag: Tag<'t>, depth: usize, is_dict: bool) -> Result<Node, LoadError> {
         let (first_entry, first_item) = (self.entries.len(), self.items.len());
-        let mut pending: Option<(String, Span)> = None;
+        let mut pending: Option<(CompactString, Span)> = None;
         let mut inner = tag.end..tag.end;
         let mut end = tag.end;
         // The current run of text: its first piece's range, and whether
@@ -282,7 +284,7 @@ impl<'t> Loader<'t> {
                         self.issue("X001", key_span, format!("key `{key}` has no value"));
                     }
                     let s = self.scalar(&child)?;
-                    pending = Some((s.text.into_owned(), child.start..s.end));
+                    pending = Some((CompactString::from(s.text), child.start..s.end));
                 }
                 Event::Start(child) => {
                     let value = self.node(child, depth + 1)?;

@@ -138,3 +138,24 @@ fn visit_gives_steps_and_path_at_finds_the_innermost_node() {
     assert_eq!(at("<true/>"), "C");
     assert_eq!(doc.root.path_at(text.len() + 5), "");
 }
+
+#[test]
+fn values_stay_small() {
+    // The loader moves every node a few times and a large config holds
+    // thousands: integers are boxed and short strings are inline so that a
+    // node stays within one cache line.
+    assert!(
+        std::mem::size_of::<Value>() <= 32,
+        "{}",
+        std::mem::size_of::<Value>()
+    );
+    assert!(
+        std::mem::size_of::<Node>() <= 64,
+        "{}",
+        std::mem::size_of::<Node>()
+    );
+    let doc = load("<plist><dict><key>ProvideCustomSlide</key><string>Contents/MacOS/Lilu</string></dict></plist>").unwrap();
+    let d = doc.root.as_dict().unwrap();
+    assert!(!d.entries[0].key.is_heap_allocated());
+    assert!(matches!(&d.entries[0].value.value, Value::String(s) if !s.is_heap_allocated()));
+}

@@ -1,5 +1,7 @@
 //! The span-carrying value tree built by the loader.
 
+use compact_str::CompactString;
+
 use crate::source::Span;
 
 /// One plist value and where it sits in the text.
@@ -20,10 +22,11 @@ pub enum Value {
     Dict(Dict),
     /// `<array>`.
     Array(Vec<Node>),
-    /// `<string>`, entities resolved.
-    String(String),
-    /// `<integer>`.
-    Integer(Integer),
+    /// `<string>`, entities resolved (stored inline up to 24 bytes).
+    String(CompactString),
+    /// `<integer>` (boxed: integers are rare, and inline they would double
+    /// the size of every value the loader moves).
+    Integer(Box<Integer>),
     /// `<true/>` or `<false/>`.
     Bool(bool),
     /// `<data>`, base64-decoded (empty when it did not decode).
@@ -63,8 +66,8 @@ pub struct Dict {
 /// One `<key>` and the value that follows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    /// The key's text.
-    pub key: String,
+    /// The key's text (stored inline up to 24 bytes, as nearly every key is).
+    pub key: CompactString,
     /// The `<key>...</key>` element.
     pub key_span: Span,
     /// The value.

@@ -587,7 +587,7 @@ fn driver_dict(cx: &Context, drivers: &crate::model::Drivers) -> Vec<(String, Ne
                 n.as_dict()?
                     .entries
                     .iter()
-                    .map(|en| en.key.clone())
+                    .map(|en| en.key.to_string())
                     .collect(),
             )
         });

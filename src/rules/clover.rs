@@ -294,7 +294,7 @@ pub fn c005(cx: &mut Context) {
         };
         if let Some(e) = dict.and_then(|d| d.get_clover(key)) {
             let path = if parent.is_empty() {
-                e.key.clone()
+                e.key.to_string()
             } else {
                 format!("{parent}/{}", e.key)
             };

@@ -91,7 +91,7 @@ pub(crate) fn to_new_value(node: &Node) -> Option<NewValue> {
     Some(match &node.value {
         Value::Bool(b) => NewValue::Bool(*b),
         Value::Integer(i) => NewValue::Int(i.opencore),
-        Value::String(s) => NewValue::Str(s.clone()),
+        Value::String(s) => NewValue::Str(s.to_string()),
         Value::Data(d) => NewValue::Data(d.clone()),
         Value::Array(items) => {
             NewValue::Array(items.iter().map(to_new_value).collect::<Option<_>>()?)
@@ -99,7 +99,7 @@ pub(crate) fn to_new_value(node: &Node) -> Option<NewValue> {
         Value::Dict(d) => NewValue::Dict(
             d.entries
                 .iter()
-                .map(|e| Some((e.key.clone(), to_new_value(&e.value)?)))
+                .map(|e| Some((e.key.to_string(), to_new_value(&e.value)?)))
                 .collect::<Option<_>>()?,
         ),
         Value::Real(_) | Value::Date(_) | Value::Unknown(_) => return None,
