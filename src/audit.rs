@@ -55,8 +55,9 @@ pub struct FileReport {
     pub path: String,
     /// The loaded file (absent when it could not be decoded or parsed).
     pub loaded: Option<Loaded>,
-    /// The source text, when it could be decoded (for rendering frames).
-    pub source: Option<SourceFile>,
+    /// The decoded text of a file that did not load (a loaded file's text
+    /// is in `loaded`; see [`FileReport::source`]).
+    pub unloaded_source: Option<SourceFile>,
     /// The platform used.
     pub platform: Option<PlatformMatch>,
     /// The findings, sorted by position.
@@ -68,6 +69,14 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// The file's text, when it could be decoded (for rendering frames).
+    pub fn source(&self) -> Option<&SourceFile> {
+        self.loaded
+            .as_ref()
+            .map(|l| &l.source)
+            .or(self.unloaded_source.as_ref())
+    }
+
     /// The kind of file (`opencore`, ...), when it loaded.
     pub fn kind(&self) -> Option<ConfigKind> {
         self.loaded.as_ref().map(|l| l.config.kind)
@@ -228,7 +237,7 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
             return FileReport {
                 path: name.to_owned(),
                 loaded: None,
-                source,
+                unloaded_source: source,
                 platform: None,
                 diagnostics: if keep { vec![diag] } else { Vec::new() },
                 unparsable: true,
@@ -249,7 +258,7 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
     );
     FileReport {
         path: name.to_owned(),
-        source: Some(loaded.source.clone()),
+        unloaded_source: None,
         loaded: Some(loaded),
         platform,
         diagnostics,

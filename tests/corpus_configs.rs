@@ -43,7 +43,7 @@ fn every_corpus_config_checks_or_is_reported_unparsable() {
             }
             for d in &report.diagnostics {
                 *totals.entry(d.rule.code).or_default() += 1;
-                let src = report.source.as_ref().expect("decoded");
+                let src = report.source().expect("decoded");
                 assert!(
                     d.span.end <= src.text.len(),
                     "{}: span out of range",

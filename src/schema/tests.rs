@@ -218,7 +218,7 @@ fn unknown_missing_wrong_type_and_comments() {
         "{}",
         x006.message
     );
-    let src = r.source.as_ref().unwrap();
+    let src = r.source().unwrap();
     assert!(src.text[x006.span.clone()].starts_with("<key>ThirdPartyTrim"));
     let x007 = r
         .diagnostics

@@ -88,8 +88,9 @@ impl std::fmt::Display for DecodeError {
 pub struct SourceFile {
     /// The path as the user gave it (used in diagnostics).
     pub name: String,
-    /// The bytes exactly as read from disk.
-    pub raw: Vec<u8>,
+    /// Whether the bytes started with a byte-order mark (written back when
+    /// the text is encoded again).
+    pub bom: bool,
     /// The decoded text, without any BOM. All spans index into this.
     pub text: String,
     /// The encoding the bytes used.
@@ -103,12 +104,20 @@ pub struct SourceFile {
 impl SourceFile {
     /// Decode `raw` and index its lines.
     pub fn new(name: impl Into<String>, raw: Vec<u8>) -> Result<SourceFile, DecodeError> {
-        let (text, encoding) = decode(&raw)?;
+        let bom = [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]]
+            .iter()
+            .any(|b| raw.starts_with(b));
+        // Plain UTF-8 (nearly every config) becomes the text without a copy.
+        let (text, encoding) = if bom || raw.first() == Some(&0) || raw.get(1) == Some(&0) {
+            decode(&raw)?
+        } else {
+            decode_utf8(raw)?
+        };
         let lines = LineIndex::new(&text);
         let line_ending = lines.line_ending(&text);
         Ok(SourceFile {
             name: name.into(),
-            raw,
+            bom,
             text,
             encoding,
             line_ending,
@@ -122,8 +131,7 @@ impl SourceFile {
         // UTF-16 detected without a BOM (from `<` and a zero byte) is
         // written back without one too.
         let utf16 = matches!(self.encoding, Encoding::Utf16Le | Encoding::Utf16Be);
-        let had_bom = self.raw.starts_with(&[0xFF, 0xFE]) || self.raw.starts_with(&[0xFE, 0xFF]);
-        if utf16 && !had_bom {
+        if utf16 && !self.bom {
             bytes.get(2..).map(<[u8]>::to_vec).unwrap_or_default()
         } else {
             bytes
@@ -138,12 +146,7 @@ impl SourceFile {
 
 /// Turn bytes into text, detecting BOMs and UTF-16.
 pub fn decode(raw: &[u8]) -> Result<(String, Encoding), DecodeError> {
-    if raw.len() > MAX_FILE_SIZE {
-        return Err(DecodeError::TooLarge(raw.len()));
-    }
-    if raw.starts_with(b"bplist") {
-        return Err(DecodeError::BinaryPlist);
-    }
+    refuse_early(raw)?;
     let (text, encoding) = if let Some(rest) = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         (utf8(rest, 3)?, Encoding::Utf8Bom)
     } else if let Some(rest) = raw.strip_prefix(&[0xFF, 0xFE]) {
@@ -157,6 +160,22 @@ pub fn decode(raw: &[u8]) -> Result<(String, Encoding), DecodeError> {
     } else {
         (utf8(raw, 0)?, Encoding::Utf8)
     };
+    checked(text, encoding)
+}
+
+/// Refusals that need no decoding: too large, a binary plist.
+fn refuse_early(raw: &[u8]) -> Result<(), DecodeError> {
+    if raw.len() > MAX_FILE_SIZE {
+        return Err(DecodeError::TooLarge(raw.len()));
+    }
+    if raw.starts_with(b"bplist") {
+        return Err(DecodeError::BinaryPlist);
+    }
+    Ok(())
+}
+
+/// The checks every decoded text passes: not blank, no NUL byte.
+fn checked(text: String, encoding: Encoding) -> Result<(String, Encoding), DecodeError> {
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -164,6 +183,17 @@ pub fn decode(raw: &[u8]) -> Result<(String, Encoding), DecodeError> {
         return Err(DecodeError::NulByte(pos));
     }
     Ok((text, encoding))
+}
+
+/// [`decode`] for bytes without a BOM that are not UTF-16: the same checks,
+/// keeping the buffer.
+fn decode_utf8(raw: Vec<u8>) -> Result<(String, Encoding), DecodeError> {
+    refuse_early(&raw)?;
+    let text = String::from_utf8(raw).map_err(|e| DecodeError::InvalidEncoding {
+        offset: e.utf8_error().valid_up_to(),
+        encoding: "UTF-8",
+    })?;
+    checked(text, Encoding::Utf8)
 }
 
 fn utf8(bytes: &[u8], base: usize) -> Result<String, DecodeError> {
@@ -361,5 +391,23 @@ mod tests {
             decode(&[0xFF, 0xFE, b'<']),
             Err(DecodeError::InvalidEncoding { .. })
         ));
+    }
+
+    #[test]
+    fn the_copy_free_utf8_path_decides_like_decode() {
+        let cases: [&[u8]; 7] = [
+            b"<plist/>",
+            b"bplist00",
+            b"  \n\t",
+            b"<a>\0</a>",
+            b"<a>\xC3\xA9\xFF</a>",
+            "<a>\u{e9}</a>".as_bytes(),
+            b"",
+        ];
+        for raw in cases {
+            let via_new = SourceFile::new("t", raw.to_vec()).map(|s| (s.text, s.encoding, s.bom));
+            let via_decode = decode(raw).map(|(t, e)| (t, e, false));
+            assert_eq!(via_new, via_decode, "{raw:?}");
+        }
     }
 }

@@ -14,10 +14,7 @@ use crate::rules::Severity;
 pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
     for r in reports {
         for d in &r.diagnostics {
-            let (line, col) = r
-                .source
-                .as_ref()
-                .map_or((1, 1), |s| s.line_col(d.span.start));
+            let (line, col) = r.source().map_or((1, 1), |s| s.line_col(d.span.start));
             writeln!(
                 out,
                 "::{} file={},line={line},col={col},title={}::{}",

@@ -98,7 +98,7 @@ fn render_one(r: &FileReport, d: &Diagnostic, renderer: &Renderer) -> String {
     };
     let title = level(d.severity).primary_title(title).id(d.rule.code);
     let mut els: Vec<Element> = Vec::new();
-    if let Some(src) = &r.source {
+    if let Some(src) = r.source() {
         let (line, win, span) = window(src, &d.span);
         let label = if d.path.is_empty() {
             String::new()

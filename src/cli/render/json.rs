@@ -83,10 +83,7 @@ pub struct JsonFix<'a> {
 
 /// Convert one diagnostic.
 pub fn diagnostic<'a>(r: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    let (line, column) = r
-        .source
-        .as_ref()
-        .map_or((1, 1), |s| s.line_col(d.span.start));
+    let (line, column) = r.source().map_or((1, 1), |s| s.line_col(d.span.start));
     JsonDiagnostic {
         code: d.rule.code,
         name: d.rule.name,

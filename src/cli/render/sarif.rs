@@ -79,12 +79,9 @@ fn rule(m: &RuleMeta) -> Value {
 
 /// One `result`.
 fn result(r: &FileReport, d: &Diagnostic, all: &[&'static RuleMeta]) -> Value {
-    let (line, col) = r
-        .source
-        .as_ref()
-        .map_or((1, 1), |s| s.line_col(d.span.start));
+    let (line, col) = r.source().map_or((1, 1), |s| s.line_col(d.span.start));
     let mut region = json!({ "startLine": line, "startColumn": col });
-    if let Some(src) = &r.source
+    if let Some(src) = r.source()
         && d.span.end > d.span.start
     {
         let (end_line, end_col) = src.line_col(d.span.end);
