@@ -146,7 +146,7 @@ fn node(
         "false" => Value::Bool(false),
         "real" => Value::Real(text_of(el)),
         "date" => Value::Date(text_of(el)),
-        "data" => match base64_decode(&text_of(el)) {
+        "data" => match ocaudit::plist::decode_base64(&text_of(el)) {
             Some(bytes) => Value::Data(bytes),
             None => {
                 issues.push(issue(
@@ -210,31 +210,6 @@ fn inner_span(text: &str, span: &std::ops::Range<usize>) -> std::ops::Range<usiz
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// The loader's base64 reading (padding only at the end, at most two `=`,
-/// whitespace ignored), restated so the reference decodes alike.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let clean: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let body = clean.iter().position(|&b| b == b'=').unwrap_or(clean.len());
-    if clean[body..].iter().any(|&b| b != b'=') || clean.len() - body > 2 {
-        return None;
-    }
-    if !clean.len().is_multiple_of(4) || body % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for &c in &clean[..body] {
-        acc = (acc << 6) | B64.iter().position(|&x| x == c)? as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
 
 fn base64_encode(data: &[u8]) -> String {
     let mut s = String::new();

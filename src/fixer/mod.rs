@@ -143,8 +143,9 @@ struct Run<'o> {
     style: Style,
     opts: &'o FixOptions,
     platform: Option<PlatformMatch>,
-    /// The OpenCore release every pass checks against, decided once from
-    /// the input: fixes must not move the target they are fixing towards.
+    /// The OpenCore release every rule pass checks against, decided once
+    /// after the requested edits: fixes must not move the target they are
+    /// fixing towards.
     resolved: Option<crate::schema::Resolved>,
     changes: Vec<(usize, Change)>,
     fixes: Vec<AppliedFix>,
@@ -180,22 +181,13 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
     }
     let source = loaded.source.clone();
     let platform = audit::platform_for(&loaded.config, opts.audit.platform.as_ref());
-    let resolved = match &opts.upgrade_to {
-        // After an upgrade the rules judge the config as the new release.
-        Some(target) => {
-            let mut audit_opts = opts.audit.clone();
-            audit_opts.oc_version = Some(target.clone());
-            audit::resolve_version(&loaded, &audit_opts)
-        }
-        None => audit::resolve_version(&loaded, &opts.audit),
-    };
     let mut run = Run {
         name: name.to_owned(),
         style: Style::of(&source),
         loaded,
         opts,
         platform,
-        resolved,
+        resolved: None,
         changes: Vec::new(),
         fixes: Vec::new(),
         maps: Vec::new(),
@@ -203,6 +195,17 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
         seen: vec![digest(&source.text)],
     };
     let pinned = run.requested()?;
+    // The release the rule passes check against, decided once, from the
+    // text the requested edits left (they can add keys that tell releases
+    // apart); after an upgrade, the new release.
+    run.resolved = match &opts.upgrade_to {
+        Some(target) => {
+            let mut audit_opts = opts.audit.clone();
+            audit_opts.oc_version = Some(target.clone());
+            audit::resolve_version(&run.loaded, &audit_opts)
+        }
+        None => audit::resolve_version(&run.loaded, &opts.audit),
+    };
     let mut passes = 0;
     let mut exhausted = true;
     for _ in 0..MAX_PASSES {

@@ -11,7 +11,7 @@
 mod lexer;
 mod value;
 
-pub use value::{Dict, Entry, Integer, Node, Step, Value, join_steps};
+pub use value::{Dict, Entry, Integer, Node, Step, Value, decode_base64, join_steps};
 
 use std::borrow::Cow;
 
