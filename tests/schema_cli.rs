@@ -168,3 +168,36 @@ fn fix_upgrade_to_migrates_a_06_config_to_107() {
         Some(false)
     );
 }
+
+/// A mistyped key only the schema knows is worded like the model's X004:
+/// the expected type with its element, and what was found.
+#[test]
+fn schema_x004_names_the_elements() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("config.plist");
+    std::fs::write(
+        &cfg,
+        "<plist><dict><key>Kernel</key><dict><key>Quirks</key><dict>\
+         <key>DisableIoMapper</key><string>yes</string></dict></dict></dict></plist>",
+    )
+    .expect("write");
+    let path = cfg.to_str().expect("utf-8 path");
+    let (code, v) = json(&[
+        "check",
+        path,
+        "--format",
+        "json",
+        "--oc-version",
+        "1.0.7",
+        "--select",
+        "X004",
+    ]);
+    assert_eq!(code, Some(1));
+    let d = &v["files"][0]["diagnostics"][0];
+    assert_eq!(d["path"], "Kernel/Quirks/DisableIoMapper");
+    assert_eq!(
+        d["message"],
+        "expected a boolean (<true/> or <false/>), found a <string> (OpenCore 1.0.7); \
+         OpenCore ignores it and uses the failsafe value"
+    );
+}

@@ -328,12 +328,15 @@ fn wrong_type(
         node.span.clone(),
         format!(
             "expected {}, found {} (OpenCore {}); OpenCore ignores it and uses the failsafe value",
-            expected.name(),
-            node.value.type_name(),
+            super::structure::article(expected.name()),
+            super::structure::article(node.value.type_name()),
             res.target_tag()
         ),
     );
-    d.help = Some(format!("write the value as a <{}>", expected.name()));
+    d.help = Some(format!(
+        "write the value as {}",
+        super::structure::article(expected.name())
+    ));
     d.notes.push(target_note(res));
 }
 

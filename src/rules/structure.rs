@@ -232,7 +232,9 @@ pub fn x004(cx: &mut Context) {
     super::clover::lenient_bools(cx);
 }
 
-fn article(t: &str) -> String {
+/// A plist type named with its article and element, as messages use it
+/// (`a boolean (<true/> or <false/>)`, `an <integer>`).
+pub(super) fn article(t: &str) -> String {
     match t {
         "boolean" => "a boolean (<true/> or <false/>)".into(),
         "integer" => "an <integer>".into(),
