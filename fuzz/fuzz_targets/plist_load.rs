@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
             in_text(text, &issue.span, "issue");
         }
     }
-    if let Some(source) = &report.source {
+    if let Some(source) = report.source() {
         for d in &report.diagnostics {
             in_text(&source.text, &d.span, d.rule.code);
             for (s, _) in &d.secondary {
