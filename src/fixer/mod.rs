@@ -143,10 +143,6 @@ struct Run<'o> {
     style: Style,
     opts: &'o FixOptions,
     platform: Option<PlatformMatch>,
-    /// The OpenCore release every rule pass checks against, decided once
-    /// after the requested edits: fixes must not move the target they are
-    /// fixing towards.
-    resolved: Option<crate::schema::Resolved>,
     changes: Vec<(usize, Change)>,
     fixes: Vec<AppliedFix>,
     maps: Vec<PassMap>,
@@ -187,7 +183,6 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
         loaded,
         opts,
         platform,
-        resolved: None,
         changes: Vec::new(),
         fixes: Vec::new(),
         maps: Vec::new(),
@@ -198,10 +193,10 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
     // The release the rule passes check against, decided once, from the
     // text the requested edits left (they can add keys that tell releases
     // apart); after an upgrade, the new release.
-    run.resolved = match &opts.upgrade_to {
-        Some(target) => {
+    let target = match &opts.upgrade_to {
+        Some(release) => {
             let mut audit_opts = opts.audit.clone();
-            audit_opts.oc_version = Some(target.clone());
+            audit_opts.oc_version = Some(release.clone());
             audit::resolve_version(&run.loaded, &audit_opts)
         }
         None => audit::resolve_version(&run.loaded, &opts.audit),
@@ -209,14 +204,14 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
     let mut passes = 0;
     let mut exhausted = true;
     for _ in 0..MAX_PASSES {
-        let eligible = run.eligible(pinned);
+        let eligible = run.eligible(pinned, target.as_ref());
         if eligible.is_empty() || !run.step(eligible)? {
             exhausted = false;
             break;
         }
         passes += 1;
     }
-    if exhausted && !run.eligible(pinned).is_empty() {
+    if exhausted && !run.eligible(pinned, target.as_ref()).is_empty() {
         run.notes.push(format!(
             "stopped after {MAX_PASSES} passes with fixes still pending; run fix again"
         ));
@@ -345,15 +340,17 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// The fixes the rules offer on the current text that may be applied.
-    fn eligible(&self, pinned: bool) -> Vec<Tagged> {
+    /// The fixes the rules offer on the current text that may be applied,
+    /// checked against `target`, the release decided once for the run
+    /// (fixes must not move the target they are fixing towards).
+    fn eligible(&self, pinned: bool, target: Option<&crate::schema::Resolved>) -> Vec<Tagged> {
         let diags = audit::run_rules_with(
             &self.loaded,
             self.platform.as_ref(),
             &self.opts.audit,
             self.opts.oc_dir.clone(),
             None,
-            self.resolved.as_ref(),
+            target,
         );
         let boot_args = format!("NVRAM/Add/{APPLE_BOOT_GUID}/boot-args");
         diags

@@ -64,14 +64,9 @@ pub fn none(_: &mut Context) {}
 /// X001: structural problems found while loading.
 pub fn x001(cx: &mut Context) {
     for issue in cx.doc.issues.iter().filter(|i| i.code == "X001") {
-        let path = path_of(cx, issue.span.start);
+        let path = cx.doc.root.path_at(issue.span.start);
         cx.report_span(&X001, path, issue.span.clone(), issue.message.clone());
     }
-}
-
-/// The key path of the innermost node containing `offset`.
-fn path_of(cx: &Context, offset: usize) -> String {
-    cx.doc.root.path_at(offset)
 }
 
 /// X003: duplicate keys. OpenCore keeps the last copy.
@@ -208,7 +203,7 @@ fn duplicates_in<'a>(
 /// X004: values of the wrong type.
 pub fn x004(cx: &mut Context) {
     for issue in cx.doc.issues.iter().filter(|i| i.code == "X004") {
-        let path = path_of(cx, issue.span.start);
+        let path = cx.doc.root.path_at(issue.span.start);
         cx.report_span(&X004, path, issue.span.clone(), issue.message.clone());
     }
     for te in cx.config.type_errors.clone() {

@@ -107,12 +107,7 @@ impl SourceFile {
         let bom = [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]]
             .iter()
             .any(|b| raw.starts_with(b));
-        // Plain UTF-8 (nearly every config) becomes the text without a copy.
-        let (text, encoding) = if bom || raw.first() == Some(&0) || raw.get(1) == Some(&0) {
-            decode(&raw)?
-        } else {
-            decode_utf8(raw)?
-        };
+        let (text, encoding) = decode_owned(raw)?;
         let lines = LineIndex::new(&text);
         let line_ending = lines.line_ending(&text);
         Ok(SourceFile {
@@ -146,7 +141,18 @@ impl SourceFile {
 
 /// Turn bytes into text, detecting BOMs and UTF-16.
 pub fn decode(raw: &[u8]) -> Result<(String, Encoding), DecodeError> {
-    refuse_early(raw)?;
+    decode_owned(raw.to_vec())
+}
+
+/// [`decode`], keeping the buffer: plain UTF-8 (nearly every config)
+/// becomes the text without a copy.
+fn decode_owned(raw: Vec<u8>) -> Result<(String, Encoding), DecodeError> {
+    if raw.len() > MAX_FILE_SIZE {
+        return Err(DecodeError::TooLarge(raw.len()));
+    }
+    if raw.starts_with(b"bplist") {
+        return Err(DecodeError::BinaryPlist);
+    }
     let (text, encoding) = if let Some(rest) = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         (utf8(rest, 3)?, Encoding::Utf8Bom)
     } else if let Some(rest) = raw.strip_prefix(&[0xFF, 0xFE]) {
@@ -154,28 +160,16 @@ pub fn decode(raw: &[u8]) -> Result<(String, Encoding), DecodeError> {
     } else if let Some(rest) = raw.strip_prefix(&[0xFE, 0xFF]) {
         (utf16(rest, true, 2)?, Encoding::Utf16Be)
     } else if raw.len() >= 4 && raw[0] == b'<' && raw[1] == 0 && raw[2] != 0 {
-        (utf16(raw, false, 0)?, Encoding::Utf16Le)
+        (utf16(&raw, false, 0)?, Encoding::Utf16Le)
     } else if raw.len() >= 4 && raw[0] == 0 && raw[1] == b'<' {
-        (utf16(raw, true, 0)?, Encoding::Utf16Be)
+        (utf16(&raw, true, 0)?, Encoding::Utf16Be)
     } else {
-        (utf8(raw, 0)?, Encoding::Utf8)
+        let text = String::from_utf8(raw).map_err(|e| DecodeError::InvalidEncoding {
+            offset: e.utf8_error().valid_up_to(),
+            encoding: "UTF-8",
+        })?;
+        (text, Encoding::Utf8)
     };
-    checked(text, encoding)
-}
-
-/// Refusals that need no decoding: too large, a binary plist.
-fn refuse_early(raw: &[u8]) -> Result<(), DecodeError> {
-    if raw.len() > MAX_FILE_SIZE {
-        return Err(DecodeError::TooLarge(raw.len()));
-    }
-    if raw.starts_with(b"bplist") {
-        return Err(DecodeError::BinaryPlist);
-    }
-    Ok(())
-}
-
-/// The checks every decoded text passes: not blank, no NUL byte.
-fn checked(text: String, encoding: Encoding) -> Result<(String, Encoding), DecodeError> {
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -183,17 +177,6 @@ fn checked(text: String, encoding: Encoding) -> Result<(String, Encoding), Decod
         return Err(DecodeError::NulByte(pos));
     }
     Ok((text, encoding))
-}
-
-/// [`decode`] for bytes without a BOM that are not UTF-16: the same checks,
-/// keeping the buffer.
-fn decode_utf8(raw: Vec<u8>) -> Result<(String, Encoding), DecodeError> {
-    refuse_early(&raw)?;
-    let text = String::from_utf8(raw).map_err(|e| DecodeError::InvalidEncoding {
-        offset: e.utf8_error().valid_up_to(),
-        encoding: "UTF-8",
-    })?;
-    checked(text, Encoding::Utf8)
 }
 
 fn utf8(bytes: &[u8], base: usize) -> Result<String, DecodeError> {
