@@ -3,8 +3,9 @@
 
 use std::io::Write;
 
-use annotate_snippets::{AnnotationKind, Element, Group, Level, Renderer, Snippet};
 use owo_colors::OwoColorize;
+
+use super::frame::{self, Level, Message, Snippet};
 
 use crate::audit::FileReport;
 use crate::patch::Applicability;
@@ -14,11 +15,7 @@ use crate::source::{SourceFile, Span};
 
 /// Render every report, then a summary line.
 pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let mut text = String::with_capacity(2048);
     for r in reports {
         if let Some(p) = &r.platform {
             let how = match &p.source {
@@ -44,9 +41,10 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
             _ => {}
         }
         for d in &r.diagnostics {
-            let text = render_one(r, d, &renderer);
-            writeln!(out, "{text}")?;
-            writeln!(out)?;
+            text.clear();
+            render_one(r, d, color, &mut text);
+            text.push_str("\n\n");
+            out.write_all(text.as_bytes())?;
         }
         if reports.len() > 1 {
             writeln!(out, "{}", file_summary(r))?;
@@ -61,101 +59,95 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
     Ok(())
 }
 
-fn level(s: Severity) -> Level<'static> {
+fn level(s: Severity) -> Level {
     match s {
-        Severity::Error => Level::ERROR,
-        Severity::Warning => Level::WARNING,
-        Severity::Info => Level::INFO,
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+        Severity::Info => Level::Info,
     }
 }
 
-/// The lines around `span` (the line before it, and its first line), with
-/// the span clipped to its first line.
-fn window(src: &SourceFile, span: &Span) -> (usize, Span, Span) {
+/// The place `span` starts, as a frame shows it: its line, and the span
+/// clipped to that line (an empty span marks one character where the line
+/// has one).
+fn snippet<'a>(
+    path: &'a str,
+    src: &'a SourceFile,
+    span: &Span,
+    label: &'a str,
+    primary: bool,
+) -> Snippet<'a> {
     let text = &src.text;
     let start = span.start.min(text.len());
-    let (line, _) = src.line_col(start);
-    let first = if line > 1 { line - 1 } else { line };
-    let win_start = src.lines.line_span(text, first).start;
-    let win_end = src.lines.line_span(text, line).end.max(start);
-    let mut end = span.end.min(win_end).max(start);
+    let (line, col) = src.line_col(start);
+    let whole = src.lines.line_span(text, line);
+    let start = start.clamp(whole.start, whole.end.max(start));
+    let line_end = whole.end.max(start);
+    let mut end = span.end.min(line_end).max(start);
     if end == start {
-        // Give zero-width spans one character, when there is one on the line.
-        end = text[start..win_end]
+        end = text[start..line_end]
             .chars()
             .next()
             .map_or(start, |c| start + c.len_utf8());
     }
-    (first, win_start..win_end, start..end)
+    Snippet {
+        path,
+        line,
+        col,
+        text: &text[whole.start..line_end],
+        spot: start - whole.start..end - whole.start,
+        label,
+        primary,
+    }
 }
 
-fn render_one(r: &FileReport, d: &Diagnostic, renderer: &Renderer) -> String {
-    let fixable = d.fix.is_some();
-    let title = if fixable {
+fn render_one(r: &FileReport, d: &Diagnostic, color: bool, out: &mut String) {
+    let title = if d.fix.is_some() {
         format!("{} [*]", d.message)
     } else {
         d.message.clone()
     };
-    let title = level(d.severity).primary_title(title).id(d.rule.code);
-    let mut els: Vec<Element> = Vec::new();
+    let mut snippets = Vec::with_capacity(1 + d.secondary.len());
+    let mut notes: Vec<(Level, &str)> = Vec::with_capacity(4 + d.notes.len());
+    let where_;
     if let Some(src) = r.source() {
-        let (line, win, span) = window(src, &d.span);
-        let label = if d.path.is_empty() {
-            String::new()
-        } else {
-            d.path.clone()
-        };
-        els.push(
-            Snippet::source(&src.text[win.clone()])
-                .line_start(line)
-                .path(r.path.clone())
-                .annotation(
-                    AnnotationKind::Primary
-                        .span(span.start - win.start..span.end - win.start)
-                        .label(label),
-                )
-                .into(),
-        );
+        snippets.push(snippet(&r.path, src, &d.span, &d.path, true));
         for (s, label) in &d.secondary {
-            let (line, win, span) = window(src, s);
-            els.push(
-                Snippet::source(&src.text[win.clone()])
-                    .line_start(line)
-                    .path(r.path.clone())
-                    .annotation(
-                        AnnotationKind::Context
-                            .span(span.start - win.start..span.end - win.start)
-                            .label(label.clone()),
-                    )
-                    .into(),
-            );
+            snippets.push(snippet(&r.path, src, s, label, false));
         }
     } else {
-        els.push(Level::NOTE.message(format!("in {}", r.path)).into());
+        where_ = format!("in {}", r.path);
+        notes.push((Level::Note, &where_));
     }
-    els.push(Level::NOTE.message(format!("why: {}", d.rule.why)).into());
+    let why = format!("why: {}", d.rule.why);
+    notes.push((Level::Note, &why));
     for n in &d.notes {
-        els.push(Level::NOTE.message(n.clone()).into());
+        notes.push((Level::Note, n));
     }
+    let help;
     if let Some(f) = &d.fix {
         let how = match f.applicability {
-            Applicability::Safe => "safe fix: `ocaudit fix --write`".to_owned(),
-            Applicability::Unsafe => "unsafe fix: `ocaudit fix --write --unsafe-fixes`".to_owned(),
+            Applicability::Safe => "safe fix: `ocaudit fix --write`",
+            Applicability::Unsafe => "unsafe fix: `ocaudit fix --write --unsafe-fixes`",
         };
-        els.push(Level::HELP.message(format!("{} ({how})", f.summary)).into());
+        help = format!("{} ({how})", f.summary);
+        notes.push((Level::Help, &help));
     } else if let Some(h) = &d.help {
-        els.push(Level::HELP.message(h.clone()).into());
+        notes.push((Level::Help, h));
     }
-    els.push(
-        Level::NOTE
-            .message(format!(
-                "rule: {} (`ocaudit explain {}`)",
-                d.rule.name, d.rule.code
-            ))
-            .into(),
+    let rule = format!("rule: {} (`ocaudit explain {}`)", d.rule.name, d.rule.code);
+    notes.push((Level::Note, &rule));
+    frame::render(
+        &Message {
+            level: level(d.severity),
+            code: d.rule.code,
+            title: &title,
+            snippets,
+            notes,
+        },
+        color,
+        out,
     );
-    let groups: [Group; 1] = [title.elements(els)];
-    renderer.render(&groups).to_string()
 }
 
 /// One line per file when several are checked: its path and counts.
