@@ -252,10 +252,17 @@ pub fn detect_line_ending(text: &str) -> LineEnding {
     LineIndex::new(text).line_ending(text)
 }
 
+/// `offset` as a `u32`, saturating (see [`LineIndex`]).
+fn offset32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
 /// Byte offsets of line starts, for turning an offset into line:column.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    /// As `u32`, half the memory of `usize`: texts are far smaller than
+    /// 4 GiB ([`MAX_FILE_SIZE`]), and an offset beyond that saturates.
+    starts: Vec<u32>,
 }
 
 impl LineIndex {
@@ -264,7 +271,7 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(bytes.len() / 24 + 1);
         starts.push(0);
-        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| offset32(i + 1)));
         LineIndex { starts }
     }
 
@@ -274,7 +281,7 @@ impl LineIndex {
         let lf = self.starts.len() - 1;
         let crlf = self.starts[1..]
             .iter()
-            .filter(|&&s| s >= 2 && bytes[s - 2] == b'\r')
+            .filter(|&&s| s >= 2 && bytes[s as usize - 2] == b'\r')
             .count();
         if crlf * 2 > lf {
             LineEnding::CrLf
@@ -286,8 +293,8 @@ impl LineIndex {
     /// 1-based line and column (counted in characters) of `offset` in `text`.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
-        let start = self.starts[line];
+        let line = self.starts.partition_point(|&s| s <= offset32(offset)).max(1) - 1;
+        let start = self.starts[line] as usize;
         let col = text
             .get(start..offset)
             .map(|s| s.chars().count())
@@ -297,12 +304,9 @@ impl LineIndex {
 
     /// The byte range of 1-based line `line`, without its line ending.
     pub fn line_span(&self, text: &str, line: usize) -> Span {
-        let start = self
-            .starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(text.len());
-        let mut end = self.starts.get(line).copied().unwrap_or(text.len());
+        let at = |i: usize| self.starts.get(i).map_or(text.len(), |&s| s as usize);
+        let start = at(line.saturating_sub(1));
+        let mut end = at(line);
         let bytes = text.as_bytes();
         while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
             end -= 1;
