@@ -4,28 +4,16 @@
 #
 # Usage: scripts/bench.sh [RUNS]   (default 300)
 #
-# It measures the binary as a release is built: the `dist` profile (fat LTO,
-# one codegen unit), and on x86_64 Linux with glibc linked statically into a
-# non-PIE executable, which saves the dynamic loader's work (about 0.5 ms
-# per process on the machine this was tuned on).
-# Uses hyperfine when it is installed, else a plain loop.
+# It measures the binary scripts/build-release.sh builds: the `dist` profile
+# and, on x86_64 Linux, glibc linked statically with the code a check runs
+# laid out together. Uses hyperfine when it is installed, else a plain loop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-300}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
-  triple=x86_64-unknown-linux-gnu
-  # With an explicit --target, RUSTFLAGS reach only the target's crates,
-  # not build scripts or proc macros (which cannot be static).
-  RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
-    cargo build --profile dist --quiet --target "$triple"
-  bin=${CARGO_TARGET_DIR:-target}/$triple/dist/ocaudit
-else
-  cargo build --profile dist --quiet
-  bin=${CARGO_TARGET_DIR:-target}/dist/ocaudit
-fi
+bin=$(scripts/build-release.sh)
 cargo run --release --quiet --example bench_config > "$work/corpus-sized.plist"
 cp sample-configs/z390-kaslr-broken.plist "$work/sample.plist"
 

@@ -328,6 +328,19 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Line starts are the offsets just past each `\n`, and nothing
+        /// else (not `\r`, not bytes of other characters).
+        #[test]
+        fn line_starts_follow_each_newline(text in "[a\n\r\u{e9}\u{80}\u{8a}]{0,80}") {
+            let expected: Vec<u32> = std::iter::once(0)
+                .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i as u32 + 1))
+                .collect();
+            prop_assert_eq!(LineIndex::new(&text).starts, expected);
+        }
+    }
 
     #[test]
     fn line_col_is_one_based_and_counts_chars() {

@@ -105,6 +105,8 @@ pub(super) fn char_error(at: usize, c: char) -> LoadError {
 /// Resolve the references in `raw` (which starts at offset `base`) and turn
 /// `\r\n` and lone `\r` into `\n`, appending to `out`.
 pub(in crate::plist) fn decode_text(raw: &str, base: usize, out: &mut String) -> Result<()> {
+    // Decoding never lengthens text: one allocation at most.
+    out.reserve(raw.len());
     let b = raw.as_bytes();
     let mut i = 0;
     let mut done = 0;
