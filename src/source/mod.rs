@@ -293,7 +293,11 @@ impl LineIndex {
     /// 1-based line and column (counted in characters) of `offset` in `text`.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
-        let line = self.starts.partition_point(|&s| s <= offset32(offset)).max(1) - 1;
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset32(offset))
+            .max(1)
+            - 1;
         let start = self.starts[line] as usize;
         let col = text
             .get(start..offset)
