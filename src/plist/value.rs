@@ -142,6 +142,18 @@ impl Node {
         Some(node)
     }
 
+    /// Call `f` on this node and every node below it, in file order. The
+    /// cheapest walk: rules that need a finding's key path ask
+    /// [`Node::path_at`] for it, only for the nodes they report.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {
+        f(self);
+        match &self.value {
+            Value::Dict(d) => d.entries.iter().for_each(|e| e.value.walk(f)),
+            Value::Array(a) => a.iter().for_each(|item| item.walk(f)),
+            _ => {}
+        }
+    }
+
     /// Visit this node and every node below it, in file order, with the
     /// steps that lead to each. Most visits never need the path, so it is
     /// kept as steps and written out only on demand ([`join_steps`]).

@@ -3,7 +3,7 @@
 use super::Context;
 use crate::model::Located;
 use crate::patch::{self, Applicability, Fix, NewValue};
-use crate::plist::{Step, Value, join_steps};
+use crate::plist::Value;
 
 use crate::patch::Applicability::{Safe, Unsafe};
 
@@ -77,11 +77,12 @@ pub fn x003(cx: &mut Context) {
     let doc = cx.doc;
     let text = cx.source.text.as_str();
     let mut found = Vec::new();
-    doc.root.visit(&mut |steps, node| {
+    doc.root.walk(&mut |node| {
         if let Value::Dict(d) = &node.value
             && has_duplicate(d, clover)
         {
-            duplicates_in(d, steps, clover, &mut found);
+            let path = doc.root.path_at(node.span.start);
+            duplicates_in(d, &path, clover, &mut found);
         }
     });
     for (key_path, copies) in found {
@@ -174,7 +175,7 @@ fn has_duplicate(d: &crate::plist::Dict, clover: bool) -> bool {
 /// The duplicated keys of one dict that has some, once per key.
 fn duplicates_in<'a>(
     d: &'a crate::plist::Dict,
-    steps: &[Step],
+    dict_path: &str,
     clover: bool,
     found: &mut Vec<(String, Vec<&'a crate::plist::Entry>)>,
 ) {
@@ -190,7 +191,7 @@ fn duplicates_in<'a>(
         }
         let copies: Vec<_> = d.entries.iter().filter(same).collect();
         if copies.len() > 1 {
-            let mut key_path = join_steps(steps);
+            let mut key_path = dict_path.to_owned();
             if !key_path.is_empty() {
                 key_path.push('/');
             }
@@ -273,14 +274,14 @@ pub fn x005(cx: &mut Context) {
     let clover = cx.config.kind == crate::model::ConfigKind::Clover;
     let mut found = Vec::new();
     let doc = cx.doc;
-    doc.root.visit(&mut |steps, n| {
+    doc.root.walk(&mut |n| {
         if let Value::Integer(i) = &n.value
             && (i.strict.is_none() || i.overflow)
         {
-            found.push((join_steps(steps), n, i));
+            found.push((n, i));
         }
     });
-    for (path, node, int) in found {
+    for (node, int) in found {
         let shown = int.raw.trim();
         if clover && int.clover().is_some() {
             continue; // Clover reads 0x hex itself.
@@ -301,6 +302,7 @@ pub fn x005(cx: &mut Context) {
                 )],
             )
         });
+        let path = doc.root.path_at(node.span.start);
         let d = cx.report_span(&X005, path, node.span.clone(), message);
         d.fix = fix;
         if d.fix.is_none() {
