@@ -23,6 +23,7 @@ cases=(
   "$bin --version"
   "$bin check $work/sample.plist"
   "$bin check $work/sample.plist --format json"
+  "$bin check $work/corpus-sized.plist"
   "$bin check $work/corpus-sized.plist --format json"
   "$bin fix $work/corpus-sized.plist --unsafe-fixes --format json"
 )

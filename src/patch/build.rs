@@ -231,7 +231,9 @@ pub fn insert_entry(
         Value::Dict(d) => &d.entries,
         _ => &[],
     };
-    let key_xml = format!("<key>{}</key>", escape(key));
+    // Concatenated, not formatted: a check of an old config can build
+    // hundreds of these insertions.
+    let key_xml = ["<key>", &escape(key), "</key>"].concat();
     if entries.is_empty() {
         return fill_empty(text, dict, "dict", style, |inner| {
             entry_lines(key, value, inner, style)
@@ -258,20 +260,20 @@ pub fn insert_entry(
     let sep = if between.chars().all(char::is_whitespace) {
         between.to_owned()
     } else {
-        format!("{}{indent}", style.eol)
+        [style.eol, indent.as_str()].concat()
     };
     let rendered = render(value, &indent, style);
     if idx == 0 {
         let first = &entries[0];
         Edit {
             range: first.key_span.start..first.key_span.start,
-            text: format!("{key_xml}{sep}{rendered}{}{indent}", style.eol),
+            text: [key_xml.as_str(), &sep, &rendered, style.eol, &indent].concat(),
         }
     } else {
         let prev = &entries[idx - 1];
         Edit {
             range: prev.value.span.end..prev.value.span.end,
-            text: format!("{}{indent}{key_xml}{sep}{rendered}", style.eol),
+            text: [style.eol, &indent, &key_xml, &sep, &rendered].concat(),
         }
     }
 }

@@ -70,7 +70,15 @@ fn target_note(res: &Resolved) -> String {
         schema::Source::Log => "from the log",
         schema::Source::Inferred => "the newest release the config matches",
     };
-    format!("checked against OpenCore {} ({how})", res.target_tag())
+    // Concatenated, not formatted: every schema finding carries this note.
+    [
+        "checked against OpenCore ",
+        res.target_tag(),
+        " (",
+        how,
+        ")",
+    ]
+    .concat()
 }
 
 /// The rules one schema walk serves, in the order they run.
@@ -284,7 +292,16 @@ fn missing(
         &X007,
         path,
         dict.span.clone(),
-        format!("`{leaf}` is missing from {parent} (OpenCore {tag} requires it)"),
+        [
+            "`",
+            leaf,
+            "` is missing from ",
+            &parent,
+            " (OpenCore ",
+            tag,
+            " requires it)",
+        ]
+        .concat(),
     );
     d.notes.push(target_note(res));
     if fix.is_none() && is_identity(&d.path) {

@@ -17,7 +17,6 @@
 //! become visible stand-ins (a config cannot hide text from the reader), and
 //! a line wider than [`MAX_WIDTH`] columns is cut around the underlined spot.
 
-use std::fmt::Write as _;
 use std::ops::Range;
 
 use unicode_width::UnicodeWidthChar;
@@ -123,16 +122,22 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         }
     };
     let title_style = m.level.style();
+    // Plain pushes throughout: `format!` machinery costs several times as
+    // much, and a report can hold hundreds of findings.
     if color {
-        let _ = write!(
-            out,
-            "{title_style}{}[{}]{RESET}{BOLD}: {}{RESET}",
-            m.level.name(),
-            m.code,
-            m.title
-        );
-    } else {
-        let _ = write!(out, "{}[{}]: {}", m.level.name(), m.code, m.title);
+        out.push_str(title_style);
+    }
+    for piece in [m.level.name(), "[", m.code, "]"] {
+        out.push_str(piece);
+    }
+    if color {
+        out.push_str(RESET);
+        out.push_str(BOLD);
+    }
+    out.push_str(": ");
+    out.push_str(m.title);
+    if color {
+        out.push_str(RESET);
     }
     let gutter = m.snippets.iter().map(|s| digits(s.line)).max().unwrap_or(0);
     let bar = |out: &mut String| {
@@ -144,15 +149,24 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         out.push('\n');
         pad(out, gutter);
         paint(out, BLUE, if i == 0 { "--> " } else { "::: " });
-        let _ = write!(out, "{}:{}:{}", s.path, s.line, s.col);
+        out.push_str(s.path);
+        out.push(':');
+        push_number(out, s.line);
+        out.push(':');
+        push_number(out, s.col);
         bar(out);
         let shown = Shown::new(s.text, &s.spot);
         out.push('\n');
         if color {
-            let _ = write!(out, "{BLUE}{:>gutter$}{RESET} {BLUE}|{RESET}", s.line);
-        } else {
-            let _ = write!(out, "{:>gutter$} |", s.line);
+            out.push_str(BLUE);
         }
+        pad(out, gutter - digits(s.line));
+        push_number(out, s.line);
+        if color {
+            out.push_str(RESET);
+        }
+        out.push(' ');
+        paint(out, BLUE, "|");
         if !shown.text.is_empty() {
             out.push(' ');
             out.push_str(&shown.text);
@@ -200,8 +214,30 @@ fn digits(mut n: usize) -> usize {
     d
 }
 
-fn pad(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+/// Append `n` in decimal.
+fn push_number(out: &mut String, n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+fn pad(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
 }
 
 /// A line as displayed, and the columns of its underline.
@@ -221,8 +257,9 @@ struct Cell {
 
 impl Shown {
     fn new(line: &str, spot: &Range<usize>) -> Shown {
+        // One pass for the usual short line; the cells of a wide one are
+        // collected only when it has to be cut.
         let mut text = String::with_capacity(line.len() + 8);
-        let mut cells = Vec::with_capacity(line.len());
         let (mut from, mut to) = (None, None);
         let mut col = 0;
         let mut buf = [0u8; 4];
@@ -234,12 +271,7 @@ impl Shown {
                 to = Some(col);
             }
             let (shown, width) = display(c, &mut buf);
-            let start = text.len();
             text.push_str(shown);
-            cells.push(Cell {
-                bytes: (start, text.len()),
-                cols: (col, col + width),
-            });
             col += width;
         }
         let total = col;
@@ -250,6 +282,17 @@ impl Shown {
                 text,
                 mark: from..to.max(from + 1),
             };
+        }
+        let mut cells = Vec::with_capacity(line.len());
+        let (mut start, mut col) = (0, 0);
+        for c in line.chars() {
+            let (shown, width) = display(c, &mut buf);
+            cells.push(Cell {
+                bytes: (start, start + shown.len()),
+                cols: (col, col + width),
+            });
+            start += shown.len();
+            col += width;
         }
         // Too wide: keep MAX_WIDTH columns, starting a third of the way
         // before the spot, and mark each cut with `...`.

@@ -102,8 +102,10 @@ fn snippet<'a>(
 }
 
 fn render_one(r: &FileReport, d: &Diagnostic, color: bool, out: &mut String) {
+    // Built by concatenation: `format!` costs several times as much, and a
+    // report can hold hundreds of findings.
     let title = if d.fix.is_some() {
-        format!("{} [*]", d.message)
+        [d.message.as_str(), " [*]"].concat()
     } else {
         d.message.clone()
     };
@@ -116,10 +118,10 @@ fn render_one(r: &FileReport, d: &Diagnostic, color: bool, out: &mut String) {
             snippets.push(snippet(&r.path, src, s, label, false));
         }
     } else {
-        where_ = format!("in {}", r.path);
+        where_ = ["in ", r.path.as_str()].concat();
         notes.push((Level::Note, &where_));
     }
-    let why = format!("why: {}", d.rule.why);
+    let why = ["why: ", d.rule.why].concat();
     notes.push((Level::Note, &why));
     for n in &d.notes {
         notes.push((Level::Note, n));
@@ -130,12 +132,19 @@ fn render_one(r: &FileReport, d: &Diagnostic, color: bool, out: &mut String) {
             Applicability::Safe => "safe fix: `ocaudit fix --write`",
             Applicability::Unsafe => "unsafe fix: `ocaudit fix --write --unsafe-fixes`",
         };
-        help = format!("{} ({how})", f.summary);
+        help = [f.summary.as_str(), " (", how, ")"].concat();
         notes.push((Level::Help, &help));
     } else if let Some(h) = &d.help {
         notes.push((Level::Help, h));
     }
-    let rule = format!("rule: {} (`ocaudit explain {}`)", d.rule.name, d.rule.code);
+    let rule = [
+        "rule: ",
+        d.rule.name,
+        " (`ocaudit explain ",
+        d.rule.code,
+        "`)",
+    ]
+    .concat();
     notes.push((Level::Note, &rule));
     frame::render(
         &Message {
