@@ -50,6 +50,34 @@ pub(super) enum Event<'t> {
     Other,
 }
 
+/// What [`Lexer::quick`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum QuickKind {
+    /// `<key>text</key>`.
+    Key,
+    /// `<string>text</string>`.
+    String,
+    /// `<integer>text</integer>`.
+    Integer,
+    /// `<true/>`.
+    True,
+    /// `<false/>`.
+    False,
+}
+
+/// An element in its most common form, read in one step.
+#[derive(Debug, Clone)]
+pub(super) struct Quick {
+    /// Which element.
+    pub kind: QuickKind,
+    /// Offset of its `<`.
+    pub start: usize,
+    /// Its text (empty, just past the tag, for `<true/>` and `<false/>`).
+    pub text: Span,
+    /// Offset just past its end.
+    pub end: usize,
+}
+
 /// The scanner: a position in the text and the node budget.
 pub(super) struct Lexer<'t> {
     text: &'t str,
@@ -294,6 +322,66 @@ impl<'t> Lexer<'t> {
         {
             self.pos = i;
         }
+    }
+
+    /// Read the element at the position if it has the form nearly every
+    /// element of a config has: `<key>`, `<string>` or `<integer>` with
+    /// plain text (no markup, reference, `\r` or other character that needs
+    /// a look) and its end tag right after, or `<true/>` / `<false/>`.
+    /// `key` and `value` say which of those the caller can take here.
+    /// Anything else returns `None` with nothing consumed, for the general
+    /// path, which reads the same elements to the same result.
+    #[inline]
+    pub fn quick(&mut self, key: bool, value: bool) -> Option<Quick> {
+        let b = self.b;
+        let start = self.pos;
+        if b.get(start) != Some(&b'<') || self.nodes >= MAX_NODES {
+            return None;
+        }
+        let rest = &b[start + 1..];
+        let (kind, name) = match rest.first()? {
+            b'k' if key && rest.starts_with(b"key>") => (QuickKind::Key, 3),
+            b's' if value && rest.starts_with(b"string>") => (QuickKind::String, 6),
+            b'i' if value && rest.starts_with(b"integer>") => (QuickKind::Integer, 7),
+            b't' if value && rest.starts_with(b"true/>") => (QuickKind::True, 4),
+            b'f' if value && rest.starts_with(b"false/>") => (QuickKind::False, 5),
+            _ => return None,
+        };
+        let open_end = start + name + 2;
+        if matches!(kind, QuickKind::True | QuickKind::False) {
+            let end = open_end + 1;
+            self.nodes += 1;
+            self.pos = end;
+            return Some(Quick {
+                kind,
+                start,
+                text: end..end,
+                end,
+            });
+        }
+        let mut i = open_end;
+        while let Some(&c) = b.get(i) {
+            if SPECIAL[c as usize] {
+                break;
+            }
+            i += 1;
+        }
+        let close = b.get(i..i + name + 3)?;
+        if close[0] != b'<'
+            || close[1] != b'/'
+            || close[2..2 + name] != rest[..name]
+            || close[2 + name] != b'>'
+        {
+            return None;
+        }
+        self.nodes += 1;
+        self.pos = i + name + 3;
+        Some(Quick {
+            kind,
+            start,
+            text: open_end..i,
+            end: self.pos,
+        })
     }
 
     /// The common shape of a scalar's content: plain text (no markup, no

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use compact_str::CompactString;
 
 use crate::source::Span;
-use lexer::{Event, Lexer, Tag};
+use lexer::{Event, Lexer, QuickKind, Tag};
 
 /// The deepest nesting of dicts and arrays accepted. Real configs nest about
 /// eight levels; deeper input is refused instead of risking the stack.
@@ -266,7 +266,44 @@ impl<'t> Loader<'t> {
         // The current run of text: its first piece's range, and whether
         // everything so far is whitespace.
         let mut run: Option<(Span, bool)> = None;
-        while let Some(ev) = self.next_unless_empty(&tag)? {
+        loop {
+            // Most elements take the quick path; whatever it does not take
+            // (and any stray text) goes through the general one below.
+            if !tag.empty && run.is_none() {
+                self.lx.skip_blank();
+                let takes_key = is_dict && pending.is_none();
+                let takes_value = (!is_dict || pending.is_some()) && depth < MAX_DEPTH;
+                if let Some(q) = self.lx.quick(takes_key, takes_value) {
+                    let text = self.lx.slice(&q.text);
+                    let value = match q.kind {
+                        QuickKind::Key => {
+                            pending = Some((CompactString::from(text), q.start..q.end));
+                            continue;
+                        }
+                        QuickKind::String => Value::String(CompactString::from(text)),
+                        QuickKind::Integer => Value::Integer(Box::new(Integer::parse(text))),
+                        QuickKind::True => Value::Bool(true),
+                        QuickKind::False => Value::Bool(false),
+                    };
+                    let value = Node {
+                        value,
+                        span: q.start..q.end,
+                        inner: q.text,
+                    };
+                    match pending.take() {
+                        Some((key, key_span)) => self.entries.push(Entry {
+                            key,
+                            key_span,
+                            value,
+                        }),
+                        None => self.items.push(value),
+                    }
+                    continue;
+                }
+            }
+            let Some(ev) = self.next_unless_empty(&tag)? else {
+                break;
+            };
             if let Event::Text { range, .. } | Event::Cdata { range, .. } = &ev {
                 let blank = self.lx.is_blank(&ev);
                 match &mut run {
