@@ -50,26 +50,11 @@ pub(super) enum Event<'t> {
     Other,
 }
 
-/// What [`Lexer::quick`] read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum QuickKind {
-    /// `<key>text</key>`.
-    Key,
-    /// `<string>text</string>`.
-    String,
-    /// `<integer>text</integer>`.
-    Integer,
-    /// `<true/>`.
-    True,
-    /// `<false/>`.
-    False,
-}
-
 /// An element in its most common form, read in one step.
 #[derive(Debug, Clone)]
-pub(super) struct Quick {
-    /// Which element.
-    pub kind: QuickKind,
+pub(super) struct Quick<'t> {
+    /// The element's name: `key` or a plist scalar type.
+    pub name: &'t str,
     /// Offset of its `<`.
     pub start: usize,
     /// Its text (empty, just past the tag, for `<true/>` and `<false/>`).
@@ -325,38 +310,57 @@ impl<'t> Lexer<'t> {
     }
 
     /// Read the element at the position if it has the form nearly every
-    /// element of a config has: `<key>`, `<string>` or `<integer>` with
-    /// plain text (no markup, reference, `\r` or other character that needs
-    /// a look) and its end tag right after, or `<true/>` / `<false/>`.
-    /// `key` and `value` say which of those the caller can take here.
-    /// Anything else returns `None` with nothing consumed, for the general
-    /// path, which reads the same elements to the same result.
+    /// element of a config has: `<key>` or a scalar (`<string>`,
+    /// `<integer>`, `<data>`, `<real>`, `<date>`) with plain text (no
+    /// markup, reference, `\r` or other character that needs a look) and
+    /// its end tag right after, or `<true/>` / `<false/>`. `key` and
+    /// `value` say which of those the caller can take here. Anything else
+    /// returns `None` with nothing consumed, for the general path, which
+    /// reads the same elements to the same result.
     #[inline]
-    pub fn quick(&mut self, key: bool, value: bool) -> Option<Quick> {
+    pub fn quick(&mut self, key: bool, value: bool) -> Option<Quick<'t>> {
         let b = self.b;
         let start = self.pos;
         if b.get(start) != Some(&b'<') || self.nodes >= MAX_NODES {
             return None;
         }
         let rest = &b[start + 1..];
-        let (kind, name) = match rest.first()? {
-            b'k' if key && rest.starts_with(b"key>") => (QuickKind::Key, 3),
-            b's' if value && rest.starts_with(b"string>") => (QuickKind::String, 6),
-            b'i' if value && rest.starts_with(b"integer>") => (QuickKind::Integer, 7),
-            b't' if value && rest.starts_with(b"true/>") => (QuickKind::True, 4),
-            b'f' if value && rest.starts_with(b"false/>") => (QuickKind::False, 5),
+        // Dispatch on the first letter, then compare one literal.
+        let form: &[u8] = match rest.first()? {
+            b'k' => b"key>",
+            b's' => b"string>",
+            b'i' => b"integer>",
+            b'd' if rest.get(1) == Some(&b'a') && rest.get(2) == Some(&b't') => {
+                if rest.get(3) == Some(&b'a') {
+                    b"data>"
+                } else {
+                    b"date>"
+                }
+            }
+            b't' => b"true/>",
+            b'f' => b"false/>",
+            b'r' => b"real>",
             _ => return None,
         };
-        let open_end = start + name + 2;
-        if matches!(kind, QuickKind::True | QuickKind::False) {
-            let end = open_end + 1;
+        if !rest.starts_with(form) {
+            return None;
+        }
+        let empty = form.ends_with(b"/>");
+        let is_key = form[0] == b'k';
+        if !(if is_key { key } else { value }) {
+            return None;
+        }
+        let name_len = form.len() - if empty { 2 } else { 1 };
+        let name = &self.text[start + 1..start + 1 + name_len];
+        let open_end = start + 1 + form.len();
+        if empty {
             self.nodes += 1;
-            self.pos = end;
+            self.pos = open_end;
             return Some(Quick {
-                kind,
+                name,
                 start,
-                text: end..end,
-                end,
+                text: open_end..open_end,
+                end: open_end,
             });
         }
         let mut i = open_end;
@@ -366,18 +370,18 @@ impl<'t> Lexer<'t> {
             }
             i += 1;
         }
-        let close = b.get(i..i + name + 3)?;
+        let close = b.get(i..i + name_len + 3)?;
         if close[0] != b'<'
             || close[1] != b'/'
-            || close[2..2 + name] != rest[..name]
-            || close[2 + name] != b'>'
+            || close[2..2 + name_len] != *name.as_bytes()
+            || close[2 + name_len] != b'>'
         {
             return None;
         }
         self.nodes += 1;
-        self.pos = i + name + 3;
+        self.pos = i + name_len + 3;
         Some(Quick {
-            kind,
+            name,
             start,
             text: open_end..i,
             end: self.pos,

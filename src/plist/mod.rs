@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use compact_str::CompactString;
 
 use crate::source::Span;
-use lexer::{Event, Lexer, QuickKind, Tag};
+use lexer::{Event, Lexer, Tag};
 
 /// The deepest nesting of dicts and arrays accepted. Real configs nest about
 /// eight levels; deeper input is refused instead of risking the stack.
@@ -168,34 +168,7 @@ impl<'t> Loader<'t> {
         }
         let s = self.scalar(&tag)?;
         let span = tag.start..s.end;
-        let value = match tag.name.as_bytes() {
-            b"string" => Value::String(CompactString::from(s.text)),
-            b"integer" => Value::Integer(Box::new(Integer::parse(&s.text))),
-            b"true" => Value::Bool(true),
-            b"false" => Value::Bool(false),
-            b"real" => Value::Real(s.text.into_owned()),
-            b"date" => Value::Date(s.text.into_owned()),
-            b"data" => match value::decode_base64(&s.text) {
-                Some(bytes) => Value::Data(bytes),
-                None => {
-                    self.issue(
-                        "X004",
-                        span.clone(),
-                        "<data> does not hold valid base64; OpenCore treats it as invalid".into(),
-                    );
-                    Value::Data(Vec::new())
-                }
-            },
-            _ => {
-                let other = tag.name;
-                self.issue(
-                    "X001",
-                    span.clone(),
-                    format!("<{other}> is not a property-list element"),
-                );
-                Value::Unknown(other.to_owned())
-            }
-        };
+        let value = self.scalar_value(tag.name, s.text, &span);
         if let Some((child_span, child)) = s.child {
             self.issue(
                 "X001",
@@ -208,6 +181,41 @@ impl<'t> Loader<'t> {
             span,
             inner: s.inner,
         })
+    }
+
+    /// The value of a scalar element `<name>` whose text is `text`; an
+    /// element that is no plist type, or `<data>` that is not base64, is
+    /// also an issue at `span`.
+    #[inline]
+    fn scalar_value(&mut self, name: &'t str, text: Cow<'t, str>, span: &Span) -> Value {
+        // Byte-slice patterns compare inline, without a call per arm.
+        match name.as_bytes() {
+            b"string" => Value::String(CompactString::from(text)),
+            b"integer" => Value::Integer(Box::new(Integer::parse(&text))),
+            b"true" => Value::Bool(true),
+            b"false" => Value::Bool(false),
+            b"real" => Value::Real(text.into_owned()),
+            b"date" => Value::Date(text.into_owned()),
+            b"data" => match value::decode_base64(&text) {
+                Some(bytes) => Value::Data(bytes),
+                None => {
+                    self.issue(
+                        "X004",
+                        span.clone(),
+                        "<data> does not hold valid base64; OpenCore treats it as invalid".into(),
+                    );
+                    Value::Data(Vec::new())
+                }
+            },
+            _ => {
+                self.issue(
+                    "X001",
+                    span.clone(),
+                    format!("<{name}> is not a property-list element"),
+                );
+                Value::Unknown(name.to_owned())
+            }
+        }
     }
 
     /// Read a scalar element's content: its direct text (comments skipped,
@@ -275,19 +283,14 @@ impl<'t> Loader<'t> {
                 let takes_value = (!is_dict || pending.is_some()) && depth < MAX_DEPTH;
                 if let Some(q) = self.lx.quick(takes_key, takes_value) {
                     let text = self.lx.slice(&q.text);
-                    let value = match q.kind {
-                        QuickKind::Key => {
-                            pending = Some((CompactString::from(text), q.start..q.end));
-                            continue;
-                        }
-                        QuickKind::String => Value::String(CompactString::from(text)),
-                        QuickKind::Integer => Value::Integer(Box::new(Integer::parse(text))),
-                        QuickKind::True => Value::Bool(true),
-                        QuickKind::False => Value::Bool(false),
-                    };
+                    let span = q.start..q.end;
+                    if q.name == "key" {
+                        pending = Some((CompactString::from(text), span));
+                        continue;
+                    }
                     let value = Node {
-                        value,
-                        span: q.start..q.end,
+                        value: self.scalar_value(q.name, Cow::Borrowed(text), &span),
+                        span,
                         inner: q.text,
                     };
                     match pending.take() {
