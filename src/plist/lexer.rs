@@ -319,73 +319,70 @@ impl<'t> Lexer<'t> {
     /// reads the same elements to the same result.
     #[inline]
     pub fn quick(&mut self, key: bool, value: bool) -> Option<Quick<'t>> {
-        let b = self.b;
         let start = self.pos;
-        if b.get(start) != Some(&b'<') || self.nodes >= MAX_NODES {
+        if self.b.get(start) != Some(&b'<') || self.nodes >= MAX_NODES {
             return None;
         }
-        let rest = &b[start + 1..];
-        // Dispatch on the first letter, then compare one literal.
-        let form: &[u8] = match rest.first()? {
-            b'k' => b"key>",
-            b's' => b"string>",
-            b'i' => b"integer>",
-            b'd' if rest.get(1) == Some(&b'a') && rest.get(2) == Some(&b't') => {
-                if rest.get(3) == Some(&b'a') {
-                    b"data>"
-                } else {
-                    b"date>"
-                }
-            }
-            b't' => b"true/>",
-            b'f' => b"false/>",
-            b'r' => b"real>",
+        // Dispatch on the first letter; each arm compares literals of a
+        // fixed length, which compile to a few inline comparisons.
+        let (name_len, text, end) = match *self.b.get(start + 1)? {
+            b'k' if key => self.plain(start, b"<key>", b"</key>")?,
+            b's' if value => self.plain(start, b"<string>", b"</string>")?,
+            b'i' if value => self.plain(start, b"<integer>", b"</integer>")?,
+            b'd' if value => match self.b.get(start + 4)? {
+                b'a' => self.plain(start, b"<data>", b"</data>")?,
+                _ => self.plain(start, b"<date>", b"</date>")?,
+            },
+            b't' if value => self.empty(start, b"<true/>")?,
+            b'f' if value => self.empty(start, b"<false/>")?,
+            b'r' if value => self.plain(start, b"<real>", b"</real>")?,
             _ => return None,
         };
-        if !rest.starts_with(form) {
+        self.nodes += 1;
+        self.pos = end;
+        Some(Quick {
+            name: &self.text[start + 1..start + 1 + name_len],
+            start,
+            text,
+            end,
+        })
+    }
+
+    /// `open`, plain text, `close` at `start`: the name's length, the text's
+    /// range and the offset past `close`.
+    #[inline(always)]
+    fn plain<const O: usize, const C: usize>(
+        &self,
+        start: usize,
+        open: &[u8; O],
+        close: &[u8; C],
+    ) -> Option<(usize, Span, usize)> {
+        let b = self.b;
+        if b.get(start..start + O)? != open {
             return None;
         }
-        let empty = form.ends_with(b"/>");
-        let is_key = form[0] == b'k';
-        if !(if is_key { key } else { value }) {
-            return None;
-        }
-        let name_len = form.len() - if empty { 2 } else { 1 };
-        let name = &self.text[start + 1..start + 1 + name_len];
-        let open_end = start + 1 + form.len();
-        if empty {
-            self.nodes += 1;
-            self.pos = open_end;
-            return Some(Quick {
-                name,
-                start,
-                text: open_end..open_end,
-                end: open_end,
-            });
-        }
-        let mut i = open_end;
+        let from = start + O;
+        let mut i = from;
         while let Some(&c) = b.get(i) {
             if SPECIAL[c as usize] {
                 break;
             }
             i += 1;
         }
-        let close = b.get(i..i + name_len + 3)?;
-        if close[0] != b'<'
-            || close[1] != b'/'
-            || close[2..2 + name_len] != *name.as_bytes()
-            || close[2 + name_len] != b'>'
-        {
+        if b.get(i..i + C)? != close {
             return None;
         }
-        self.nodes += 1;
-        self.pos = i + name_len + 3;
-        Some(Quick {
-            name,
-            start,
-            text: open_end..i,
-            end: self.pos,
-        })
+        Some((O - 2, from..i, i + C))
+    }
+
+    /// The empty element `tag` (`<true/>`) at `start`.
+    #[inline(always)]
+    fn empty<const N: usize>(&self, start: usize, tag: &[u8; N]) -> Option<(usize, Span, usize)> {
+        if self.b.get(start..start + N)? != tag {
+            return None;
+        }
+        let end = start + N;
+        Some((N - 3, end..end, end))
     }
 
     /// The common shape of a scalar's content: plain text (no markup, no
