@@ -167,25 +167,38 @@ fn walk_and_report(cx: &mut Context) {
             }
         }
         for (dict, parent, mut items) in groups {
-            items.sort_by_key(|(k, _)| k.to_ascii_lowercase());
-            let names: Vec<String> = items
-                .iter()
-                .map(|(k, v)| format!("{k} = {}", brief(v)))
-                .collect();
+            // Case-insensitive order, compared in place (a lowered copy per
+            // comparison would allocate).
+            items.sort_by(|(a, _), (b, _)| {
+                let a = a.bytes().map(|c| c.to_ascii_lowercase());
+                a.cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+            });
             let place = if parent.is_empty() {
                 "the root dict"
             } else {
                 parent.as_str()
             };
+            let mut summary = String::with_capacity(64 + 24 * items.len());
+            summary.push_str("insert ");
+            for (i, (k, v)) in items.iter().enumerate() {
+                if i > 0 {
+                    summary.push_str(", ");
+                }
+                summary.push_str(k);
+                summary.push_str(" = ");
+                push_brief(&mut summary, v);
+            }
+            for piece in [
+                " into ",
+                place,
+                " (the ",
+                res.target_tag(),
+                " sample values)",
+            ] {
+                summary.push_str(piece);
+            }
             let edits = patch::insert_entries(text, dict, &items, &cx.style);
-            let fix = Fix::safe(
-                format!(
-                    "insert {} into {place} (the {} sample values)",
-                    names.join(", "),
-                    res.target_tag()
-                ),
-                edits,
-            );
+            let fix = Fix::safe(summary, edits);
             group_fixes.insert((dict.span.start, dict.span.end), Some(fix));
         }
     }
@@ -310,17 +323,24 @@ fn missing(
     d.fix = fix;
 }
 
-fn brief(v: &NewValue) -> String {
+/// Append a short description of a sample value (`true`, `0`, `"text"`,
+/// `<0A1B>`) to `out`.
+fn push_brief(out: &mut String, v: &NewValue) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     match v {
-        NewValue::Bool(b) => b.to_string(),
-        NewValue::Int(i) => i.to_string(),
-        NewValue::Str(s) => format!("{s:?}"),
-        NewValue::Data(d) => format!(
-            "<{}>",
-            d.iter().map(|b| format!("{b:02X}")).collect::<String>()
-        ),
-        NewValue::Array(_) => "an empty array".into(),
-        NewValue::Dict(_) => "a dict with its sample keys".into(),
+        NewValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        NewValue::Int(i) => out.push_str(&i.to_string()),
+        NewValue::Str(s) => out.push_str(&format!("{s:?}")),
+        NewValue::Data(d) => {
+            out.push('<');
+            for b in d {
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 15)]));
+            }
+            out.push('>');
+        }
+        NewValue::Array(_) => out.push_str("an empty array"),
+        NewValue::Dict(_) => out.push_str("a dict with its sample keys"),
     }
 }
 

@@ -94,6 +94,15 @@ pub struct Snippet<'a> {
     pub primary: bool,
 }
 
+/// A note's text in up to five pieces, written one after another; unused
+/// pieces are empty.
+pub type Note<'a> = [&'a str; 5];
+
+/// A note of one piece.
+pub fn note(text: &str) -> Note<'_> {
+    [text, "", "", "", ""]
+}
+
 /// A whole message: title, places, notes.
 #[derive(Debug, Clone)]
 pub struct Message<'a> {
@@ -105,8 +114,9 @@ pub struct Message<'a> {
     pub title: &'a str,
     /// The places, in order; the first is usually the primary one.
     pub snippets: Vec<Snippet<'a>>,
-    /// `= note: ...` and `= help: ...` lines.
-    pub notes: Vec<(Level, &'a str)>,
+    /// `= note: ...` and `= help: ...` lines, each written as the
+    /// concatenation of its pieces (so callers need not build a string).
+    pub notes: Vec<(Level, Note<'a>)>,
 }
 
 /// Append `m` to `out`, with terminal colours when `color` is set. The text
@@ -195,13 +205,15 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
     if m.snippets.is_empty() {
         bar(out);
     }
-    for (level, text) in &m.notes {
+    for (level, pieces) in &m.notes {
         out.push('\n');
         pad(out, gutter + 1);
         paint(out, BLUE, "= ");
         paint(out, BOLD, level.name());
         out.push_str(": ");
-        out.push_str(text);
+        for piece in pieces {
+            out.push_str(piece);
+        }
     }
 }
 
@@ -371,7 +383,7 @@ mod tests {
                 label,
                 primary,
             }],
-            notes: vec![(Level::Note, "why: x"), (Level::Help, "do y")],
+            notes: vec![(Level::Note, note("why: x")), (Level::Help, note("do y"))],
         }
     }
 

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use owo_colors::OwoColorize;
 
-use super::frame::{self, Level, Message, Snippet};
+use super::frame::{self, Level, Message, Note, Snippet};
 
 use crate::audit::FileReport;
 use crate::patch::Applicability;
@@ -110,42 +110,38 @@ fn render_one(r: &FileReport, d: &Diagnostic, color: bool, out: &mut String) {
         d.message.clone()
     };
     let mut snippets = Vec::with_capacity(1 + d.secondary.len());
-    let mut notes: Vec<(Level, &str)> = Vec::with_capacity(4 + d.notes.len());
-    let where_;
+    let mut notes: Vec<(Level, Note)> = Vec::with_capacity(4 + d.notes.len());
     if let Some(src) = r.source() {
         snippets.push(snippet(&r.path, src, &d.span, &d.path, true));
         for (s, label) in &d.secondary {
             snippets.push(snippet(&r.path, src, s, label, false));
         }
     } else {
-        where_ = ["in ", r.path.as_str()].concat();
-        notes.push((Level::Note, &where_));
+        notes.push((Level::Note, ["in ", &r.path, "", "", ""]));
     }
-    let why = ["why: ", d.rule.why].concat();
-    notes.push((Level::Note, &why));
+    notes.push((Level::Note, ["why: ", d.rule.why, "", "", ""]));
     for n in &d.notes {
-        notes.push((Level::Note, n));
+        notes.push((Level::Note, frame::note(n)));
     }
-    let help;
     if let Some(f) = &d.fix {
         let how = match f.applicability {
             Applicability::Safe => "safe fix: `ocaudit fix --write`",
             Applicability::Unsafe => "unsafe fix: `ocaudit fix --write --unsafe-fixes`",
         };
-        help = [f.summary.as_str(), " (", how, ")"].concat();
-        notes.push((Level::Help, &help));
+        notes.push((Level::Help, [&f.summary, " (", how, ")", ""]));
     } else if let Some(h) = &d.help {
-        notes.push((Level::Help, h));
+        notes.push((Level::Help, frame::note(h)));
     }
-    let rule = [
-        "rule: ",
-        d.rule.name,
-        " (`ocaudit explain ",
-        d.rule.code,
-        "`)",
-    ]
-    .concat();
-    notes.push((Level::Note, &rule));
+    notes.push((
+        Level::Note,
+        [
+            "rule: ",
+            d.rule.name,
+            " (`ocaudit explain ",
+            d.rule.code,
+            "`)",
+        ],
+    ));
     frame::render(
         &Message {
             level: level(d.severity),
