@@ -6,7 +6,12 @@
 //! what a value *means* to OpenCore or Clover; that is `model`'s job.
 //!
 //! `lexer` reads the XML in one pass; this file builds the plist tree from
-//! its tags and text as they come, with no XML tree in between.
+//! its tags and text as they come, with no XML tree in between. Inside a
+//! container, the element forms nearly every config is made of (`<key>`
+//! and scalars with plain text, `<true/>`, `<false/>`) are read in one step
+//! (`Lexer::quick`); anything else, and anything wrong, goes
+//! through the general path, which reaches the same tree and issues
+//! (`tests/loader_props.rs` checks both against an XML library).
 
 mod lexer;
 mod value;
