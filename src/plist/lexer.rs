@@ -362,13 +362,7 @@ impl<'t> Lexer<'t> {
             return None;
         }
         let from = start + O;
-        let mut i = from;
-        while let Some(&c) = b.get(i) {
-            if SPECIAL[c as usize] {
-                break;
-            }
-            i += 1;
-        }
+        let i = self.plain_end(from);
         if b.get(i..i + C)? != close {
             return None;
         }
@@ -385,19 +379,24 @@ impl<'t> Lexer<'t> {
         Some((N - 3, end..end, end))
     }
 
+    /// The end of the plain text from `from`: the first byte that is markup,
+    /// a reference, `\r` or a character that needs a look (or the end).
+    #[inline(always)]
+    fn plain_end(&self, from: usize) -> usize {
+        let rest = self.b.get(from..).unwrap_or_default();
+        from + rest
+            .iter()
+            .position(|&c| SPECIAL[c as usize])
+            .unwrap_or(rest.len())
+    }
+
     /// The common shape of a scalar's content: plain text (no markup, no
     /// `&`, no `\r`) then `open`'s end tag. Returns the text's range and the
     /// offset past the end tag, or `None` with nothing consumed.
     #[inline]
     pub fn simple_content(&mut self, open: &Tag<'t>) -> Option<(Span, usize)> {
         let start = self.pos;
-        let mut i = start;
-        while let Some(&c) = self.b.get(i) {
-            if SPECIAL[c as usize] {
-                break;
-            }
-            i += 1;
-        }
+        let i = self.plain_end(start);
         if self.b.get(i) != Some(&b'<') || self.b.get(i + 1) != Some(&b'/') {
             return None;
         }

@@ -270,6 +270,32 @@ impl<'t> Loader<'t> {
         self.lx.next(tag).map(Some)
     }
 
+    /// Put a read value in its container: an array item, or the entry of
+    /// the `pending` key (a dict value without one is an issue).
+    fn add_child(
+        &mut self,
+        is_dict: bool,
+        pending: &mut Option<(CompactString, Span)>,
+        value: Node,
+    ) {
+        if !is_dict {
+            self.items.push(value);
+            return;
+        }
+        match pending.take() {
+            Some((key, key_span)) => self.entries.push(Entry {
+                key,
+                key_span,
+                value,
+            }),
+            None => self.issue(
+                "X001",
+                value.span.clone(),
+                "a value in a <dict> without a <key> before it".into(),
+            ),
+        }
+    }
+
     /// A `<dict>` (`is_dict`) or `<array>`.
     fn container(&mut self, tag: Tag<'t>, depth: usize, is_dict: bool) -> Result<Node, LoadError> {
         let (first_entry, first_item) = (self.entries.len(), self.items.len());
@@ -298,14 +324,7 @@ impl<'t> Loader<'t> {
                         span,
                         inner: q.text,
                     };
-                    match pending.take() {
-                        Some((key, key_span)) => self.entries.push(Entry {
-                            key,
-                            key_span,
-                            value,
-                        }),
-                        None => self.items.push(value),
-                    }
+                    self.add_child(is_dict, &mut pending, value);
                     continue;
                 }
             }
@@ -333,22 +352,7 @@ impl<'t> Loader<'t> {
                 }
                 Event::Start(child) => {
                     let value = self.node(child, depth + 1)?;
-                    if !is_dict {
-                        self.items.push(value);
-                        continue;
-                    }
-                    match pending.take() {
-                        Some((key, key_span)) => self.entries.push(Entry {
-                            key,
-                            key_span,
-                            value,
-                        }),
-                        None => self.issue(
-                            "X001",
-                            value.span.clone(),
-                            "a value in a <dict> without a <key> before it".into(),
-                        ),
-                    }
+                    self.add_child(is_dict, &mut pending, value);
                 }
                 Event::End { start, end: e } => {
                     inner = tag.end..start;
