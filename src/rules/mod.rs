@@ -31,6 +31,7 @@ mod clover;
 mod context;
 mod files;
 mod memmap;
+mod moves;
 mod schema;
 mod structure;
 mod whitelist;
