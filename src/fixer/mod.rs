@@ -101,6 +101,9 @@ pub struct FixOutcome {
     pub notes: Vec<String>,
     /// Passes that changed the text.
     pub passes: usize,
+    /// Unsafe fixes the rules still offer on the fixed text, held back
+    /// because `unsafe_fixes` was off (always 0 with it on).
+    pub held_back: usize,
     expected: Vec<(Vec<String>, Option<serde_json::Value>)>,
 }
 
@@ -216,7 +219,12 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
             "stopped after {MAX_PASSES} passes with fixes still pending; run fix again"
         ));
     }
-    Ok(run.finish(source, passes))
+    let held_back = if opts.unsafe_fixes {
+        0
+    } else {
+        run.held_back(target.as_ref())
+    };
+    Ok(run.finish(source, passes, held_back))
 }
 
 impl Run<'_> {
@@ -365,6 +373,22 @@ impl Run<'_> {
             .collect()
     }
 
+    /// How many unsafe fixes the rules offer on the current text.
+    fn held_back(&self, target: Option<&crate::schema::Resolved>) -> usize {
+        audit::run_rules_with(
+            &self.loaded,
+            self.platform.as_ref(),
+            &self.opts.audit,
+            self.opts.oc_dir.clone(),
+            None,
+            target,
+        )
+        .into_iter()
+        .filter_map(|d| d.fix)
+        .filter(|f| f.applicability == Applicability::Unsafe && !f.edits.is_empty())
+        .count()
+    }
+
     /// Apply one pass; false when nothing changed.
     fn step(&mut self, fixes: Vec<Tagged>) -> Result<bool, FixError> {
         let text = &self.loaded.source.text;
@@ -480,7 +504,7 @@ impl Run<'_> {
         Ok(true)
     }
 
-    fn finish(self, source: SourceFile, passes: usize) -> FixOutcome {
+    fn finish(self, source: SourceFile, passes: usize, held_back: usize) -> FixOutcome {
         let maps = self.maps;
         let changes: Vec<Change> = self
             .changes
@@ -507,6 +531,7 @@ impl Run<'_> {
             fixes: self.fixes,
             notes: self.notes,
             passes,
+            held_back,
             expected,
         }
     }
