@@ -151,6 +151,18 @@ fn heading_of(parents: &[&str]) -> String {
     }
 }
 
+/// The size of a fixed-size data field from its type line (`plist data, 8
+/// bytes`, `plist multidata, 6 bytes`).
+fn fixed_size(ty: &str) -> Option<usize> {
+    let ty = ty.to_ascii_lowercase();
+    let before = ty.split("bytes").next().filter(|b| b.len() < ty.len())?;
+    before
+        .split(|c: char| !c.is_ascii_digit())
+        .rfind(|w| !w.is_empty())?
+        .parse()
+        .ok()
+}
+
 /// Read an item's failsafe as a value of `kind`, encoded as in the data
 /// file (booleans `true`/`false`, decimal integers, escaped strings, data
 /// as hex, empty for an empty dict or array).
@@ -184,20 +196,14 @@ fn value(item: &Item, kind: char) -> Option<String> {
             }
         }
         'd' => {
-            if empty {
-                Some(String::new())
-            } else if lower.starts_with("all zero") {
-                // The size comes from the type line (`plist data, 8 bytes`).
-                let ty = item.ty.to_ascii_lowercase();
-                let before = ty.split("bytes").next().filter(|b| b.len() < ty.len())?;
-                let n: usize = before
-                    .split(|c: char| !c.is_ascii_digit())
-                    .rfind(|w| !w.is_empty())?
-                    .parse()
-                    .ok()?;
-                Some("00".repeat(n))
-            } else {
-                None
+            // A fixed-size field (`plist data, 8 bytes`) holds zeros when
+            // absent, whether the manual says "Empty" or "All zero"; an
+            // empty <data> would not even fit it.
+            let size = fixed_size(&item.ty);
+            match (empty, lower.starts_with("all zero"), size) {
+                (true, _, None) => Some(String::new()),
+                (true, _, Some(n)) | (_, true, Some(n)) => Some("00".repeat(n)),
+                _ => None,
             }
         }
         'A' | 'D' => empty.then(String::new),

@@ -352,6 +352,11 @@ fn failsafe_header() -> String {
         .to_owned()
 }
 
+/// Keys whose default in OpenCore's code (`OcConfigurationLib.h`, the value
+/// its reader stores for an absent key, checked with a 1.0.7 build) differs
+/// from the manual's Failsafe; the code's value is what OpenCore uses.
+const CODE_DEFAULTS: &[(&str, &str)] = &[("Misc/Serial/Custom/LineControl", "i\t3")];
+
 /// Append the failsafe lines of release `tag` (only those that changed).
 fn failsafe_release(
     out: &mut String,
@@ -366,9 +371,12 @@ fn failsafe_release(
         if matches!(k.kind, 'D' | '*') || p.contains('*') || p.ends_with("[]") {
             continue;
         }
-        let now = manual
-            .failsafe(p, k.kind)
-            .map(|v| format!("{}\t{v}", k.kind));
+        let now = match CODE_DEFAULTS.iter().find(|(path, _)| path == p) {
+            Some((_, v)) => Some((*v).to_owned()),
+            None => manual
+                .failsafe(p, k.kind)
+                .map(|v| format!("{}\t{v}", k.kind)),
+        };
         let before = last.get(p).cloned().flatten();
         if now == before && (now.is_some() || last.contains_key(p)) {
             continue;

@@ -6,6 +6,14 @@
 //! missing key needs it. A key whose manual entry states no value in a form
 //! that can be written (for instance "OEM specified") has no failsafe, and
 //! nothing is inserted for it.
+//!
+//! Checked against OpenCore 1.0.7's own reader (a build that prints every
+//! value it stores, fed a config with every key absent): all 383 stated
+//! failsafes of 1.0.7 equal what the reader stores, except
+//! `UEFI/Output/InitialMode` (`Auto`) and `UEFI/Output/TextRenderer`
+//! (`BuiltinGraphics`), stored as an empty string that OpenCore's code
+//! treats exactly like the manual's value. `Misc/Serial/Custom/LineControl`
+//! follows the code (3), not the manual (7).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -188,6 +196,14 @@ mod tests {
                 "1.0.7",
                 NewValue::Str("Secure".into()),
             ),
+            // A fixed-size field the manual calls "Empty" holds zeros.
+            (
+                "PlatformInfo/PlatformNVRAM/ROM",
+                "1.0.7",
+                NewValue::Data(vec![0; 6]),
+            ),
+            // The manual says 0x07; OpenCore's code (and its reader) use 3.
+            ("Misc/Serial/Custom/LineControl", "1.0.7", NewValue::Int(3)),
         ];
         for (path, tag, want) in cases {
             assert_eq!(failsafe_value(path, tag), Some(want), "{path} at {tag}");
