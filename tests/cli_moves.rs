@@ -309,3 +309,61 @@ fn only_unsafe_fixes_is_not_nothing_to_fix() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["held_back"], 0);
 }
+
+/// A renamed key whose value does not fit the new place (a dict where
+/// NVRAM/Delete wants an array per GUID; an old boolean of the same name as
+/// a newer string setting) is not moved: it would only trade an ignored key
+/// for one OpenCore rejects. Nothing is removed either, since a release
+/// knows the key.
+#[test]
+fn misfit_values_are_not_moved() {
+    let text = r#"<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0">
+<dict>
+	<key>NVRAM</key>
+	<dict>
+		<key>Block</key>
+		<dict>
+			<key>4D1EDE05-38C7-4A6A-9CC6-4BCCA8B38C14</key>
+			<dict/>
+		</dict>
+	</dict>
+	<key>UEFI</key>
+	<dict>
+		<key>ProtocolOverrides</key>
+		<dict>
+			<key>AppleEvent</key>
+			<false/>
+		</dict>
+	</dict>
+</dict>
+</plist>
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.plist");
+    std::fs::write(&file, text).unwrap();
+    let out = ocaudit()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--oc-version",
+            "1.0.7",
+            "--select",
+            "X006",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = diagnostics(&v);
+    let paths: Vec<&str> = d.iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        ["NVRAM/Block", "UEFI/ProtocolOverrides/AppleEvent"],
+        "{v}"
+    );
+    for d in d {
+        assert!(d["fix"].is_null(), "{d}");
+    }
+}

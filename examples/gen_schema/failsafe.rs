@@ -59,10 +59,10 @@ impl Manual {
                 heading = arg(t, "\\subsection").unwrap_or_default().to_owned();
             } else if t.starts_with("\\subsubsection{") {
                 heading = arg(t, "\\subsubsection").unwrap_or_default().to_owned();
-            } else if t == "\\item" || t.starts_with("\\item ") {
-                if let Some(item) = Self::item(&lines[i..], &section, &heading) {
-                    items.push(item);
-                }
+            } else if (t == "\\item" || t.starts_with("\\item "))
+                && let Some(item) = Self::item(&lines[i..], &section, &heading)
+            {
+                items.push(item);
             }
         }
         Manual { items }

@@ -156,7 +156,7 @@ pub(super) fn destinations<'a>(
         } else {
             return None;
         };
-        return Some(vec![(path, &entry.value)]);
+        return fits(t, r, q, &entry.value).then(|| vec![(path, &entry.value)]);
     }
     let parent: Vec<&str> = file_parent.iter().map(String::as_str).collect();
     match (parent.as_slice(), &entry.value.value) {
@@ -172,17 +172,57 @@ pub(super) fn destinations<'a>(
                 let [home] = homes.as_slice() else {
                     return None;
                 };
+                let q = t.lookup(&format!("{home}/Quirks/{}", e.key))?;
+                if !fits(t, r, q, &e.value) {
+                    return None;
+                }
                 let path = vec![(*home).to_owned(), "Quirks".into(), e.key.to_string()];
                 out.push((path, &e.value));
             }
             Some(out)
         }
         // Device properties outside Add.
-        (["DeviceProperties"], Value::Dict(_)) if is_device_path(name) => Some(vec![(
-            vec!["DeviceProperties".into(), "Add".into(), name.to_owned()],
-            &entry.value,
-        )]),
+        (["DeviceProperties"], Value::Dict(_))
+            if is_device_path(name)
+                && t.lookup("DeviceProperties/Add/*")
+                    .is_some_and(|q| fits(t, r, q, &entry.value)) =>
+        {
+            Some(vec![(
+                vec!["DeviceProperties".into(), "Add".into(), name.to_owned()],
+                &entry.value,
+            )])
+        }
         _ => None,
+    }
+}
+
+/// Whether `node` would be read as valid at schema key `q` in release `r`:
+/// its plist type and those of every known key below it fit, and data of a
+/// fixed-size field (one whose failsafe is N zero bytes) has that size. A
+/// value that does not fit would only trade an ignored key for a rejected one.
+fn fits(t: &Table, r: usize, q: usize, node: &Node) -> bool {
+    let k = &t.keys[q];
+    let Some(v) = k.at(r) else { return false };
+    if !v.kind.accepts_kind(schema::kind_of(&node.value)) {
+        return false;
+    }
+    match &node.value {
+        Value::Data(d) => match schema::failsafe(t, q, r) {
+            Some(NewValue::Data(z)) if !z.is_empty() => d.len() == z.len(),
+            _ => true,
+        },
+        Value::Dict(d) if v.kind == schema::Kind::Dict => d
+            .entries
+            .iter()
+            .filter(|e| !e.key.starts_with('#'))
+            .all(|e| {
+                t.child(Some(q), &e.key)
+                    .is_none_or(|c| fits(t, r, c, &e.value))
+            }),
+        Value::Array(items) if v.kind == schema::Kind::Array => k
+            .elem
+            .is_none_or(|el| items.iter().all(|i| fits(t, r, el, i))),
+        _ => true,
     }
 }
 
@@ -336,4 +376,53 @@ fn lift_in_place(text: &str, style: &Style, dev: &Entry, inner: &Entry, summary:
         }
     };
     Plan::Move(Fix::unsafe_(summary, vec![edit]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(xml: &str) -> Node {
+        let text = format!("<plist><dict><key>v</key>{xml}</dict></plist>");
+        let doc = crate::plist::load(&text).expect("parses");
+        doc.root.as_dict().unwrap().get("v").unwrap().value.clone()
+    }
+
+    fn fits_at(path: &str, xml: &str) -> bool {
+        let t = Table::get();
+        let r = crate::schema::release_index("1.0.7").unwrap();
+        fits(t, r, t.lookup(path).unwrap(), &value(xml))
+    }
+
+    #[test]
+    fn device_paths() {
+        assert!(is_device_path("PciRoot(0x0)/Pci(0x2,0x0)"));
+        assert!(is_device_path("Acpi(PNP0A03,0)/Pci(0x1f,0x3)"));
+        assert!(!is_device_path("layout-id"));
+        assert!(!is_device_path("PciRoot(0x0)/Pci(0x2,0x0"));
+    }
+
+    /// A moved value must have the type and, for fixed-size data, the size
+    /// the destination expects.
+    #[test]
+    fn values_that_fit() {
+        assert!(fits_at(
+            "NVRAM/Delete/*",
+            "<array><string>boot-args</string></array>"
+        ));
+        assert!(!fits_at("NVRAM/Delete/*", "<dict/>"));
+        assert!(!fits_at("UEFI/AppleInput/AppleEvent", "<false/>"));
+        assert!(fits_at(
+            "ACPI/Delete/[]/TableSignature",
+            "<data>RFNEVA==</data>"
+        ));
+        assert!(!fits_at(
+            "ACPI/Delete/[]/TableSignature",
+            "<data>NTM1MzQ0NTQ=</data>"
+        ));
+        assert!(!fits_at(
+            "ACPI/Delete",
+            "<array><dict><key>TableSignature</key><data>NTM1MzQ0NTQ=</data></dict></array>"
+        ));
+    }
 }

@@ -330,6 +330,14 @@ fn unknown(
             "if you run that newer OpenCore, say so with --oc-version; otherwise remove the key"
                 .into(),
         );
+    } else if fix.is_none()
+        && let Some((q, _)) = key.and_then(|c| schema::moved(t, c, res.target))
+    {
+        d.help = Some(format!(
+            "OpenCore {} reads this setting at {}, but this value does not have the type (or size) it expects there; move it by hand and correct it",
+            res.target_tag(),
+            t.keys[q].path
+        ));
     } else if fix.is_none() {
         d.help = Some("move the value to where the target release reads it, or remove it".into());
     }

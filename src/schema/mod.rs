@@ -16,6 +16,7 @@ mod history;
 mod infer;
 mod upgrade;
 
+pub(crate) use check::kind_of;
 pub use check::{Finding, check};
 pub(crate) use data::bit;
 pub use data::{Kind, Mask, Table};
