@@ -1,13 +1,14 @@
 //! The command line: argument parsing and dispatch to each subcommand.
 //!
 //! Every subcommand returns an exit code (0 clean, 1 findings, 2 could not
-//! run). Rendering lives in `render`; this module never decides what a
+//! run; `fix --write` also 3: written, but the report after it failed). Rendering lives in `render`; this module never decides what a
 //! finding is.
 
 mod check;
 mod efi;
 mod explain;
 mod fix;
+mod fix_write;
 mod generate;
 pub mod mmio;
 pub mod render;
@@ -218,8 +219,13 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Completions { shell } => generate::completions(shell, &mut out)?,
         Command::Man { subcommand } => generate::man(subcommand.as_deref(), &mut out)?,
     };
-    out.flush()?;
-    Ok(code)
+    match out.flush() {
+        // `fix --write` already said on stderr that the file was written and
+        // the report failed; the same unflushable bytes must not turn that
+        // into an error that claims nothing was written.
+        Err(_) if code == fix_write::WRITTEN_REPORT_FAILED => Ok(code),
+        result => result.map(|()| code).map_err(Into::into),
+    }
 }
 
 /// The slide-analysis options a config file sets (for `slide --config`).

@@ -9,6 +9,7 @@ use std::path::{Component, Path, PathBuf, Prefix};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::error::WriteError;
+use super::ownership;
 
 /// Where to keep a copy of the original bytes before replacing the file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -178,6 +179,7 @@ pub(crate) fn make_backup(
     if exact.is_none() {
         create_private_dir_all(&dir).map_err(|e| fail(Some(&dir), e.to_string()))?;
     }
+
     let (path, mut file) = match exact {
         Some(path) => {
             let file = create_private_new(&path).map_err(|e| {
@@ -234,20 +236,33 @@ pub(crate) fn make_backup(
         let _ = fs::remove_file(&path);
         return Err(fail(Some(&path), reason));
     }
+    ownership::give(&path, ownership::owner_of_parent(&path));
     if let Some(parent) = path.parent() {
         super::sync_dir(parent);
     }
     Ok(Some(path))
 }
 
-/// `create_dir_all`, with new directories private to the user on Unix
-/// (backups may hold serial numbers and other machine identifiers).
+/// `create_dir_all`, with new directories private to their owner on Unix
+/// (backups may hold serial numbers and other machine identifiers). Each
+/// directory created is given to the owner of the directory it was created
+/// in: root running with a user's HOME (`sudo -E`) must not leave root-owned
+/// directories in that home, which would lock the user out of `~/.local`.
 fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
+        .collect();
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+    builder.create(dir)?;
+    // Outermost first, so each takes the owner its parent has by then.
+    for created in missing.iter().rev() {
+        ownership::give(created, ownership::owner_of_parent(created));
+    }
+    Ok(())
 }
 
 /// A new file (never an existing one), readable only by the user on Unix.
