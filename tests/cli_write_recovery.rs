@@ -186,7 +186,11 @@ fn a_failure_after_the_write_exits_3_and_reports_the_write_on_stderr() {
             }
             let o = cmd.output().expect("runs");
             let err = String::from_utf8_lossy(&o.stderr);
-            assert_ne!(fs::read_to_string(efi.config()).unwrap(), ORIGINAL, "{what}");
+            assert_ne!(
+                fs::read_to_string(efi.config()).unwrap(),
+                ORIGINAL,
+                "{what}"
+            );
             assert_eq!(o.status.code(), Some(3), "{what} ({format}): {err}");
             let written = efi.config().canonicalize().unwrap();
             assert!(
@@ -209,7 +213,10 @@ fn a_failed_directory_sync_is_reported() {
     let o = efi.cmd(Some("dir-sync-fails")).output().expect("runs");
     assert_ne!(o.status.code(), Some(2), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("warning:") && err.contains("syncing its directory failed"), "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("syncing its directory failed"),
+        "{err}"
+    );
     let quiet = Efi::new();
     let o = quiet.cmd(None).output().expect("runs");
     assert!(!text(&o).contains("syncing its directory"), "{}", text(&o));
@@ -232,7 +239,11 @@ fn backups_are_pruned_to_the_newest_n() {
     let other = dir.join("someone_else.plist.20200101T000000Z.bak");
     fs::write(&other, "other").unwrap();
 
-    let o = efi.cmd(None).env("OCAUDIT_KEEP_BACKUPS", "3").output().unwrap();
+    let o = efi
+        .cmd(None)
+        .env("OCAUDIT_KEEP_BACKUPS", "3")
+        .output()
+        .unwrap();
     assert_ne!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("removed 2 older backups"), "{}", text(&o));
     let left = efi.backups();
@@ -240,13 +251,21 @@ fn backups_are_pruned_to_the_newest_n() {
     assert!(!old[0].exists() && !old[1].exists() && old[2].exists() && old[3].exists());
     assert!(other.exists());
     assert_eq!(
-        fs::read_to_string(left.iter().find(|p| !old.contains(p) && **p != other).unwrap())
-            .unwrap(),
+        fs::read_to_string(
+            left.iter()
+                .find(|p| !old.contains(p) && **p != other)
+                .unwrap()
+        )
+        .unwrap(),
         ORIGINAL
     );
 
     fs::write(efi.config(), ORIGINAL).unwrap();
-    let o = efi.cmd(None).args(["--keep-backups", "0"]).output().unwrap();
+    let o = efi
+        .cmd(None)
+        .args(["--keep-backups", "0"])
+        .output()
+        .unwrap();
     assert_ne!(o.status.code(), Some(2), "{}", text(&o));
     assert_eq!(efi.backups().len(), 5);
 }
@@ -297,7 +316,12 @@ fn root_with_a_users_home_leaves_nothing_owned_by_root_there() {
         home.join(".local/state/ocaudit"),
         backups.clone(),
     ];
-    let backup = fs::read_dir(&backups).unwrap().next().unwrap().unwrap().path();
+    let backup = fs::read_dir(&backups)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     assert!(
         String::from_utf8_lossy(&o.stdout).contains(&backup.display().to_string()),
         "the output says where the backup went: {}",

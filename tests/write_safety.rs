@@ -369,7 +369,8 @@ fn files_a_killed_run_left_are_removed_and_listed() {
     assert_eq!(out.cleaned_up, [lock.clone(), temp.clone()]);
     assert_eq!(fs::read(&fx.config).unwrap(), NEW);
     assert_no_leftovers(fx.dir.path());
-    let back = WriteRequest::new(&fx.config, NEW, ORIGINAL, &accept).with_backup(BackupPolicy::None);
+    let back =
+        WriteRequest::new(&fx.config, NEW, ORIGINAL, &accept).with_backup(BackupPolicy::None);
     let again = write_atomically(&back).unwrap();
     assert!(again.cleaned_up.is_empty(), "{:?}", again.cleaned_up);
 }

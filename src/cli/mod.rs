@@ -13,6 +13,7 @@ mod generate;
 pub mod mmio;
 pub mod render;
 pub mod slide;
+mod svg_out;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -99,8 +99,7 @@ pub fn stem_for(target: &Path) -> String {
 /// at `made` (found beside it by its stem) and deletes the older ones;
 /// returns what was deleted. `keep` 0 keeps every backup.
 pub fn prune_backups(made: &Path, keep: usize) -> io::Result<Vec<PathBuf>> {
-    let (Some(dir), Some(name)) = (made.parent(), made.file_name().and_then(|n| n.to_str()))
-    else {
+    let (Some(dir), Some(name)) = (made.parent(), made.file_name().and_then(|n| n.to_str())) else {
         return Ok(Vec::new());
     };
     let Some((stem, _, _)) = parse_name(name) else {
@@ -173,7 +172,10 @@ mod tests {
             .collect();
         assert_eq!(
             removed,
-            ["a.plist.20240101T000000Z.bak", "a.plist.20250101T000000Z.bak"]
+            [
+                "a.plist.20240101T000000Z.bak",
+                "a.plist.20250101T000000Z.bak"
+            ]
         );
         let left: Vec<_> = list_backups(dir.path())
             .unwrap()

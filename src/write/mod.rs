@@ -262,6 +262,64 @@ pub fn write_atomically(req: &WriteRequest<'_>) -> Result<WriteOutcome, WriteErr
     })
 }
 
+/// Creates the file `path`, which must not exist yet, with `bytes`, through a
+/// synced temporary file beside it renamed into place: a reader never sees a
+/// half-written file, and an existing file is never replaced (one that
+/// appears meanwhile makes the call fail with [`WriteError::Changed`], short
+/// of a race in the instant before the rename). For generated output such as
+/// `slide --svg`; replacing an existing file goes through
+/// [`write_atomically`].
+pub fn create_atomically(path: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let dir = fs::canonicalize(&dir)
+        .map_err(|source| io_error(path, "resolving the directory", &dir, source))?;
+    let Some(file_name) = path.file_name() else {
+        return Err(WriteError::NotRegularFile {
+            target: path.to_path_buf(),
+        });
+    };
+    let target = dir.join(file_name);
+    let exists = |t: &Path| fs::symlink_metadata(t).is_ok();
+    if exists(&target) {
+        return Err(WriteError::Changed {
+            target,
+            backup: None,
+        });
+    }
+    let (temp, mut file) = TempGuard::create(&dir, file_name, &target)?;
+    let tmp = temp.path().to_path_buf();
+    write_temp(&mut file, bytes, None)
+        .map_err(|source| io_error(&target, "writing the temporary file", &tmp, source))?;
+    drop(file);
+    // The temporary file is private (0600); give it the mode a new file gets.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: umask has no preconditions; it is set back at once.
+        let mask = unsafe {
+            let m = libc::umask(0o022);
+            libc::umask(m);
+            m
+        };
+        let mode = 0o666 & !u32::from(mask);
+        let _ = fs::set_permissions(&tmp, fs::Permissions::from_mode(mode));
+    }
+    if exists(&target) {
+        return Err(WriteError::Changed {
+            target,
+            backup: None,
+        });
+    }
+    fs::rename(&tmp, &target)
+        .map_err(|source| io_error(&target, "renaming the temporary file", &tmp, source))?;
+    temp.disarm();
+    sync_dir(&dir);
+    Ok(target)
+}
+
 /// Steps 7 to 9: everything that touches the temporary file, ending with the
 /// rename. The temporary file is removed on every error path by its guard.
 /// Returns the extended attributes that could not be copied.

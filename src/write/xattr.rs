@@ -87,7 +87,15 @@ mod imp {
     #[cfg(target_os = "linux")]
     unsafe fn set(p: &CStr, name: &CStr, value: &[u8]) -> i32 {
         // SAFETY: `value` is a valid slice for its length.
-        unsafe { libc::setxattr(p.as_ptr(), name.as_ptr(), value.as_ptr().cast(), value.len(), 0) }
+        unsafe {
+            libc::setxattr(
+                p.as_ptr(),
+                name.as_ptr(),
+                value.as_ptr().cast(),
+                value.len(),
+                0,
+            )
+        }
     }
 
     #[cfg(target_os = "macos")]
