@@ -382,3 +382,66 @@ fn extended_attributes_are_kept_and_hard_links_reported() {
     assert_eq!(usize::try_from(n).ok(), Some(value.len()), "attribute lost");
     assert_eq!(&buf[..value.len()], value);
 }
+
+/// `ocaudit backups PATH` lists one config's backups oldest first, and its
+/// restore hint is a command that really restores the newest.
+#[test]
+fn backups_lists_them_and_the_restore_hint_works() {
+    let efi = Efi::new();
+    let empty = efi.cmd(None).args(["--no-backup"]).output().unwrap();
+    assert_ne!(empty.status.code(), Some(2), "{}", text(&empty));
+    let listing = |format: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ocaudit"));
+        c.current_dir(efi.dir.path())
+            .env("XDG_STATE_HOME", efi.state())
+            .args(["backups", "config.plist", "--format", format]);
+        c.output().expect("runs")
+    };
+    let none = listing("human");
+    assert_eq!(none.status.code(), Some(0), "{}", text(&none));
+    assert!(
+        text(&none).starts_with("no backups of config.plist"),
+        "{}",
+        text(&none)
+    );
+
+    let fixed = fs::read_to_string(efi.config()).unwrap();
+    fs::write(efi.config(), ORIGINAL).unwrap();
+    for _ in 0..2 {
+        let o = efi.cmd(None).output().unwrap();
+        assert_ne!(o.status.code(), Some(2), "{}", text(&o));
+        fs::write(efi.config(), ORIGINAL).unwrap();
+    }
+    fs::write(efi.config(), &fixed).unwrap();
+    let made = efi.backups();
+    assert_eq!(made.len(), 2);
+
+    let json: serde_json::Value = serde_json::from_slice(&listing("json").stdout).unwrap();
+    let listed: Vec<PathBuf> = json["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| PathBuf::from(b["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, made);
+
+    let o = listing("human");
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    for b in &made {
+        assert!(
+            out.contains(&*b.file_name().unwrap().to_string_lossy()),
+            "{out}"
+        );
+    }
+    let hint = out
+        .lines()
+        .find_map(|l| l.strip_prefix("restore the newest: "))
+        .unwrap_or_else(|| panic!("no restore hint: {out}"));
+    let restored = Command::new("sh")
+        .current_dir(efi.dir.path())
+        .args(["-c", hint])
+        .status()
+        .unwrap();
+    assert!(restored.success(), "{hint}");
+    assert_eq!(fs::read_to_string(efi.config()).unwrap(), ORIGINAL);
+}

@@ -4,6 +4,7 @@
 //! run; `fix --write` also 3: written, but the report after it failed). Rendering lives in `render`; this module never decides what a
 //! finding is.
 
+mod backups;
 mod check;
 mod efi;
 mod explain;
@@ -43,6 +44,8 @@ pub enum Command {
     Mmio(mmio::MmioArgs),
     /// Show the fixes for a config.plist as a diff, or apply them with --write (safely: atomic, verified, backed up).
     Fix(FixArgs),
+    /// List the backups `fix --write` made (of one config, or all), with the command to restore one.
+    Backups(backups::BackupsArgs),
     /// Print the documentation of a rule.
     Explain {
         /// A rule code such as B003.
@@ -214,6 +217,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             mmio::run(&args, config, args.color.enabled(), &mut out)?
         }
         Command::Fix(args) => fix::run(&args, &mut out)?,
+        Command::Backups(args) => backups::run(&args, &mut out)?,
         Command::Explain { code } => explain::explain(&code, &mut out)?,
         Command::Rules { format } => explain::rules(format, &mut out)?,
         Command::Platforms { format } => explain::platforms(format, &mut out)?,
