@@ -320,3 +320,55 @@ fn elision_and_refresh_rules() {
     );
     assert_eq!(refreshed(&s(&["x"]), &s(&["1", "2"])), s(&["1", "2"]));
 }
+
+/// The README's section on capturing a memory map and a log names only keys
+/// OpenCore has, and every decimal value it gives with a hex spelling
+/// (`67` (0x43: ... 0x01, ... 0x02, ... 0x40)) is that number and the sum of
+/// the bits listed.
+#[test]
+fn capture_section_names_real_keys_and_consistent_values() {
+    let readme = std::fs::read_to_string(manifest().join("README.md")).expect("README.md");
+    let start = readme
+        .find("### Capturing a memory map and an OpenCore log")
+        .expect("the README explains how to capture the inputs");
+    let section = &readme[start..];
+    let section = &section[..section[4..].find("\n#").map_or(section.len(), |e| e + 4)];
+    let schema =
+        std::fs::read_to_string(manifest().join("rules/schema/opencore.txt")).expect("schema");
+    let known: std::collections::HashSet<&str> = schema
+        .lines()
+        .filter_map(|l| l.strip_prefix('+'))
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    let keys: Vec<&str> = section
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|t| {
+            ["Misc/", "Booter/", "UEFI/", "Kernel/"]
+                .iter()
+                .any(|p| t.starts_with(p))
+        })
+        .collect();
+    assert!(keys.len() >= 6, "{keys:?}");
+    for key in keys {
+        assert!(known.contains(key), "`{key}` is not an OpenCore key");
+    }
+    let hex = regex::Regex::new(r"`(\d+)` \((0x[0-9A-Fa-f]+)([^)]*)\)").unwrap();
+    let bit = regex::Regex::new(r"0x([0-9A-Fa-f]+)").unwrap();
+    let mut seen = 0;
+    for c in hex.captures_iter(section) {
+        let dec: u64 = c[1].parse().unwrap();
+        let hexv = u64::from_str_radix(&c[2][2..], 16).unwrap();
+        assert_eq!(dec, hexv, "{}", &c[0]);
+        let bits: Vec<u64> = bit
+            .captures_iter(&c[3])
+            .map(|b| u64::from_str_radix(&b[1], 16).unwrap())
+            .collect();
+        if !bits.is_empty() {
+            assert_eq!(bits.iter().sum::<u64>(), dec, "{}", &c[0]);
+        }
+        seen += 1;
+    }
+    assert!(seen >= 3, "expected the Target and DisplayLevel values");
+}
