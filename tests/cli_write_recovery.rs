@@ -423,7 +423,20 @@ fn backups_lists_them_and_the_restore_hint_works() {
         .iter()
         .map(|b| PathBuf::from(b["path"].as_str().unwrap()))
         .collect();
-    assert_eq!(listed, made);
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, made);
+    let times: Vec<&str> = json["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["made"].as_str().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first: {times:?}");
+    if times[0] == times[1] {
+        // Two in one second: the second one made carries `-2` and comes last.
+        assert!(listed[1].to_string_lossy().ends_with("-2.bak"), "{listed:?}");
+    }
 
     let o = listing("human");
     let out = String::from_utf8_lossy(&o.stdout).into_owned();

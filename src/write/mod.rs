@@ -304,6 +304,8 @@ pub fn create_atomically(path: &Path, bytes: &[u8]) -> Result<PathBuf, WriteErro
             libc::umask(m);
             m
         };
+        // mode_t is u32 on Linux but u16 on macOS.
+        #[allow(clippy::useless_conversion)]
         let mode = 0o666 & !u32::from(mask);
         let _ = fs::set_permissions(&tmp, fs::Permissions::from_mode(mode));
     }
