@@ -432,10 +432,16 @@ fn backups_lists_them_and_the_restore_hint_works() {
         .iter()
         .map(|b| b["made"].as_str().unwrap())
         .collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first: {times:?}");
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "oldest first: {times:?}"
+    );
     if times[0] == times[1] {
         // Two in one second: the second one made carries `-2` and comes last.
-        assert!(listed[1].to_string_lossy().ends_with("-2.bak"), "{listed:?}");
+        assert!(
+            listed[1].to_string_lossy().ends_with("-2.bak"),
+            "{listed:?}"
+        );
     }
 
     let o = listing("human");

@@ -33,7 +33,7 @@ use super::signals::Registration;
 pub(crate) struct LockGuard {
     path: PathBuf,
     /// The open lock file; closing it releases the advisory lock.
-    _file: File,
+    file: File,
     /// The pid recorded in a lock file that a killed run left behind, when
     /// this guard took it over (`Some(None)`: no readable pid in it).
     stale: Option<Option<u32>>,
@@ -117,15 +117,17 @@ impl LockGuard {
             // locked; one with contents was left by a writer that died.
             let stale =
                 (!created && !previous.trim().is_empty()).then(|| previous.trim().parse().ok());
-            record_pid(&mut file).map_err(|e| io_err("writing the lock file", e))?;
             let on_signal = Registration::new(&path);
-            return Ok(LockGuard {
-                path,
-                _file: file,
+            let mut guard = LockGuard {
+                path: path.clone(),
+                file,
                 stale,
                 advisory,
                 on_signal: Some(on_signal),
-            });
+            };
+            // On failure the guard drops, removing the file it holds.
+            record_pid(&mut guard.file).map_err(|e| io_err("writing the lock file", e))?;
+            return Ok(guard);
         }
         Err(io_err(
             "locking the lock file",
