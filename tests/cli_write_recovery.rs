@@ -217,9 +217,10 @@ fn a_failed_directory_sync_is_reported() {
         err.contains("warning:") && err.contains("syncing its directory failed"),
         "{err}"
     );
+    assert!(err.contains("syncing the directory of the backup"), "{err}");
     let quiet = Efi::new();
     let o = quiet.cmd(None).output().expect("runs");
-    assert!(!text(&o).contains("syncing its directory"), "{}", text(&o));
+    assert!(!text(&o).contains("syncing"), "{}", text(&o));
 }
 
 /// Backups of one config are pruned to the newest N (`--keep-backups`, or

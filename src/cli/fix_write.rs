@@ -85,6 +85,13 @@ pub(super) fn write(
             done.written.display()
         );
     }
+    if let (false, Some(backup), true) = (done.backup_directory_synced, &done.backup, cfg!(unix)) {
+        eprintln!(
+            "ocaudit: warning: syncing the directory of the backup {} failed: it may be lost \
+             if the power fails in the next seconds",
+            backup.display()
+        );
+    }
     if !done.xattrs_not_copied.is_empty() {
         eprintln!(
             "ocaudit: warning: these extended attributes of {} could not be kept: {}",

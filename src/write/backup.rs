@@ -136,14 +136,15 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month as u32, day as u32)
 }
 
-/// Makes the backup the policy asks for, returning where it went. The backup
-/// is created new (never overwriting anything), synced, and read back to prove
-/// it is byte-identical to `original`.
+/// Makes the backup the policy asks for, returning where it went and whether
+/// its directory entry was synced. The backup is created new (never
+/// overwriting anything), synced, and read back to prove it is byte-identical
+/// to `original`.
 pub(crate) fn make_backup(
     policy: &BackupPolicy,
     target: &Path,
     original: &[u8],
-) -> Result<Option<PathBuf>, WriteError> {
+) -> Result<Option<(PathBuf, bool)>, WriteError> {
     let fail = |path: Option<&Path>, reason: String| WriteError::Backup {
         target: target.to_path_buf(),
         path: path.map(Path::to_path_buf),
@@ -237,10 +238,8 @@ pub(crate) fn make_backup(
         return Err(fail(Some(&path), reason));
     }
     ownership::give(&path, ownership::owner_of_parent(&path));
-    if let Some(parent) = path.parent() {
-        super::sync_dir(parent);
-    }
-    Ok(Some(path))
+    let synced = path.parent().is_some_and(super::sync_dir);
+    Ok(Some((path, synced)))
 }
 
 /// `create_dir_all`, with new directories private to their owner on Unix

@@ -118,7 +118,8 @@ pub enum Fault {
     /// paused before the rename` to stderr: lets a test kill the process
     /// mid-write.
     PauseBeforeRename,
-    /// Report the directory sync after the rename as failed.
+    /// Report the directory syncs (the backup's and, after the rename, the
+    /// config's) as failed.
     DirSyncFails,
 }
 
@@ -207,6 +208,8 @@ pub struct WriteOutcome {
     /// if the filesystem refused, in which case the rename is done but may not
     /// yet be durable across a power loss.
     pub directory_synced: bool,
+    /// The same for the backup's directory (true when no backup was made).
+    pub backup_directory_synced: bool,
     /// Files a killed earlier run left beside the config (its lock file, its
     /// temporary files), found and removed by this write.
     pub cleaned_up: Vec<PathBuf>,
@@ -247,7 +250,10 @@ pub fn write_atomically(req: &WriteRequest<'_>) -> Result<WriteOutcome, WriteErr
         reason,
         backup: None,
     })?;
-    let backup = backup::make_backup(&req.backup, &target, req.original)?;
+    let (backup, backup_synced) = match backup::make_backup(&req.backup, &target, req.original)? {
+        Some((path, synced)) => (Some(path), synced),
+        None => (None, true),
+    };
     let xattrs_not_copied = replace(req, &target, &dir, &file_name, &meta, fault)
         .map_err(|e| e.with_backup(backup.as_deref()))?;
     let directory_synced = sync_dir(&dir) && fault != Some(Fault::DirSyncFails);
@@ -256,6 +262,7 @@ pub fn write_atomically(req: &WriteRequest<'_>) -> Result<WriteOutcome, WriteErr
         written: target,
         backup,
         directory_synced,
+        backup_directory_synced: backup_synced && fault != Some(Fault::DirSyncFails),
         cleaned_up,
         xattrs_not_copied,
         other_links: other_links(&meta),
