@@ -35,6 +35,7 @@ pub fn write_svg(
             format!("cannot write {}: it is a broken symlink", target.display())
         })?),
     };
+    crate::write::clean_up_on_signals();
     let Some(resolved) = existing else {
         create_atomically(target, marked.as_bytes())?;
         return Ok(None);
@@ -78,7 +79,6 @@ pub fn write_svg(
     };
     let accept = |_: &[u8]| -> Result<(), String> { Ok(()) };
     let req = WriteRequest::new(&resolved, &old, marked.as_bytes(), &accept).with_backup(backup);
-    crate::write::clean_up_on_signals();
     Ok(write_atomically(&req)?.backup)
 }
 
