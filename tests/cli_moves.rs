@@ -47,17 +47,14 @@ fn at<'a>(v: &'a plist::Value, path: &[&str]) -> Option<&'a plist::Value> {
 }
 
 fn json_check(name: &str, select: &str) -> serde_json::Value {
+    json_check_path(&fixture(name), select)
+}
+
+fn json_check_path(file: &Path, select: &str) -> serde_json::Value {
     let out = ocaudit()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--oc-version",
-            "1.0.7",
-            "--select",
-            select,
-        ])
-        .arg(fixture(name))
+        .args(["check", "--format", "json", "--oc-version", "1.0.7"])
+        .args(["--select", select])
+        .arg(file)
         .output()
         .unwrap();
     serde_json::from_slice(&out.stdout).unwrap()
@@ -342,20 +339,7 @@ fn misfit_values_are_not_moved() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("config.plist");
     std::fs::write(&file, text).unwrap();
-    let out = ocaudit()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--oc-version",
-            "1.0.7",
-            "--select",
-            "X006",
-        ])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_check_path(&file, "X006");
     let d = diagnostics(&v);
     let paths: Vec<&str> = d.iter().map(|d| d["path"].as_str().unwrap()).collect();
     assert_eq!(

@@ -352,14 +352,7 @@ impl Run<'_> {
     /// checked against `target`, the release decided once for the run
     /// (fixes must not move the target they are fixing towards).
     fn eligible(&self, pinned: bool, target: Option<&crate::schema::Resolved>) -> Vec<Tagged> {
-        let diags = audit::run_rules_with(
-            &self.loaded,
-            self.platform.as_ref(),
-            &self.opts.audit,
-            self.opts.oc_dir.clone(),
-            None,
-            target,
-        );
+        let diags = self.diagnostics(target);
         let boot_args = format!("NVRAM/Add/{APPLE_BOOT_GUID}/boot-args");
         diags
             .into_iter()
@@ -373,8 +366,11 @@ impl Run<'_> {
             .collect()
     }
 
-    /// How many unsafe fixes the rules offer on the current text.
-    fn held_back(&self, target: Option<&crate::schema::Resolved>) -> usize {
+    /// The selected rules' findings on the current text, against `target`.
+    fn diagnostics(
+        &self,
+        target: Option<&crate::schema::Resolved>,
+    ) -> Vec<crate::rules::Diagnostic> {
         audit::run_rules_with(
             &self.loaded,
             self.platform.as_ref(),
@@ -383,10 +379,15 @@ impl Run<'_> {
             None,
             target,
         )
-        .into_iter()
-        .filter_map(|d| d.fix)
-        .filter(|f| f.applicability == Applicability::Unsafe && !f.edits.is_empty())
-        .count()
+    }
+
+    /// How many unsafe fixes the rules offer on the current text.
+    fn held_back(&self, target: Option<&crate::schema::Resolved>) -> usize {
+        self.diagnostics(target)
+            .into_iter()
+            .filter_map(|d| d.fix)
+            .filter(|f| f.applicability == Applicability::Unsafe && !f.edits.is_empty())
+            .count()
     }
 
     /// Apply one pass; false when nothing changed.
