@@ -351,3 +351,31 @@ fn misfit_values_are_not_moved() {
         assert!(d["fix"].is_null(), "{d}");
     }
 }
+
+/// `fix --upgrade-to` inserts the new keys with their failsafes too, never
+/// Sample.plist values (Count 1, LoadEarly true, Lilu's ExecutablePath).
+#[test]
+fn upgrade_inserts_failsafes() {
+    let v = fix_write(
+        "failsafe_entries.plist",
+        &[
+            "--upgrade-to",
+            "1.0.7",
+            "--unsafe-fixes",
+            "--select",
+            "S001",
+        ],
+    );
+    assert_eq!(
+        at(&v, &["ACPI", "Patch", "0", "Count"]),
+        Some(&plist::Value::Integer(0.into()))
+    );
+    assert_eq!(
+        at(&v, &["UEFI", "Drivers", "0", "LoadEarly"]),
+        Some(&plist::Value::Boolean(false))
+    );
+    assert_eq!(
+        at(&v, &["Kernel", "Add", "0", "ExecutablePath"]),
+        Some(&plist::Value::String(String::new()))
+    );
+}

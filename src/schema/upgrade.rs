@@ -1,4 +1,4 @@
-//! Bringing a config to another release: sample values for missing keys,
+//! Bringing a config to another release: failsafe values for missing keys,
 //! removal of keys the release does not know (each listed with its value),
 //! and the known structural migrations (moved or renamed keys keep the
 //! user's value; UEFI/Drivers strings become dicts at 0.7.3; the few
@@ -21,6 +21,45 @@ const RETYPED: &[&str] = &[
     "UEFI/AppleInput/CustomDelays",
     "UEFI/Output/GopPassThrough",
 ];
+
+/// What an upgrade inserts for key `c` missing in release `r`: a moved
+/// value from `overrides` (by normalised path), else OpenCore's failsafe for
+/// it, so the inserted key changes nothing at boot; a dict holds its
+/// required keys the same way. `None` when some value has no failsafe.
+pub(crate) fn upgrade_value(
+    t: &Table,
+    c: usize,
+    r: usize,
+    overrides: &HashMap<String, NewValue>,
+) -> Option<NewValue> {
+    let k = &t.keys[c];
+    if let Some(v) = overrides.get(k.path) {
+        return Some(v.clone());
+    }
+    let v = k.at(r)?;
+    if v.kind != Kind::Dict || k.free.is_some() {
+        return super::failsafe::failsafe(t, c, r);
+    }
+    let mut children: Vec<usize> = k
+        .children
+        .iter()
+        .copied()
+        .filter(|&ch| {
+            let ck = &t.keys[ch];
+            ck.leaf != "[]"
+                && (ck.required & super::data::bit(r) != 0 || overrides.contains_key(ck.path))
+        })
+        .collect();
+    children.sort_by(|&a, &b| caseless(t.keys[a].leaf, t.keys[b].leaf));
+    let mut out = Vec::with_capacity(children.len());
+    for ch in children {
+        out.push((
+            t.keys[ch].leaf.to_owned(),
+            upgrade_value(t, ch, r, overrides)?,
+        ));
+    }
+    Some(NewValue::Dict(out))
+}
 
 /// The value key `c` has in release `r`'s sample, as something to insert.
 /// Dicts hold their required keys, arrays and user maps start empty;
@@ -199,7 +238,7 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
     };
     for f in &findings {
         if let Finding::Missing { key, dict, path } = f
-            && let Some(v) = sample(t, *key, r, &overrides)
+            && let Some(v) = upgrade_value(t, *key, r, &overrides)
         {
             let at = path.rsplit_once('/').map_or("", |(p, _)| p);
             add(dict, at, t.keys[*key].leaf, v);
@@ -223,7 +262,7 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
             at.as_str()
         };
         let summary = format!(
-            "add {} to {place} (values of the {} sample)",
+            "add {} to {place} (OpenCore {}'s failsafes, or the value moved there)",
             names.join(", "),
             t.releases[r]
         );
@@ -259,7 +298,7 @@ fn drivers_fix(t: &Table, root: &Node, r: usize, text: &str, style: &Style) -> O
                             ("Enabled", _) => NewValue::Bool(enabled),
                             (_, Kind::String) => NewValue::Str(String::new()),
                             (_, Kind::Boolean) => NewValue::Bool(false),
-                            _ => sample(t, ch, r, &HashMap::new())?,
+                            _ => super::failsafe::failsafe(t, ch, r)?,
                         };
                         Some((k.leaf.to_owned(), v))
                     })
