@@ -134,7 +134,7 @@ def build_value(spec, templates):
     fields = [list(kv) for kv in templates[spec["entry"]]]
     drop = set(spec.get("without", []))
     fields = [kv for kv in fields if kv[0] not in drop]
-    for k, v in spec.get("with", {}).items():
+    for k, v in sorted(spec.get("with", {}).items()):  # sorted: keys not in the template are appended in key order
         for kv in fields:
             if kv[0] == k:
                 kv[1] = v
