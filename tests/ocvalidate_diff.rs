@@ -185,6 +185,32 @@ fn untouched_elsewhere(base: &[u8], m: &Mutant) -> Result<(), String> {
     Ok(())
 }
 
+/// The key paths a finding is looked for at (`at`, `accept`) name something in the mutant,
+/// unless an edit deleted it or the mutant is not XML: a typo there would make the check
+/// impossible to cover.
+fn paths_exist(m: &Map<String, Value>, mutant: &Mutant) -> Result<(), String> {
+    let Some(leaves) = leaves(&mutant.text) else {
+        return Ok(());
+    };
+    let deleted: Vec<&str> = m["edits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .zip(&mutant.targets)
+        .filter(|(e, _)| e["op"] == "delete")
+        .map(|(_, t)| t.as_str())
+        .collect();
+    let accept = m.get("accept").and_then(Value::as_array);
+    let wanted =
+        std::iter::once(s(m, "at")).chain(accept.into_iter().flatten().filter_map(Value::as_str));
+    for p in wanted.filter(|p| !p.is_empty() && !deleted.contains(p)) {
+        if !leaves.iter().any(|(q, _, _)| q == p) {
+            return Err(format!("key path {p} is not in the mutant"));
+        }
+    }
+    Ok(())
+}
+
 /// ocaudit's findings on TEXT as (code, key path).
 fn findings(dir: &Path, name: &str, text: &[u8]) -> BTreeSet<(String, String)> {
     let path = dir.join(name);
@@ -271,6 +297,7 @@ fn every_mutant_materialises_as_recorded_and_touches_only_its_target() {
             "{id}: bytes differ from what ocvalidate saw"
         );
         untouched_elsewhere(&data.base, &mutant).unwrap_or_else(|e| panic!("{id}: {e}"));
+        paths_exist(m, &mutant).unwrap_or_else(|e| panic!("{id}: {e}"));
         let observed = &m["observed"];
         let expect = s(m, "expect");
         let printed = observed["messages"]
