@@ -18,6 +18,10 @@ use std::process::Command;
 
 use serde_json::{Map, Value};
 
+/// Sections of mutants that are not among the 239 checks of the reference table: ocvalidate's
+/// mistakes, and reader messages the table does not list.
+const NOT_CHECKS: [&str; 2] = ["Bugs", "Extra"];
+
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ocvalidate/1.0.7")
 }
@@ -363,13 +367,13 @@ fn ocaudit_coverage_of_ocvalidate_checks_never_drops() {
     for sec in &order {
         let (total, cov, missing) = &per_section[sec];
         println!("{sec:<18} {cov:>7} {total:>7}  {}", missing.join(" "));
-        if sec != "Bugs" {
+        if !NOT_CHECKS.contains(&sec.as_str()) {
             c += cov;
             t += total;
         }
     }
     println!(
-        "{:<18} {c:>7} {t:>7}  (the 239 checks; Bugs are ocvalidate's deliberate mistakes)",
+        "{:<18} {c:>7} {t:>7}  (the 239 checks; not Bugs, ocvalidate's mistakes, nor Extra messages)",
         "all checks"
     );
     println!("covered by: {}", how.join(", "));
