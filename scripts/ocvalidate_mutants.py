@@ -15,6 +15,7 @@ Usage (from the repository root):
     scripts/ocvalidate_mutants.py check  --ocvalidate BIN [--head BIN]   # run, compare with the data, exit 1 on drift
     scripts/ocvalidate_mutants.py materialise ID [-o FILE]                # print or write one mutant
     scripts/ocvalidate_mutants.py summary                                 # per-section counts from the data
+    scripts/ocvalidate_mutants.py verify                                  # no binary: mutants still build as recorded
 
 Binaries may also come from the environment: OCVALIDATE (1.0.7) and OCVALIDATE_HEAD.
 Python 3 standard library only.
@@ -348,6 +349,21 @@ def cmd_materialise(args):
     sys.exit("no mutant " + args.id)
 
 
+def cmd_verify(_args):
+    """Without any binary: every mutant still materialises to the bytes ocvalidate ran on."""
+    data, base = load()
+    bad = 0
+    for m in data["mutants"]:
+        if "untriggerable" in m:
+            continue
+        raw = materialise(base, m, data["templates"]).encode("utf-8")
+        if (len(raw), fnv1a64(raw)) != (m.get("bytes"), m.get("fnv1a64")):
+            bad += 1
+            print("%s: materialises to other bytes than were recorded" % m["id"])
+    print("%d problem(s)" % bad)
+    return 1 if bad else 0
+
+
 def cmd_summary(_args):
     data, _ = load()
     per = collections.OrderedDict()
@@ -375,12 +391,18 @@ def main():
     p.add_argument("id")
     p.add_argument("-o")
     sub.add_parser("summary")
+    sub.add_parser("verify")
     args = ap.parse_args()
     if args.cmd in ("record", "check") and not args.ocvalidate:
         ap.error("pass --ocvalidate BIN or set OCVALIDATE")
-    return {"record": cmd_record, "check": cmd_check, "materialise": cmd_materialise, "summary": cmd_summary}[
-        args.cmd
-    ](args)
+    commands = {
+        "record": cmd_record,
+        "check": cmd_check,
+        "materialise": cmd_materialise,
+        "summary": cmd_summary,
+        "verify": cmd_verify,
+    }
+    return commands[args.cmd](args)
 
 
 if __name__ == "__main__":
