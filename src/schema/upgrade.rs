@@ -40,17 +40,7 @@ pub(crate) fn upgrade_value(
     if v.kind != Kind::Dict || k.free.is_some() {
         return super::failsafe::failsafe(t, c, r);
     }
-    let mut children: Vec<usize> = k
-        .children
-        .iter()
-        .copied()
-        .filter(|&ch| {
-            let ck = &t.keys[ch];
-            ck.leaf != "[]"
-                && (ck.required & super::data::bit(r) != 0 || overrides.contains_key(ck.path))
-        })
-        .collect();
-    children.sort_by(|&a, &b| caseless(t.keys[a].leaf, t.keys[b].leaf));
+    let children = inserted_children(t, c, r, overrides);
     let mut out = Vec::with_capacity(children.len());
     for ch in children {
         out.push((
@@ -87,29 +77,35 @@ pub(crate) fn sample(
         Kind::Data => NewValue::Data(hex_bytes(v.value)),
         Kind::Array => NewValue::Array(Vec::new()),
         Kind::Any => return None,
-        Kind::Dict => {
-            let mut children: Vec<usize> = k
-                .children
-                .iter()
-                .copied()
-                .filter(|&ch| {
-                    let ck = &t.keys[ch];
-                    ck.leaf != "*"
-                        && (ck.required & super::data::bit(r) != 0
-                            || overrides.contains_key(ck.path))
-                })
-                .collect();
-            children.sort_by(|&a, &b| caseless(t.keys[a].leaf, t.keys[b].leaf));
-            NewValue::Dict(
-                children
-                    .into_iter()
-                    .filter_map(|ch| {
-                        Some((t.keys[ch].leaf.to_owned(), sample(t, ch, r, overrides)?))
-                    })
-                    .collect(),
-            )
-        }
+        Kind::Dict => NewValue::Dict(
+            inserted_children(t, c, r, overrides)
+                .into_iter()
+                .filter_map(|ch| Some((t.keys[ch].leaf.to_owned(), sample(t, ch, r, overrides)?)))
+                .collect(),
+        ),
     })
+}
+
+/// The keys a dict `c` gets when it is inserted for release `r`: its
+/// required keys and those `overrides` carry, in the samples' order.
+fn inserted_children(
+    t: &Table,
+    c: usize,
+    r: usize,
+    overrides: &HashMap<String, NewValue>,
+) -> Vec<usize> {
+    let mut children: Vec<usize> = t.keys[c]
+        .children
+        .iter()
+        .copied()
+        .filter(|&ch| {
+            let ck = &t.keys[ch];
+            !matches!(ck.leaf, "*" | "[]")
+                && (ck.required & super::data::bit(r) != 0 || overrides.contains_key(ck.path))
+        })
+        .collect();
+    children.sort_by(|&a, &b| caseless(t.keys[a].leaf, t.keys[b].leaf));
+    children
 }
 
 /// Compare ignoring ASCII case, as OpenCore's samples order keys.
