@@ -6,7 +6,7 @@ use std::str::FromStr;
 use super::FixError;
 use crate::audit::Loaded;
 use crate::model::APPLE_BOOT_GUID;
-use crate::patch::{self, Edit, Fix, NewValue, Style, Token};
+use crate::patch::{self, ArgText, Edit, Fix, NewValue, Style, Token};
 use crate::plist::Node;
 use crate::rules::Evidence;
 
@@ -80,8 +80,8 @@ impl FromStr for MmioRequest {
 /// A requested fix, or nothing to do (with a note saying why).
 pub(crate) type Built = Result<Option<Fix>, FixError>;
 
-/// The tokens of the main boot-args string, when it is an editable `<string>`.
-fn boot_args(l: &Loaded) -> Result<Option<(&Node, Vec<Token>)>, FixError> {
+/// The main boot-args string as OpenCore reads it, when it is an editable `<string>`.
+fn boot_args(l: &Loaded) -> Result<Option<(&Node, ArgText)>, FixError> {
     let Some(a) = &l.config.boot_args else {
         return Ok(None);
     };
@@ -93,7 +93,7 @@ fn boot_args(l: &Loaded) -> Result<Option<(&Node, Vec<Token>)>, FixError> {
     }
     let node = patch::node_by_span(&l.doc.root, &a.at.span)
         .ok_or_else(|| FixError::Internal("boot-args not found in the tree".into()))?;
-    Ok(Some((node, patch::tokens(&l.source.text, &node.inner))))
+    Ok(Some((node, ArgText::of(&l.source.text, node, &a.value))))
 }
 
 fn is_slide(t: &Token) -> bool {
@@ -123,30 +123,17 @@ pub(crate) fn set_slide(l: &Loaded, n: u8, style: &Style) -> Built {
     let want = format!("slide={n}");
     let summary = format!("set `{want}` in boot-args");
     match boot_args(l)? {
-        Some((node, toks)) => {
+        Some((node, args)) => {
+            let toks = &args.tokens;
             let slides: Vec<usize> = (0..toks.len()).filter(|&i| is_slide(&toks[i])).collect();
             if slides.len() == 1 && toks[slides[0]].text == want {
                 return Ok(None);
             }
-            let mut edits = Vec::new();
-            match slides.first() {
-                Some(&first) => {
-                    edits.push(Edit {
-                        range: toks[first].range.clone(),
-                        text: want,
-                    });
-                    edits.extend(patch::remove_tokens(&toks, &|i, t| {
-                        i != first && is_slide(t)
-                    }));
-                }
-                None => match toks.last() {
-                    Some(last) => edits.push(Edit {
-                        range: last.range.end..last.range.end,
-                        text: format!(" {want}"),
-                    }),
-                    None => edits.push(patch::set_string(text, node, &want)),
-                },
-            }
+            let edits = match slides.split_first() {
+                Some((&first, rest)) => args.replace_and_remove(first, want, rest),
+                None if toks.is_empty() => vec![patch::set_string(text, node, &want)],
+                None => args.append(&want),
+            };
             Ok(Some(Fix::safe(summary, edits)))
         }
         None => {
@@ -159,13 +146,16 @@ pub(crate) fn set_slide(l: &Loaded, n: u8, style: &Style) -> Built {
 
 /// `--slide remove`: drop every `slide=` from boot-args.
 pub(crate) fn remove_slide(l: &Loaded) -> Built {
-    let Some((_, toks)) = boot_args(l)? else {
+    let Some((_, args)) = boot_args(l)? else {
         return Ok(None);
     };
-    if !toks.iter().any(is_slide) {
+    let slides: Vec<usize> = (0..args.tokens.len())
+        .filter(|&i| is_slide(&args.tokens[i]))
+        .collect();
+    if slides.is_empty() {
         return Ok(None);
     }
-    let edits = patch::remove_tokens(&toks, &|_, t| is_slide(t));
+    let edits = args.remove(&slides);
     Ok(Some(Fix::safe(
         "remove every `slide=` from boot-args",
         edits,

@@ -7,8 +7,10 @@
 //! (indentation, line ending, `<true/>`). This module never re-serialises a
 //! document and never touches the disk.
 
+mod args;
 mod build;
 
+pub use args::{ArgText, Token};
 pub use build::*;
 
 use serde::Serialize;

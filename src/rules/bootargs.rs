@@ -3,7 +3,7 @@
 use super::{Context, Severity};
 use crate::model::{APPLE_BOOT_GUID, ArgString, ConfigKind};
 use crate::patch::Applicability::{Safe, Unsafe};
-use crate::patch::{self, Fix, NewValue, Place, Token};
+use crate::patch::{self, ArgText, Fix, NewValue, Place, Token};
 
 rule!(
     S001,
@@ -86,39 +86,43 @@ rule!(
     "Safe mode forces slide 0 unless EnableSafeModeSlide is on, and slide 0 is often unusable."
 );
 
-/// The tokens of an argument string, with source ranges when editable.
+/// The tokens of an argument string as the loader reads it (references
+/// decoded, CDATA unwrapped, comments dropped), with where each is written.
 struct Args {
     at: ArgString,
-    tokens: Vec<Token>,
+    text: ArgText,
+    /// A `<string>` that fixes may edit (not `<data>`).
     editable: bool,
+    /// The indices of the `slide=` tokens, found once.
+    slides: Vec<usize>,
     /// The main boot arguments (where S004 removes duplicated `slide=`).
     main: bool,
+}
+
+impl Args {
+    fn tokens(&self) -> &[Token] {
+        &self.text.tokens
+    }
 }
 
 fn args_of(cx: &Context, a: &ArgString) -> Args {
     let node = (!a.is_data)
         .then(|| patch::node_by_span(&cx.doc.root, &a.at.span))
         .flatten();
-    match node {
-        Some(n) => Args {
-            at: a.clone(),
-            tokens: patch::tokens(cx.text(), &n.inner),
-            editable: true,
-            main: false,
-        },
-        None => Args {
-            at: a.clone(),
-            tokens: a
-                .value
-                .split_whitespace()
-                .map(|t| Token {
-                    range: a.at.span.clone(),
-                    text: t.to_owned(),
-                })
-                .collect(),
-            editable: false,
-            main: false,
-        },
+    let editable = node.is_some();
+    let text = match node {
+        Some(n) => ArgText::of(cx.text(), n, &a.value),
+        None => ArgText::detached(&a.value, a.at.span.clone()),
+    };
+    let slides = (0..text.tokens.len())
+        .filter(|&i| is_slide(&text.tokens[i]))
+        .collect();
+    Args {
+        at: a.clone(),
+        text,
+        editable,
+        slides,
+        main: false,
     }
 }
 
@@ -127,6 +131,10 @@ fn boot_args(cx: &Context) -> Option<Args> {
         main: true,
         ..args_of(cx, a)
     })
+}
+
+fn is_slide(t: &Token) -> bool {
+    t.text.starts_with("slide=")
 }
 
 /// The parsed value of a `slide=` token: Ok(n) for 0..=255.
@@ -138,16 +146,8 @@ fn slide_value(t: &Token) -> Option<Result<u8, &str>> {
     })
 }
 
-fn slide_tokens(a: &Args) -> Vec<usize> {
-    a.tokens
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| slide_value(t).is_some())
-        .map(|(i, _)| i)
-        .collect()
-}
-
-/// A fix removing the tokens at `which` (None when the value is `<data>`).
+/// A fix removing the tokens at `which` (ascending; None when the value is
+/// `<data>`).
 fn removal(
     a: &Args,
     which: &[usize],
@@ -159,21 +159,20 @@ fn removal(
     }
     // With several `slide=` in boot-args, S004's fix removes them all; a
     // one-token fix would race it and leave the others behind.
-    if a.main && which.len() == 1 && slide_tokens(a).len() > 1 {
+    if a.main && which.len() == 1 && a.slides.len() > 1 {
         return None;
     }
-    let edits = patch::remove_tokens(&a.tokens, &|i, _| which.contains(&i));
-    Some(Fix::new(applicability, summary, edits))
+    Some(Fix::new(applicability, summary, a.text.remove(which)))
 }
 
 /// Help for a one-token finding whose fix S004 takes over.
 fn duplicate_help(a: &Args, fix: &Option<Fix>) -> Option<String> {
-    (fix.is_none() && a.main && slide_tokens(a).len() > 1)
+    (fix.is_none() && a.main && a.slides.len() > 1)
         .then(|| "several `slide=` are present: S004's fix removes them all".to_owned())
 }
 
 fn token_span(a: &Args, i: usize) -> crate::source::Span {
-    a.tokens[i].range.clone()
+    a.tokens()[i].range.clone()
 }
 
 fn args_name(cx: &Context) -> &'static str {
@@ -193,9 +192,9 @@ pub fn s001(cx: &mut Context) {
     }
     let arb =
         cx.quirk("AllowRelocationBlock") == Some(true) && cx.config.kind == ConfigKind::OpenCore;
-    for i in slide_tokens(&a) {
-        let tok = a.tokens[i].text.clone();
-        let n = slide_value(&a.tokens[i]).and_then(Result::ok);
+    for &i in &a.slides {
+        let tok = a.tokens()[i].text.clone();
+        let n = slide_value(&a.tokens()[i]).and_then(Result::ok);
         let mut severity = Severity::Warning;
         let mut notes = Vec::new();
         if let (Some(e), Some(n)) = (ev, n)
@@ -240,8 +239,8 @@ pub fn s001(cx: &mut Context) {
 /// S002.
 pub fn s002(cx: &mut Context) {
     let Some(a) = boot_args(cx) else { return };
-    for i in slide_tokens(&a) {
-        if let Some(Err(v)) = slide_value(&a.tokens[i]) {
+    for &i in &a.slides {
+        if let Some(Err(v)) = slide_value(&a.tokens()[i]) {
             let v = v.to_owned();
             let fix = removal(&a, &[i], Safe, format!("remove `slide={v}`"));
             let d = cx.report_span(
@@ -261,8 +260,8 @@ pub fn s002(cx: &mut Context) {
 /// S003.
 pub fn s003(cx: &mut Context) {
     let Some(a) = boot_args(cx) else { return };
-    for i in slide_tokens(&a) {
-        if slide_value(&a.tokens[i]) == Some(Ok(0)) {
+    for &i in &a.slides {
+        if slide_value(&a.tokens()[i]) == Some(Ok(0)) {
             let fix = removal(&a, &[i], Unsafe, "remove `slide=0`".into());
             let d = cx.report_span(
                 &S003,
@@ -282,13 +281,13 @@ pub fn s003(cx: &mut Context) {
 /// S004.
 pub fn s004(cx: &mut Context) {
     let Some(a) = boot_args(cx) else { return };
-    let idx = slide_tokens(&a);
+    let idx = &a.slides;
     if idx.len() < 2 {
         return;
     }
     let fix = removal(
         &a,
-        &idx,
+        idx,
         Safe,
         format!("remove all {} `slide=` arguments", idx.len()),
     );
@@ -365,9 +364,18 @@ pub fn s006(cx: &mut Context) {
         .map(|e| args_of(cx, e))
         .collect();
     for a in entries {
-        for i in slide_tokens(&a) {
-            let tok = a.tokens[i].text.clone();
-            let fix = removal(&a, &[i], Safe, format!("remove `{tok}`"));
+        for &i in &a.slides {
+            let tok = a.tokens()[i].text.clone();
+            // Several in one entry: the first finding's fix removes them all
+            // (one-token fixes on one string would overlap one another).
+            let (fix, help) = match a.slides.len() {
+                1 => (removal(&a, &[i], Safe, format!("remove `{tok}`")), None),
+                n if i == a.slides[0] => (
+                    removal(&a, &a.slides, Safe, format!("remove all {n} `slide=` arguments")),
+                    None,
+                ),
+                _ => (None, Some("the first `slide=` finding of these Arguments removes them all".to_owned())),
+            };
             let path = &a.at.at.path;
             let how = if path.ends_with("/AddArguments") {
                 " (Clover appends AddArguments to Boot/Arguments)"
@@ -383,6 +391,7 @@ pub fn s006(cx: &mut Context) {
                 format!("`{tok}` in an entry's arguments pins the slide for that entry{how}"),
             );
             d.fix = fix;
+            d.help = d.help.take().or(help);
         }
     }
 }
@@ -424,7 +433,7 @@ pub fn s008(cx: &mut Context) {
     if cx.quirk("EnableSafeModeSlide") != Some(false) {
         return;
     }
-    if let Some(i) = a.tokens.iter().position(|t| t.text == "-x") {
+    if let Some(i) = a.tokens().iter().position(|t| t.text == "-x") {
         let key = crate::model::join_path(&cx.config.quirks.path, "EnableSafeModeSlide");
         let d = cx.report_span(
             &S008,
