@@ -444,3 +444,7 @@ pub fn s008(cx: &mut Context) {
         d.help = Some(format!("turn on {key}"));
     }
 }
+
+#[cfg(test)]
+#[path = "bootargs_tests.rs"]
+mod tests;
