@@ -32,9 +32,18 @@ fn removes_tokens_keeping_spacing() {
             "<plist><string>-v keepsyms=1 slide=128 alcid=1</string></plist>",
             "<plist><string>-v keepsyms=1 alcid=1</string></plist>",
         ),
-        ("<plist><string>slide=1  slide=2 -v slide=3</string></plist>", "<plist><string>-v</string></plist>"),
-        ("<plist><string>slide=1</string></plist>", "<plist><string></string></plist>"),
-        ("<plist><string> -v\tslide=1 </string></plist>", "<plist><string> -v </string></plist>"),
+        (
+            "<plist><string>slide=1  slide=2 -v slide=3</string></plist>",
+            "<plist><string>-v</string></plist>",
+        ),
+        (
+            "<plist><string>slide=1</string></plist>",
+            "<plist><string></string></plist>",
+        ),
+        (
+            "<plist><string> -v\tslide=1 </string></plist>",
+            "<plist><string> -v </string></plist>",
+        ),
     ] {
         let a = args(input);
         assert_eq!(applied(input, a.remove(&slides(&a))).0, want, "{input}");
@@ -91,9 +100,15 @@ fn replaces_one_token_and_removes_others() {
     let input = "<plist><string>slide=1 -v slide=2 debug=0x100 slide=3</string></plist>";
     let a = args(input);
     let out = applied(input, a.replace_and_remove(0, "slide=9".into(), &[2, 4])).0;
-    assert_eq!(out, "<plist><string>slide=9 -v debug=0x100</string></plist>");
+    assert_eq!(
+        out,
+        "<plist><string>slide=9 -v debug=0x100</string></plist>"
+    );
     let out = applied(input, a.replace_and_remove(2, "slide=9".into(), &[0, 4])).0;
-    assert_eq!(out, "<plist><string>-v slide=9 debug=0x100</string></plist>");
+    assert_eq!(
+        out,
+        "<plist><string>-v slide=9 debug=0x100</string></plist>"
+    );
     let input = "<plist><string>-v&#32;slide=1 x slide=2</string></plist>";
     let a = args(input);
     let (_, value) = applied(input, a.replace_and_remove(1, "slide=9".into(), &[3]));
@@ -106,7 +121,10 @@ fn appends_after_the_last_token() {
     let (_, value) = applied(input, args(input).append("slide=4"));
     assert_eq!(value, "-v slide=4 ");
     let input = "<plist><string>-v </string></plist>";
-    assert_eq!(applied(input, args(input).append("slide=4")).0, "<plist><string>-v slide=4 </string></plist>");
+    assert_eq!(
+        applied(input, args(input).append("slide=4")).0,
+        "<plist><string>-v slide=4 </string></plist>"
+    );
 }
 
 #[test]

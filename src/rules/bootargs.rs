@@ -371,10 +371,20 @@ pub fn s006(cx: &mut Context) {
             let (fix, help) = match a.slides.len() {
                 1 => (removal(&a, &[i], Safe, format!("remove `{tok}`")), None),
                 n if i == a.slides[0] => (
-                    removal(&a, &a.slides, Safe, format!("remove all {n} `slide=` arguments")),
+                    removal(
+                        &a,
+                        &a.slides,
+                        Safe,
+                        format!("remove all {n} `slide=` arguments"),
+                    ),
                     None,
                 ),
-                _ => (None, Some("the first `slide=` finding of these Arguments removes them all".to_owned())),
+                _ => (
+                    None,
+                    Some(
+                        "the first `slide=` finding of these Arguments removes them all".to_owned(),
+                    ),
+                ),
             };
             let path = &a.at.at.path;
             let how = if path.ends_with("/AddArguments") {

@@ -58,7 +58,10 @@ fn a_reference_separating_tokens_keeps_the_next_token() {
     );
     let (out, args) = fixed(&text);
     assert_eq!(args, "-v keepsyms=1 alcid=1");
-    assert!(out.contains("<string>-v keepsyms=1 alcid=1</string>"), "{out}");
+    assert!(
+        out.contains("<string>-v keepsyms=1 alcid=1</string>"),
+        "{out}"
+    );
     assert_eq!(findings(&out), []);
 }
 
@@ -134,7 +137,11 @@ fn a_hundred_thousand_tokens_are_checked_and_fixed_in_one_pass() {
     const N: usize = 100_000;
     let mut raw = String::from("-v");
     for i in 0..N {
-        raw.push_str(if i % 2 == 0 { " slide=1" } else { "&#32;slide=1" });
+        raw.push_str(if i % 2 == 0 {
+            " slide=1"
+        } else {
+            "&#32;slide=1"
+        });
     }
     raw.push_str(" alcid=1");
     let text = config(&raw, &tool(&raw));
