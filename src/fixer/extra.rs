@@ -162,19 +162,22 @@ pub(crate) fn remove_slide(l: &Loaded) -> Built {
     )))
 }
 
-/// Make sure `NVRAM/Delete/<Apple GUID>` lists `boot-args`.
+/// Make sure `NVRAM/Delete/<Apple GUID>` lists `boot-args` (`NVRAM/Block`
+/// in a config that has Block and no Delete: OpenCore up to 0.5.8).
 pub(crate) fn delete_boot_args(l: &Loaded, style: &Style) -> Built {
     let text = &l.source.text;
-    let summary = format!("add `boot-args` to NVRAM/Delete/{APPLE_BOOT_GUID}");
-    let path = ["NVRAM", "Delete", APPLE_BOOT_GUID];
-    if let Some(node) = l
-        .doc
-        .root
-        .pointer(&format!("NVRAM/Delete/{APPLE_BOOT_GUID}"))
-    {
+    let root = &l.doc.root;
+    let name = if root.pointer("NVRAM/Block").is_some() && root.pointer("NVRAM/Delete").is_none() {
+        "Block"
+    } else {
+        "Delete"
+    };
+    let summary = format!("add `boot-args` to NVRAM/{name}/{APPLE_BOOT_GUID}");
+    let path = ["NVRAM", name, APPLE_BOOT_GUID];
+    if let Some(node) = root.pointer(&format!("NVRAM/{name}/{APPLE_BOOT_GUID}")) {
         let Some(items) = node.as_array() else {
             return Err(FixError::Refused(format!(
-                "NVRAM/Delete/{APPLE_BOOT_GUID} is not an array; correct its type first"
+                "NVRAM/{name}/{APPLE_BOOT_GUID} is not an array; correct its type first"
             )));
         };
         if items.iter().any(|i| i.as_str() == Some("boot-args")) {
@@ -184,7 +187,7 @@ pub(crate) fn delete_boot_args(l: &Loaded, style: &Style) -> Built {
         return Ok(Some(Fix::safe(summary, vec![edit])));
     }
     let value = NewValue::Array(vec![NewValue::Str("boot-args".into())]);
-    let edit = ensure(text, &l.doc.root, &path, value, style)?;
+    let edit = ensure(text, root, &path, value, style)?;
     Ok(edit.map(|e| Fix::safe(summary, vec![e])))
 }
 

@@ -305,6 +305,12 @@ pub fn s004(cx: &mut Context) {
     d.fix = fix;
 }
 
+/// Whether a `NVRAM/<name>/<Apple GUID>` list names `boot-args`.
+fn lists_boot_args(list: &Option<(crate::model::Located, Vec<String>)>) -> bool {
+    list.as_ref()
+        .is_some_and(|(_, names)| names.iter().any(|n| n == "boot-args"))
+}
+
 /// S005.
 pub fn s005(cx: &mut Context) {
     if cx.config.kind == ConfigKind::Clover {
@@ -317,20 +323,52 @@ pub fn s005(cx: &mut Context) {
         return;
     };
     let nv = &cx.config.nvram;
-    if nv
-        .delete_apple
-        .as_ref()
-        .is_some_and(|(_, names)| names.iter().any(|n| n == "boot-args"))
-    {
+    // OpenCore up to 0.5.8 reads the list as NVRAM/Block, later ones as
+    // NVRAM/Delete: check and write the release's own name.
+    // An inferred old release counts only when the config has Block and no
+    // Delete (see `Context::release_at_most`).
+    let says_block = nv.block.is_some() && nv.delete.is_none();
+    let (name, other, dict, list, other_list) = if cx.release_at_most(BLOCK_LAST, says_block) {
+        (
+            "Block",
+            "Delete",
+            &nv.block,
+            &nv.block_apple,
+            &nv.delete_apple,
+        )
+    } else {
+        (
+            "Delete",
+            "Block",
+            &nv.delete,
+            &nv.delete_apple,
+            &nv.block_apple,
+        )
+    };
+    if lists_boot_args(list) {
+        return;
+    }
+    let release = cx
+        .oc_version
+        .map_or("the newest release", |r| r.target_tag());
+    if lists_boot_args(other_list) {
+        // Listed under the other release's name: moving the key (the schema
+        // rules' fix, or `fix --upgrade-to`) is the repair; a second list
+        // here would only fight that move.
+        let d = cx.report(&S005, &a.at,
+            format!("boot-args are listed under NVRAM/{other}, which OpenCore {release} does not read (its name is NVRAM/{name}), so values already in NVRAM win"));
+        d.help = Some(format!(
+            "rename NVRAM/{other} to NVRAM/{name}, or give the release you run with --oc-version"
+        ));
         return;
     }
     let text = cx.text();
     let style = &cx.style;
     let root = &cx.doc.root;
-    let edit = if let Some((at, _)) = &nv.delete_apple {
+    let edit = if let Some((at, _)) = list {
         patch::node_by_span(root, &at.span)
             .map(|n| patch::append_item(text, n, &NewValue::Str("boot-args".into()), style))
-    } else if let Some(at) = &nv.delete {
+    } else if let Some(at) = dict {
         let v = NewValue::Array(vec![NewValue::Str("boot-args".into())]);
         patch::node_by_span(root, &at.span)
             .map(|n| patch::insert_entry(text, n, APPLE_BOOT_GUID, &v, Place::Sorted, style))
@@ -340,20 +378,23 @@ pub fn s005(cx: &mut Context) {
             NewValue::Array(vec![NewValue::Str("boot-args".into())]),
         )]);
         patch::node_by_span(root, &at.span)
-            .map(|n| patch::insert_entry(text, n, "Delete", &v, Place::Sorted, style))
+            .map(|n| patch::insert_entry(text, n, name, &v, Place::Sorted, style))
     } else {
         None
     };
     let fix = edit.map(|e| {
         Fix::safe(
-            format!("add `boot-args` to NVRAM/Delete/{APPLE_BOOT_GUID}"),
+            format!("add `boot-args` to NVRAM/{name}/{APPLE_BOOT_GUID}"),
             vec![e],
         )
     });
     let d = cx.report(&S005, &a.at,
-        format!("boot-args are set but NVRAM/Delete/{APPLE_BOOT_GUID} does not list `boot-args`, so values already in NVRAM win"));
+        format!("boot-args are set but NVRAM/{name}/{APPLE_BOOT_GUID} does not list `boot-args`, so values already in NVRAM win"));
     d.fix = fix;
 }
+
+/// The last OpenCore release that calls NVRAM/Delete `NVRAM/Block`.
+const BLOCK_LAST: &str = "0.5.8";
 
 /// S006.
 pub fn s006(cx: &mut Context) {

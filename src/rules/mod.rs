@@ -31,11 +31,13 @@ mod clover;
 mod context;
 mod files;
 mod memmap;
+mod runtime;
 mod schema;
 mod structure;
 mod whitelist;
 
 pub use context::{CheckOptions, Context, Evidence};
+pub use runtime::runtime_driver_rename;
 
 use serde::Serialize;
 
@@ -146,7 +148,7 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&booter::B008, booter::b008),
     (&booter::B009, booter::b009),
     (&booter::B010, booter::b010),
-    (&booter::B011, booter::b011),
+    (&runtime::B011, runtime::b011),
     (&booter::B012, booter::b012),
     (&bootargs::S001, bootargs::s001),
     (&bootargs::S002, bootargs::s002),
