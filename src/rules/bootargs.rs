@@ -183,6 +183,33 @@ fn args_name(cx: &Context) -> &'static str {
     }
 }
 
+/// What would choose the slide once a `slide=` is gone.
+enum Engine {
+    /// ProvideCustomSlide's analysis, run by the named code.
+    Analysis(&'static str),
+    /// Nothing: ProvideCustomSlide is off (the condition, for the fix summary).
+    Off(&'static str),
+    /// Nothing: a Clover config without OpenCore's quirks.
+    NoQuirks(&'static str),
+}
+
+fn engine(cx: &Context) -> Engine {
+    let clover = cx.config.kind == ConfigKind::Clover;
+    if clover && cx.config.quirks.dict.is_none() {
+        return Engine::NoQuirks(
+            "nothing analyses the memory map in its place in a Clover config without a Quirks dict; test the boot first",
+        );
+    }
+    if cx.quirk("ProvideCustomSlide") != Some(true) {
+        return Engine::Off("no slide analysis takes its place until ProvideCustomSlide is on");
+    }
+    Engine::Analysis(if clover {
+        "the OpenCore code inside Clover (r5120 and later)"
+    } else {
+        "OpenCore"
+    })
+}
+
 /// S001.
 pub fn s001(cx: &mut Context) {
     let Some(a) = boot_args(cx) else { return };
@@ -192,6 +219,8 @@ pub fn s001(cx: &mut Context) {
     }
     let arb =
         cx.quirk("AllowRelocationBlock") == Some(true) && cx.config.kind == ConfigKind::OpenCore;
+    let slide_engine = engine(cx);
+    let aptiofix_drv = super::clover::aptiofix_drv(cx);
     for &i in &a.slides {
         let tok = a.tokens()[i].text.clone();
         let n = slide_value(&a.tokens()[i]).and_then(Result::ok);
@@ -212,23 +241,30 @@ pub fn s001(cx: &mut Context) {
                 "AllowRelocationBlock is on, so OpenCore still analyses the memory map".into(),
             );
         }
-        // Removing `slide=0` can make an unbootable machine worse (see S003):
-        // that occurrence's fix is unsafe.
-        let applicability = if n == Some(0) { Unsafe } else { Safe };
+        if let Some(drv) = aptiofix_drv {
+            notes.push(format!("with {drv} as the memory fix, Clover adds `slide=0` by itself when no `slide=` is present: removing this one switches KASLR off"));
+        }
+        // Removing `slide=0` can make an unbootable machine worse (see S003),
+        // and removing any slide is safe only where ProvideCustomSlide's
+        // analysis takes its place: otherwise the fix is unsafe and says why.
+        let (applicability, cond) = match (n, &slide_engine) {
+            (Some(0), _) => (Unsafe, String::new()),
+            (_, Engine::Analysis(_)) => (Safe, String::new()),
+            (_, Engine::Off(why) | Engine::NoQuirks(why)) => (Unsafe, format!(" (unsafe: {why})")),
+        };
         let fix = removal(
             &a,
             &[i],
             applicability,
-            format!("remove `{tok}` from {}", args_name(cx)),
+            format!("remove `{tok}` from {}{cond}", args_name(cx)),
         );
-        let path = a.at.at.path.clone();
-        let engine = if cx.config.kind == ConfigKind::Clover {
-            "the OpenCore code inside Clover"
-        } else {
-            "OpenCore"
+        let message = match &slide_engine {
+            Engine::Analysis(code) => format!("`{tok}` pins the kernel slide and makes {code} skip ProvideCustomSlide's memory analysis"),
+            Engine::Off(_) => format!("`{tok}` pins the kernel slide; ProvideCustomSlide is off, so no memory analysis would choose a slide in its place"),
+            Engine::NoQuirks(_) => format!("`{tok}` pins the kernel slide; this Clover config has no Quirks dict, so no OpenCore quirk analyses the memory map (Clover before r5120 has no OpenCore code: its memory fix is an OsxAptioFix or AptioMemoryFix driver)"),
         };
-        let d = cx.report_span(&S001, path, token_span(&a, i),
-            format!("`{tok}` pins the kernel slide and makes {engine} skip ProvideCustomSlide's memory analysis"));
+        let path = a.at.at.path.clone();
+        let d = cx.report_span(&S001, path, token_span(&a, i), message);
         d.severity = severity;
         d.notes = notes;
         d.fix = fix;
