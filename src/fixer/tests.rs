@@ -132,7 +132,11 @@ fn removes_one_slide_token_and_keeps_the_others() {
         out.text,
         input.replace("keepsyms=1 slide=128 alcid=1", "keepsyms=1 alcid=1")
     );
-    assert!(out.fixes[0].summary.contains("until ProvideCustomSlide is on"));
+    assert!(
+        out.fixes[0]
+            .summary
+            .contains("until ProvideCustomSlide is on")
+    );
 }
 
 #[test]

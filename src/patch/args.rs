@@ -33,12 +33,12 @@ pub struct ArgText {
     /// Its tokens, in order.
     pub tokens: Vec<Token>,
     /// The element (`<string>...</string>` or `<string/>`).
-    element: Span,
+    pub(super) element: Span,
     /// The element's content.
-    content: Span,
+    pub(super) content: Span,
     /// The content is written exactly as the value (no reference, markup or
     /// CR): decoded offsets plus `content.start` are file offsets.
-    plain: bool,
+    pub(super) plain: bool,
 }
 
 impl ArgText {
@@ -97,7 +97,7 @@ impl ArgText {
     /// The decoded ranges that removing the tokens in `gone` (ascending
     /// indices) deletes: each token with one run of whitespace, so the others
     /// keep their spacing.
-    fn removal_ranges(&self, gone: &[usize]) -> Vec<Span> {
+    pub(super) fn removal_ranges(&self, gone: &[usize]) -> Vec<Span> {
         let t = &self.tokens;
         let n = t.len();
         let mut out: Vec<Span> = Vec::new();
@@ -190,7 +190,7 @@ impl ArgText {
 }
 
 /// The ranges of the whitespace-separated tokens of `value`.
-fn split(value: &str) -> impl Iterator<Item = Span> + '_ {
+pub(super) fn split(value: &str) -> impl Iterator<Item = Span> + '_ {
     let mut chars = value.char_indices().peekable();
     std::iter::from_fn(move || {
         while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
@@ -214,7 +214,7 @@ fn end_of(map: &[u32], last: usize) -> usize {
 }
 
 /// Escape a value for element content so that it reads back unchanged.
-fn escape_content(out: &mut String, s: &str) {
+pub(super) fn escape_content(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

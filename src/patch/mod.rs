@@ -9,9 +9,11 @@
 
 mod args;
 mod build;
+mod literal;
 
 pub use args::{ArgText, Token};
 pub use build::*;
+pub use literal::{Reading, glued_rest, resolve_references, without_markup};
 
 use serde::Serialize;
 

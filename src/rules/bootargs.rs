@@ -3,7 +3,7 @@
 use super::{Context, Severity};
 use crate::model::{APPLE_BOOT_GUID, ArgString, ConfigKind};
 use crate::patch::Applicability::{Safe, Unsafe};
-use crate::patch::{self, ArgText, Fix, NewValue, Place, Token};
+use crate::patch::{self, ArgText, Fix, NewValue, Place, Reading, Token};
 
 rule!(
     S001,
@@ -88,11 +88,18 @@ rule!(
 
 /// The tokens of an argument string as the loader reads it (references
 /// decoded, CDATA unwrapped, comments dropped), with where each is written.
-struct Args {
-    at: ArgString,
-    text: ArgText,
-    /// A `<string>` that fixes may edit (not `<data>`).
+pub(super) struct Args {
+    pub(super) at: ArgString,
+    pub(super) text: ArgText,
+    /// A `<string>` that fixes may edit (not `<data>`, nor markup OpenCore
+    /// reads as empty or refuses).
     editable: bool,
+    /// A `<string>` found in the tree (not `<data>`).
+    pub(super) node_found: bool,
+    /// Read as OpenCore does (no reference decoded).
+    literal: bool,
+    /// How OpenCore reads the element.
+    pub(super) reading: Reading,
     /// The indices of the `slide=` tokens, found once.
     slides: Vec<usize>,
     /// The main boot arguments (where S004 removes duplicated `slide=`).
@@ -110,9 +117,16 @@ fn args_of(cx: &Context, a: &ArgString) -> Args {
         .then(|| patch::node_by_span(&cx.doc.root, &a.at.span))
         .flatten();
     let editable = node.is_some();
-    let text = match node {
-        Some(n) => ArgText::of(cx.text(), n, &a.value),
-        None => ArgText::detached(&a.value, a.at.span.clone()),
+    // OpenCore decodes no reference and reads markup its own way; Clover's
+    // reading is the loader's.
+    let literal = cx.config.kind == ConfigKind::OpenCore;
+    let (text, reading) = match node {
+        Some(n) if literal => ArgText::literal(cx.text(), n),
+        Some(n) => (ArgText::of(cx.text(), n, &a.value), Reading::Literal),
+        None => (
+            ArgText::detached(&a.value, a.at.span.clone()),
+            Reading::Literal,
+        ),
     };
     let slides = (0..text.tokens.len())
         .filter(|&i| is_slide(&text.tokens[i]))
@@ -120,10 +134,24 @@ fn args_of(cx: &Context, a: &ArgString) -> Args {
     Args {
         at: a.clone(),
         text,
-        editable,
+        editable: editable && reading == Reading::Literal,
+        node_found: editable,
+        literal,
+        reading,
         slides,
         main: false,
     }
+}
+
+/// The arguments of every `<string>` S009 reads: boot-args, then entries.
+pub(super) fn all_args(cx: &Context) -> Vec<Args> {
+    cx.config
+        .boot_args
+        .iter()
+        .chain(&cx.config.entry_args)
+        .map(|a| args_of(cx, a))
+        .filter(|a| a.node_found)
+        .collect()
 }
 
 fn boot_args(cx: &Context) -> Option<Args> {
@@ -162,7 +190,19 @@ fn removal(
     if a.main && which.len() == 1 && a.slides.len() > 1 {
         return None;
     }
-    Some(Fix::new(applicability, summary, a.text.remove(which)))
+    if !a.literal {
+        return Some(Fix::new(applicability, summary, a.text.remove(which)));
+    }
+    let (edits, kept) = a.text.remove_keeping_glued(which);
+    if kept.is_empty() {
+        return Some(Fix::new(applicability, summary, edits));
+    }
+    let kept: Vec<String> = kept.iter().map(|k| format!("`{k}`")).collect();
+    let summary = format!(
+        "{summary}, keeping {} (unsafe: glued to it by a character reference that OpenCore passes on literally, it becomes an argument of its own)",
+        kept.join(", ")
+    );
+    Some(Fix::new(Unsafe, summary, edits))
 }
 
 /// Help for a one-token finding whose fix S004 takes over.
@@ -259,9 +299,15 @@ pub fn s001(cx: &mut Context) {
             format!("remove `{tok}` from {}{cond}", args_name(cx)),
         );
         let message = match &slide_engine {
-            Engine::Analysis(code) => format!("`{tok}` pins the kernel slide and makes {code} skip ProvideCustomSlide's memory analysis"),
-            Engine::Off(_) => format!("`{tok}` pins the kernel slide; ProvideCustomSlide is off, so no memory analysis would choose a slide in its place"),
-            Engine::NoQuirks(_) => format!("`{tok}` pins the kernel slide; this Clover config has no Quirks dict, so no OpenCore quirk analyses the memory map (Clover before r5120 has no OpenCore code: its memory fix is an OsxAptioFix or AptioMemoryFix driver)"),
+            Engine::Analysis(code) => format!(
+                "`{tok}` pins the kernel slide and makes {code} skip ProvideCustomSlide's memory analysis"
+            ),
+            Engine::Off(_) => format!(
+                "`{tok}` pins the kernel slide; ProvideCustomSlide is off, so no memory analysis would choose a slide in its place"
+            ),
+            Engine::NoQuirks(_) => format!(
+                "`{tok}` pins the kernel slide; this Clover config has no Quirks dict, so no OpenCore quirk analyses the memory map (Clover before r5120 has no OpenCore code: its memory fix is an OsxAptioFix or AptioMemoryFix driver)"
+            ),
         };
         let path = a.at.at.path.clone();
         let d = cx.report_span(&S001, path, token_span(&a, i), message);
@@ -488,11 +534,11 @@ pub fn s007(cx: &mut Context) {
     let Some(a) = cx.config.boot_args.clone() else {
         return;
     };
-    let bad: Vec<char> = a
-        .value
-        .chars()
-        .filter(|c| !(' '..='~').contains(c))
-        .collect();
+    // OpenCore passes references on as written (S009 reports them).
+    let value = boot_args(cx)
+        .filter(|b| b.literal && b.editable)
+        .map_or(a.value.clone(), |b| b.text.value);
+    let bad: Vec<char> = value.chars().filter(|c| !(' '..='~').contains(c)).collect();
     if bad.is_empty() {
         return;
     }

@@ -37,65 +37,78 @@ fn findings(text: &str) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// `text` after `fix` with the safe S fixes, and the boot-args OpenCore reads then.
-fn fixed(text: &str) -> (String, String) {
+/// `text` after `fix` with the S fixes (the unsafe ones too when asked),
+/// and the boot-args element's content then (what OpenCore reads).
+fn fixed(text: &str, unsafe_fixes: bool) -> (String, String) {
     let opts = FixOptions {
         audit: only_s(),
+        unsafe_fixes,
         ..Default::default()
     };
     let out = fixer::fix("t.plist", text.as_bytes().to_vec(), &opts).expect("fixes");
     let l = audit::load("t.plist", out.text.clone().into_bytes()).expect("loads");
-    let args = l.config.boot_args.expect("boot-args").value;
-    (out.text, args)
+    let span = l.config.boot_args.expect("boot-args").at.span;
+    let node = crate::patch::node_by_span(&l.doc.root, &span).expect("node");
+    let content = out.text[node.inner.clone()].to_owned();
+    (out.text, content)
 }
 
 #[test]
-fn a_reference_separating_tokens_keeps_the_next_token() {
+fn a_slide_glued_to_another_argument_keeps_that_argument() {
+    // OpenCore passes `&#32;` on as written: `slide=562&#32;alcid=1` is one
+    // argument, and the slide it starts is invalid.
     let text = config("-v keepsyms=1 slide=562&#32;alcid=1", "");
+    let glued = "slide=562&#32;alcid=1".to_owned();
     assert_eq!(
         findings(&text),
-        [("S001", "slide=562".into()), ("S002", "slide=562".into())]
+        [
+            ("S001", glued.clone()),
+            ("S002", glued.clone()),
+            ("S009", glued)
+        ]
     );
-    let (out, args) = fixed(&text);
+    // Keeping alcid=1 makes it an argument of its own: unsafe only.
+    assert_eq!(fixed(&text, false).1, "-v keepsyms=1 slide=562&#32;alcid=1");
+    let (out, args) = fixed(&text, true);
     assert_eq!(args, "-v keepsyms=1 alcid=1");
-    assert!(
-        out.contains("<string>-v keepsyms=1 alcid=1</string>"),
-        "{out}"
-    );
     assert_eq!(findings(&out), []);
 }
 
 #[test]
-fn a_comment_inside_slide_is_dropped_and_the_recheck_agrees() {
+fn a_comment_in_boot_args_is_dropped_then_the_slide() {
+    // OpenCore refuses a config with a comment inside a value.
     let text = config("-v slide=<!-- x -->7", "");
-    assert_eq!(findings(&text), [("S001", "slide=<!-- x -->7".into())]);
-    let (out, args) = fixed(&text);
+    assert_eq!(
+        findings(&text),
+        [("S009", "<string>-v slide=<!-- x -->7</string>".into())]
+    );
+    let (out, args) = fixed(&text, false);
     assert_eq!(args, "-v");
-    assert!(out.contains("<string>-v</string>"), "{out}");
     assert_eq!(findings(&out), []);
 }
 
 #[test]
-fn slide_behind_a_reference_or_in_cdata_is_found() {
+fn references_and_cdata_hide_a_slide_from_opencore() {
+    // `-v&#32;slide=300` is one argument to OpenCore, which finds no slide=.
     let text = config("-v&#32;slide=300", "");
+    assert_eq!(findings(&text), [("S009", "-v&#32;slide=300".into())]);
+    assert_eq!(fixed(&text, false).1, "-v&#32;slide=300");
+    // Written as meant, the slide is invalid and goes.
+    assert_eq!(fixed(&text, true).1, "-v");
+    // A CDATA-only value is read as empty.
+    let text = config("<![CDATA[-v slide=300]]>", "");
     assert_eq!(
         findings(&text),
-        [("S001", "slide=300".into()), ("S002", "slide=300".into())]
+        [("S009", "<string><![CDATA[-v slide=300]]></string>".into())]
     );
-    assert_eq!(fixed(&text).1, "-v");
-    let text = config("<![CDATA[-v slide=300 a&b]]>", "");
-    assert_eq!(
-        findings(&text),
-        [("S001", "slide=300".into()), ("S002", "slide=300".into())]
-    );
-    let (out, args) = fixed(&text);
-    assert_eq!(args, "-v a&b");
-    assert!(out.contains("<string>-v a&amp;b</string>"), "{out}");
+    let (out, args) = fixed(&text, true);
+    assert_eq!(args, "-v");
+    assert_eq!(findings(&out), []);
 }
 
 #[test]
-fn entry_arguments_are_read_decoded_and_fixed_in_one_edit() {
-    let text = config("-v", &tool("-a&#32;slide=3 slide=4&#9;-b"));
+fn several_slides_in_entry_arguments_go_in_one_edit() {
+    let text = config("-v", &tool("-a slide=3 slide=4\t-b"));
     assert_eq!(
         findings(&text),
         [("S006", "slide=3".into()), ("S006", "slide=4".into())]
@@ -124,6 +137,7 @@ fn run_rules(text: &str) -> Vec<Diagnostic> {
         super::s006,
         super::s007,
         super::s008,
+        crate::rules::literal::s009,
     ] {
         check(&mut cx);
     }
@@ -137,11 +151,7 @@ fn a_hundred_thousand_tokens_are_checked_and_fixed_in_one_pass() {
     const N: usize = 100_000;
     let mut raw = String::from("-v");
     for i in 0..N {
-        raw.push_str(if i % 2 == 0 {
-            " slide=1"
-        } else {
-            "&#32;slide=1"
-        });
+        raw.push_str(if i % 2 == 0 { " slide=1" } else { "\tslide=1" });
     }
     raw.push_str(" alcid=1");
     let text = config(&raw, &tool(&raw));

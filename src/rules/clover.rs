@@ -191,11 +191,9 @@ pub(super) fn aptiofix_drv<'c>(cx: &Context<'c>) -> Option<&'c str> {
     if cx.config.kind != ConfigKind::Clover {
         return None;
     }
-    cx.clover?
-        .drivers
-        .iter()
-        .map(|d| file_name(d))
-        .find(|n| n.to_ascii_lowercase().starts_with("osxaptiofixdrv") && legacy_reason(n).is_some())
+    cx.clover?.drivers.iter().map(|d| file_name(d)).find(|n| {
+        n.to_ascii_lowercase().starts_with("osxaptiofixdrv") && legacy_reason(n).is_some()
+    })
 }
 
 /// C002.

@@ -30,6 +30,7 @@ mod booter;
 mod clover;
 mod context;
 mod files;
+pub(crate) mod literal;
 mod memmap;
 mod runtime;
 mod schema;
@@ -158,6 +159,7 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&bootargs::S006, bootargs::s006),
     (&bootargs::S007, bootargs::s007),
     (&bootargs::S008, bootargs::s008),
+    (&literal::S009, literal::s009),
     (&whitelist::W001, whitelist::w001),
     (&whitelist::W002, whitelist::w002),
     (&whitelist::W003, whitelist::w003),
