@@ -166,3 +166,81 @@ fn a_hundred_thousand_tokens_are_checked_and_fixed_in_one_pass() {
     assert_eq!(l.config.boot_args.expect("boot-args").value, "-v alcid=1");
     assert_eq!(l.config.entry_args[0].value, "-v alcid=1");
 }
+
+/// A Clover config with `Boot/Arguments` = `args` and, when given, a root
+/// Quirks dict with ProvideCustomSlide = `pcs`.
+fn clover(args: &str, pcs: Option<bool>) -> String {
+    let quirks = pcs.map_or(String::new(), |v| {
+        format!("\t<key>Quirks</key>\n\t<dict>\n\t\t<key>ProvideCustomSlide</key>\n\t\t<{v}/>\n\t</dict>\n")
+    });
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n\t<key>Boot</key>\n\t<dict>\n\t\t<key>Arguments</key>\n\t\t<string>{args}</string>\n\t</dict>\n{quirks}</dict>\n</plist>\n"
+    )
+}
+
+/// S001 on Clover: the fix is safe only where OpenCore's slide analysis runs.
+#[test]
+fn clover_slide_removal_is_safe_only_with_the_analysis() {
+    let s001 = |text: &str| {
+        let opts = AuditOptions {
+            kind: Some(crate::model::ConfigKind::Clover),
+            ..only_s()
+        };
+        let r = audit::audit_bytes("config.plist", text.as_bytes().to_vec(), &opts);
+        let d = r
+            .diagnostics
+            .into_iter()
+            .find(|d| d.rule.code == "S001")
+            .expect("S001");
+        let fix = d.fix.expect("a fix");
+        (d.message, fix.applicability, fix.summary)
+    };
+    let (msg, app, _) = s001(&clover("-v slide=5", Some(true)));
+    assert!(
+        msg.contains("OpenCore code inside Clover (r5120 and later)"),
+        "{msg}"
+    );
+    assert_eq!(app, crate::patch::Applicability::Safe);
+    let (_, app, summary) = s001(&clover("-v slide=5", Some(false)));
+    assert_eq!(app, crate::patch::Applicability::Unsafe);
+    assert!(
+        summary.contains("until ProvideCustomSlide is on"),
+        "{summary}"
+    );
+    let (msg, app, summary) = s001(&clover("-v slide=5", None));
+    assert!(
+        msg.contains("no Quirks dict") && msg.contains("before r5120"),
+        "{msg}"
+    );
+    assert_eq!(app, crate::patch::Applicability::Unsafe);
+    assert!(summary.contains("unsafe:"), "{summary}");
+}
+
+/// With OsxAptioFixDrv in Clover's drivers folder, S001 notes that Clover
+/// adds `slide=0` itself once no `slide=` is left.
+#[test]
+fn clover_with_osxaptiofixdrv_notes_its_own_slide() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clover_dir = dir.path().join("EFI/CLOVER");
+    std::fs::create_dir_all(clover_dir.join("drivers/UEFI")).expect("dirs");
+    std::fs::write(clover_dir.join("drivers/UEFI/OsxAptioFixDrv-64.efi"), "x").expect("driver");
+    let file = clover_dir.join("config.plist");
+    let text = clover("-v slide=5", None);
+    let opts = AuditOptions {
+        kind: Some(crate::model::ConfigKind::Clover),
+        ..only_s()
+    };
+    let r = audit::audit_bytes(file.to_str().expect("utf-8"), text.into_bytes(), &opts);
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "S001")
+        .expect("S001");
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.contains("OsxAptioFixDrv-64.efi") && n.contains("adds `slide=0`")),
+        "{:?}",
+        d.notes
+    );
+}
