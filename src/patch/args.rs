@@ -237,8 +237,8 @@ fn offsets(raw: &str, base: usize) -> Option<(String, Vec<u32>)> {
     let mut i = 0;
     while i < b.len() {
         let rest = &raw[i..];
-        if rest.starts_with("<!--") {
-            i += 4 + rest[4..].find("-->")? + 3;
+        if let Some(body) = rest.strip_prefix("<!--") {
+            i += 4 + body.find("-->")? + 3;
         } else if rest.starts_with("<?") {
             i += rest.find("?>")? + 2;
         } else if let Some(body) = rest.strip_prefix("<![CDATA[") {
