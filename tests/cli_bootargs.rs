@@ -126,3 +126,32 @@ fn old_release_names_are_accepted_with_oc_version() {
     assert_ne!(o.status.code(), Some(2), "{}", stdout(&o));
     assert_eq!(d.read(), upgraded);
 }
+
+#[test]
+fn slide_requests_edit_the_text_opencore_reads() {
+    // `--slide 9` replaces the slide token as OpenCore sees it and keeps the
+    // glued reference as written.
+    let d = Dir::with(&config("-v slide=1 a&#32;b"));
+    let o = d.run(&[
+        "fix",
+        "--slide",
+        "9",
+        "--select",
+        "S005",
+        "--write",
+        "--no-backup",
+    ]);
+    assert_ne!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        d.read().contains("<string>-v slide=9 a&#32;b</string>"),
+        "{}",
+        d.read()
+    );
+    // Markup OpenCore refuses: the request is refused, nothing written.
+    let text = config("-v <!-- c -->slide=1");
+    let d = Dir::with(&text);
+    let o = d.run(&["fix", "--slide", "remove", "--write", "--no-backup"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("S009"));
+    assert_eq!(d.read(), text);
+}

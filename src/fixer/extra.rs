@@ -93,7 +93,18 @@ fn boot_args(l: &Loaded) -> Result<Option<(&Node, ArgText)>, FixError> {
     }
     let node = patch::node_by_span(&l.doc.root, &a.at.span)
         .ok_or_else(|| FixError::Internal("boot-args not found in the tree".into()))?;
-    Ok(Some((node, ArgText::of(&l.source.text, node, &a.value))))
+    if l.config.kind != crate::model::ConfigKind::OpenCore {
+        return Ok(Some((node, ArgText::of(&l.source.text, node, &a.value))));
+    }
+    // OpenCore reads the text as written: no reference decoded, markup
+    // read as empty or refused (S009).
+    match ArgText::literal(&l.source.text, node) {
+        (args, patch::Reading::Literal) => Ok(Some((node, args))),
+        _ => Err(FixError::Refused(format!(
+            "{} holds XML markup that OpenCore reads as empty or refuses; run `ocaudit fix --select S009` first",
+            a.at.path
+        ))),
+    }
 }
 
 fn is_slide(t: &Token) -> bool {
