@@ -106,25 +106,38 @@ mod tests {
     use super::*;
     use crate::patch::Applicability;
 
-    /// The opening of a rule doc's "Fix safety" section.
-    fn fix_safety_opening(docs: &str) -> Option<&str> {
-        let rest = &docs[docs.find("## Fix safety")? + "## Fix safety".len()..];
-        rest.lines().map(str::trim).find(|l| !l.is_empty())
+    /// A rule doc's "Fix safety" section (up to the next heading).
+    fn fix_safety(docs: &str) -> &str {
+        let Some(at) = docs.find("## Fix safety") else {
+            return "";
+        };
+        let rest = &docs[at + "## Fix safety".len()..];
+        rest.find("\n## ").map_or(rest, |end| &rest[..end]).trim()
     }
 
     /// `explain` prints the fix availability from the rule's metadata (the
-    /// one the engine uses); the hand-written "Fix safety" text must open
-    /// with the same verdict, so the two can never disagree again (X003 once
-    /// said "no automatic fix" while offering a safe one).
+    /// one the engine uses); the hand-written "Fix safety" text must give the
+    /// same verdict, so the two can never disagree again (X003 once said "no
+    /// automatic fix" while offering a safe one). A rule without a fix opens
+    /// with "No automatic fix"; a rule whose every finding has a fix opens
+    /// with its applicability; a rule that decides per finding must not deny
+    /// having a fix and must name the applicability of its metadata.
     #[test]
     fn docs_fix_safety_agrees_with_metadata() {
         let mut wrong = Vec::new();
         for m in rules::all() {
-            let opening = fix_safety_opening(m.docs).unwrap_or("");
+            let section = fix_safety(m.docs);
+            let opening = section.lines().next().unwrap_or("");
+            let denies = opening.starts_with("No automatic fix");
             let ok = match (m.fix, m.fix_applicability) {
-                (FixAvailability::None, _) | (_, None) => opening.starts_with("No automatic fix"),
-                (_, Some(Applicability::Safe)) => opening.starts_with("Safe"),
-                (_, Some(Applicability::Unsafe)) => opening.starts_with("Unsafe"),
+                (FixAvailability::None, _) | (_, None) => denies,
+                (FixAvailability::Always, Some(Applicability::Safe)) => opening.starts_with("Safe"),
+                (FixAvailability::Always, Some(Applicability::Unsafe)) => {
+                    opening.starts_with("Unsafe")
+                }
+                (FixAvailability::Sometimes, Some(a)) => {
+                    !denies && section.to_ascii_lowercase().contains(a.as_str())
+                }
             };
             if !ok {
                 wrong.push(format!("{} ({}): {opening}", m.code, fix_label(m)));
