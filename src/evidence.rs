@@ -102,6 +102,9 @@ pub fn summarise(
         names.push(name.clone());
         ev.mat_support = log.mat_support;
         ev.log_version = log.version.clone();
+        ev.nvram_boot_args = log.nvram_boot_args.last().cloned();
+        ev.opencore_slide = log.flag("CSLIDE") == Some(1)
+            && log.slide_report.as_ref().is_some_and(|r| r.count() < 256);
         if let Some(report) = &log.slide_report {
             // The log saw the real boot-time map: it outranks a shell memmap.
             ev.logged_count = Some(report.count() as usize);

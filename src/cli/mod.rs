@@ -230,7 +230,7 @@ fn config_slide_options(
     let raw = crate::audit::read(path)?;
     let loaded = crate::audit::load(&path.display().to_string(), raw)
         .map_err(|f| anyhow::anyhow!("{}: {}", path.display(), f.diagnostic.message))?;
-    let platform = crate::audit::platform_for(&loaded.config, None);
+    let platform = crate::audit::platform_of(&loaded, None, None);
     Ok(Some(crate::evidence::slide_options(
         &loaded.config,
         platform.as_ref(),

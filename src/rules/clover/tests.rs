@@ -205,8 +205,18 @@ fn b008_reads_missing_write_unprotector_as_true() {
             .contains("Clover r5124+: a missing EnableWriteUnprotector counts as true")
     );
     assert_eq!(b008.path, "Quirks/EnableWriteUnprotector");
-    // The fix inserts EnableWriteUnprotector=false into root Quirks.
+    // Which quirk goes depends on the firmware: unknown here, so no fix.
+    assert!(b008.fix.is_none());
+    // On a platform whose firmware has a memory attributes table, the fix
+    // inserts EnableWriteUnprotector=false into root Quirks.
     let text = clover_text(&q(&[("RebuildAppleMemoryMap", "<true/>")]), None, "");
+    let loaded = load(&text, None);
+    let platform =
+        crate::platform::PlatformMatch::from_slug("intel-desktop-coffee-lake").expect("known slug");
+    let opts = CheckOptions::default();
+    let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts);
+    cx.platform = Some(&platform);
+    let d = run_all(&mut cx);
     let after = fixed(&text, &d, "B008");
     assert!(!after.config.quirks.enable_write_unprotector.value);
 }
