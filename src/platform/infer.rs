@@ -8,8 +8,9 @@
 //! CPU (weight 10) outranks anything a config says; `SystemProductName` is
 //! only half a point, so it never decides between platforms that real
 //! signals tie on (users pick the model for macOS support, not to describe
-//! their hardware). Platforms within half a point of the best stay
-//! candidates; the one tie-break is Zen over FX among AMD platforms.
+//! their hardware). Platforms within one point of the best stay candidates,
+//! so a single hint never decides; the one tie-break is Zen over FX among
+//! AMD platforms.
 
 use super::{
     Confidence, Platform, PlatformMatch, PlatformSource, SIGNALS, SignalDef, SignalHit, SignalKind,
@@ -69,7 +70,9 @@ pub fn decide(hits: Vec<SignalHit>, model: Option<&str>) -> Option<PlatformMatch
     if top == 0 {
         return None;
     }
-    let floor = top.saturating_sub(1).max(1);
+    // One hint (weight 1: two half points) or the model never separates
+    // platforms on its own.
+    let floor = top.saturating_sub(2).max(1);
     let mut candidates: Vec<&'static Platform> = platforms
         .iter()
         .zip(&score)

@@ -252,6 +252,7 @@ pub fn b007(cx: &mut Context) {
         Some((true, why, false)) => (Unsafe, why),
         None => (Unsafe, String::new()),
     };
+    let unknown = summary_note.is_empty();
     let d = quirk_finding(
         cx,
         &super::booter::B007,
@@ -260,8 +261,11 @@ pub fn b007(cx: &mut Context) {
         app,
         "SyncRuntimePermissions is false while RebuildAppleMemoryMap is true".into(),
     );
-    if summary_note.is_empty() {
-        condition(d, "if the firmware has a memory attributes table");
+    if unknown {
+        // Without a table the rebuilt map is the quirk to drop (B008, B014):
+        // which way to go needs a log or the platform.
+        d.fix = None;
+        d.help = Some("with a memory attributes table turn SyncRuntimePermissions on; without one turn RebuildAppleMemoryMap off and EnableWriteUnprotector on (a log with `OCABC: MAT support`, or --platform, decides)".into());
     } else {
         d.notes.push(summary_note);
     }
