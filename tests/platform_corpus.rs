@@ -145,7 +145,7 @@ fn platform_inference_matches_the_corpus_labels() {
         "{rows} rows: {exact} exact, {lists} candidate lists holding the truth, {unknown} unknown, {wrong} wrong ({wrong_vendor} the wrong vendor); high/medium rows: {sure_exact}/{sure_rows} exact"
     );
     let mut deciding: Vec<_> = deciding.into_iter().collect();
-    deciding.sort_by(|a, b| b.1.cmp(&a.1));
+    deciding.sort_by_key(|d| std::cmp::Reverse(d.1));
     println!("signals behind the answers: {deciding:?}");
     for c in &contradictions {
         println!("contradiction: {c}");

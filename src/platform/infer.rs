@@ -23,12 +23,13 @@ use crate::plist::{Node, Value};
 /// nothing points anywhere.
 pub fn infer(root: &Node, model: Option<&str>, log: Option<&OcLog>) -> Option<PlatformMatch> {
     let mut hits = Vec::new();
+    // The log first: it outranks the config, and the evidence lists it so.
+    if let Some(log) = log {
+        super::cpu::collect(log, &mut hits);
+    }
     collect(root, &mut hits);
     if let Some(m) = model {
         smbios(m.trim(), &mut hits);
-    }
-    if let Some(log) = log {
-        super::cpu::collect(log, &mut hits);
     }
     decide(hits, model.map(str::trim).filter(|m| !m.is_empty()))
 }
@@ -98,12 +99,19 @@ pub fn decide(hits: Vec<SignalHit>, model: Option<&str>) -> Option<PlatformMatch
         .iter()
         .any(|h| h.weight >= 10 && candidates.iter().any(|c| h.targets.contains(&c.slug)));
     let real_signals = hits.iter().any(|h| !is_smbios(h));
-    let conflict = vendor_conflict(&hits);
+    // Identifying signals for both vendors make the answer unsure, unless
+    // the other vendor's best platform trails by an identifying signal.
+    let other_vendor = platforms
+        .iter()
+        .zip(&score)
+        .filter(|(p, _)| p.vendor != "any" && candidates.iter().all(|c| c.vendor != p.vendor))
+        .map(|(_, s)| *s)
+        .max()
+        .unwrap_or(0);
+    let conflict = vendor_conflict(&hits) && top < other_vendor + 6;
     let confidence = if !real_signals || conflict {
         Confidence::Low
-    } else if from_log && candidates.len() == 1 {
-        Confidence::High
-    } else if candidates.len() == 1 && top >= second + 6 && !tie_break {
+    } else if candidates.len() == 1 && (from_log || (top >= second + 6 && !tie_break)) {
         Confidence::High
     } else if top >= second + 2 && top >= 4 {
         Confidence::Medium
@@ -213,7 +221,7 @@ fn enabled(entry: &Node) -> bool {
         != Some(false)
 }
 
-fn dict_entries<'a>(node: Option<&'a Node>) -> impl Iterator<Item = (&'a str, &'a Node)> {
+fn dict_entries(node: Option<&Node>) -> impl Iterator<Item = (&str, &Node)> {
     node.and_then(Node::as_dict)
         .into_iter()
         .flat_map(|d| d.entries.iter().map(|e| (e.key.as_str(), &e.value)))
@@ -289,17 +297,15 @@ fn device_properties(root: &Node, hits: &mut Vec<SignalHit>) {
                 && device
                     .replace(' ', "")
                     .eq_ignore_ascii_case("PciRoot(0x0)/Pci(0x2,0x0)")
+                && let Some(id) = number(value, 2)
             {
-                if let Some(id) = number(value, 2) {
-                    for def in defs(SignalKind::IgpuDeviceId).filter(|d| hex(d.pattern) == Some(id))
-                    {
-                        hit(
-                            hits,
-                            def,
-                            format!("iGPU device-id 0x{id:04X}"),
-                            path.clone(),
-                        );
-                    }
+                for def in defs(SignalKind::IgpuDeviceId).filter(|d| hex(d.pattern) == Some(id)) {
+                    hit(
+                        hits,
+                        def,
+                        format!("iGPU device-id 0x{id:04X}"),
+                        path.clone(),
+                    );
                 }
             }
             if let Some(s) = value.as_str() {

@@ -451,3 +451,7 @@ pub fn b015(cx: &mut Context) {
     let d = quirk_finding(cx, &B015, "DevirtualiseMmio", false, app, message);
     d.severity = scaled(d.severity, sev);
 }
+
+#[cfg(test)]
+#[path = "firmware_tests.rs"]
+mod tests;

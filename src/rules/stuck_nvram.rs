@@ -80,7 +80,7 @@ pub fn s009(cx: &mut Context) {
         &S009,
         &at,
         format!(
-            "boot.efi received `{}`, which the config's boot-args do not set: a value stuck in NVRAM",
+            "boot.efi received `{}`, which the config's boot-args do not set: a value stuck in NVRAM (or a log from another version of this config)",
             stray.join(" ")
         ),
     );
