@@ -108,7 +108,8 @@ pub fn decide(hits: Vec<SignalHit>, model: Option<&str>) -> Option<PlatformMatch
         .map(|(_, s)| *s)
         .max()
         .unwrap_or(0);
-    let conflict = vendor_conflict(&hits) && top < other_vendor + 6;
+    let mixed = candidates.iter().any(|c| c.vendor != candidates[0].vendor);
+    let conflict = vendor_conflict(&hits) && (mixed || top < other_vendor + 6);
     let confidence = if !real_signals || conflict {
         Confidence::Low
     } else if candidates.len() == 1 && (from_log || (top >= second + 6 && !tie_break)) {
