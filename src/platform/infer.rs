@@ -71,6 +71,17 @@ pub fn decide(hits: Vec<SignalHit>, model: Option<&str>) -> Option<PlatformMatch
     if top == 0 {
         return None;
     }
+    // A lone hint (SSDT-PLUG, a CFG-lock quirk) says too little to list
+    // platforms from: fall back on the model, at low confidence.
+    if top < 4 {
+        return (!prior.is_empty()).then(|| PlatformMatch {
+            candidates: prior,
+            source: PlatformSource::Model(model.unwrap_or_default().to_owned()),
+            confidence: Confidence::Low,
+            evidence: hits,
+            ignored_model: None,
+        });
+    }
     // One hint (weight 1: two half points) or the model never separates
     // platforms on its own.
     let floor = top.saturating_sub(2).max(1);

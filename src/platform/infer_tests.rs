@@ -197,3 +197,14 @@ fn clover_graphics_and_laptop_tables() {
     let m = infer(&root, None, None).expect("a platform");
     assert_eq!(slug(&m), "intel-laptop-haswell");
 }
+
+#[test]
+fn a_lone_hint_falls_back_on_the_model() {
+    let root = config(
+        "<key>ACPI</key><dict><key>Add</key><array><dict><key>Path</key><string>SSDT-PLUG.aml</string></dict></array></dict>",
+    );
+    assert!(infer(&root, None, None).is_none());
+    let m = infer(&root, Some("iMac19,1"), None).expect("the model's candidates");
+    assert_eq!(m.confidence, Confidence::Low);
+    assert_eq!(m.evidence.len(), 1, "the hint is still listed");
+}
