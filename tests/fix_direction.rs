@@ -2,20 +2,14 @@
 //! on the sample configs and the corpus (when present), under every
 //! platform and with and without a log's `MAT support` line.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use ocaudit::audit::{self, AuditOptions};
 use ocaudit::platform::{self, PlatformMatch};
 use ocaudit::rules::Evidence;
-
-fn plists(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.retain(|p| p.extension().is_some_and(|e| e == "plist"));
-    v.sort();
-    v
-}
+use support::cli::plists;
 
 /// The quirk flips a run proposes that contradict each other.
 fn contradictions(path: &Path, opts: &AuditOptions) -> Vec<String> {

@@ -66,6 +66,21 @@ fn scaled(rule: Severity, advice: Severity) -> Severity {
     }
 }
 
+/// A platform finding on quirk `key` with a fix setting it to `value`, at
+/// the severity the platform's confidence allows (`sev` from [`advice`]).
+fn advise<'c>(
+    cx: &'c mut Context,
+    rule: &'static super::RuleMeta,
+    key: &str,
+    value: bool,
+    (app, sev): (crate::patch::Applicability, Severity),
+    message: String,
+) -> &'c mut Diagnostic {
+    let d = quirk_finding(cx, rule, key, value, app, message);
+    d.severity = scaled(d.severity, sev);
+    d
+}
+
 /// Whether the firmware has a memory attributes table, and why ocaudit
 /// thinks so: the log, else the platform (medium or high confidence).
 pub(super) fn mat(cx: &Context) -> Option<(bool, String, bool)> {
@@ -185,15 +200,14 @@ pub fn b004(cx: &mut Context) {
         "RebuildAppleMemoryMap is false; recommended for {}",
         names(p)
     );
-    let d = quirk_finding(
+    let d = advise(
         cx,
         &super::booter::B004,
         "RebuildAppleMemoryMap",
         true,
-        app,
+        (app, sev),
         message,
     );
-    d.severity = scaled(d.severity, sev);
     d.notes.push("firmware without a memory attributes table may fail to boot with it: keep EnableWriteUnprotector there instead".into());
 }
 
@@ -207,15 +221,14 @@ pub fn b006(cx: &mut Context) {
     };
     if p.wants_true("ProtectUefiServices") {
         let message = format!("ProtectUefiServices is false; needed on {}", names(p));
-        let d = quirk_finding(
+        advise(
             cx,
             &super::booter::B006,
             "ProtectUefiServices",
             true,
-            app,
+            (app, sev),
             message,
         );
-        d.severity = scaled(d.severity, sev);
         return;
     }
     if let Some((when, AdviceValue::Bool(true))) =
@@ -264,8 +277,10 @@ pub fn b007(cx: &mut Context) {
     if unknown {
         // Without a table the rebuilt map is the quirk to drop (B008, B014):
         // which way to go needs a log or the platform.
-        d.fix = None;
-        d.help = Some("with a memory attributes table turn SyncRuntimePermissions on; without one turn RebuildAppleMemoryMap off and EnableWriteUnprotector on (a log with `OCABC: MAT support`, or --platform, decides)".into());
+        undecided(
+            d,
+            "with a memory attributes table turn SyncRuntimePermissions on; without one turn RebuildAppleMemoryMap off and EnableWriteUnprotector on",
+        );
     } else {
         d.notes.push(summary_note);
     }
@@ -308,43 +323,50 @@ pub fn b008(cx: &mut Context) {
         (Some((v, why, false)), None) => Some((v, why, Unsafe)),
         (None, None) => None,
     };
-    match direction {
-        Some((true, why, app)) => {
-            let d = quirk_finding(
-                cx,
-                &super::booter::B008,
-                "EnableWriteUnprotector",
-                false,
-                app,
-                format!("{base}; {why}, so EnableWriteUnprotector should go"),
-            );
-            d.notes.push("with a memory attributes table, RebuildAppleMemoryMap with SyncRuntimePermissions replaces it".into());
-        }
-        Some((false, why, app)) => {
-            let d = quirk_finding(
-                cx,
-                &super::booter::B008,
-                "RebuildAppleMemoryMap",
-                false,
-                app,
-                format!("{base}; {why}, so RebuildAppleMemoryMap should go"),
-            );
-            d.notes
-                .push("without a memory attributes table, keep EnableWriteUnprotector".into());
-        }
-        None => {
-            let d = quirk_finding(
-                cx,
-                &super::booter::B008,
-                "EnableWriteUnprotector",
-                false,
-                Unsafe,
-                base.into(),
-            );
-            d.fix = None;
-            d.help = Some("with a memory attributes table, drop EnableWriteUnprotector; without one, keep it and drop RebuildAppleMemoryMap (a log with `OCABC: MAT support`, or --platform, decides)".into());
-        }
-    }
+    let Some((has_mat, why, app)) = direction else {
+        let d = quirk_finding(
+            cx,
+            &super::booter::B008,
+            "EnableWriteUnprotector",
+            false,
+            Unsafe,
+            base.into(),
+        );
+        undecided(
+            d,
+            "with a memory attributes table, drop EnableWriteUnprotector; without one, keep it and drop RebuildAppleMemoryMap",
+        );
+        return;
+    };
+    let (drop, note) = if has_mat {
+        (
+            "EnableWriteUnprotector",
+            "with a memory attributes table, RebuildAppleMemoryMap with SyncRuntimePermissions replaces it",
+        )
+    } else {
+        (
+            "RebuildAppleMemoryMap",
+            "without a memory attributes table, keep EnableWriteUnprotector",
+        )
+    };
+    let d = quirk_finding(
+        cx,
+        &super::booter::B008,
+        drop,
+        false,
+        app,
+        format!("{base}; {why}, so {drop} should go"),
+    );
+    d.notes.push(note.into());
+}
+
+/// Report no fix on `d`: which way to go depends on a memory attributes
+/// table nobody has shown yet; `help` says both ways.
+fn undecided(d: &mut Diagnostic, help: &str) {
+    d.fix = None;
+    d.help = Some(format!(
+        "{help} (a log with `OCABC: MAT support`, or --platform, decides)"
+    ));
 }
 
 /// B013.
@@ -361,8 +383,7 @@ pub fn b013(cx: &mut Context) {
     match (rec.value, rec.when) {
         (AdviceValue::Bool(false), None) => {
             let message = format!("SetupVirtualMap is true; {} boards want it off", names(p));
-            let d = quirk_finding(cx, &B013, "SetupVirtualMap", false, app, message);
-            d.severity = scaled(d.severity, sev);
+            advise(cx, &B013, "SetupVirtualMap", false, (app, sev), message);
         }
         (AdviceValue::Bool(true), Some((when, AdviceValue::Bool(false)))) => {
             let message = format!(
@@ -386,50 +407,41 @@ pub fn b014(cx: &mut Context) {
         return;
     }
     let base = "EnableWriteUnprotector and RebuildAppleMemoryMap are both false";
-    match mat(cx) {
-        Some((true, why, from_log)) => {
-            let app = if from_log { Safe } else { Unsafe };
-            let d = quirk_finding(
-                cx,
-                &B014,
-                "RebuildAppleMemoryMap",
-                true,
-                app,
-                format!(
-                    "{base}; {why}, so RebuildAppleMemoryMap (with SyncRuntimePermissions) is the one to use"
-                ),
-            );
-            if !from_log {
-                d.severity = Severity::Info;
-            }
-        }
-        Some((false, why, from_log)) => {
-            let app = if from_log { Safe } else { Unsafe };
-            let d = quirk_finding(
-                cx,
-                &B014,
-                "EnableWriteUnprotector",
-                true,
-                app,
-                format!("{base}; {why}, so EnableWriteUnprotector is the one to use"),
-            );
-            if !from_log {
-                d.severity = Severity::Info;
-            }
-        }
-        None => {
-            let d = quirk_finding(
-                cx,
-                &B014,
-                "EnableWriteUnprotector",
-                true,
-                Unsafe,
-                base.into(),
-            );
-            d.severity = Severity::Info;
-            d.fix = None;
-            d.help = Some("with a memory attributes table turn RebuildAppleMemoryMap and SyncRuntimePermissions on; without one, EnableWriteUnprotector (a log with `OCABC: MAT support`, or --platform, decides)".into());
-        }
+    let Some((has_mat, why, from_log)) = mat(cx) else {
+        let d = quirk_finding(
+            cx,
+            &B014,
+            "EnableWriteUnprotector",
+            true,
+            Unsafe,
+            base.into(),
+        );
+        d.severity = Severity::Info;
+        undecided(
+            d,
+            "with a memory attributes table turn RebuildAppleMemoryMap and SyncRuntimePermissions on; without one, EnableWriteUnprotector",
+        );
+        return;
+    };
+    let (key, what) = if has_mat {
+        (
+            "RebuildAppleMemoryMap",
+            "RebuildAppleMemoryMap (with SyncRuntimePermissions)",
+        )
+    } else {
+        ("EnableWriteUnprotector", "EnableWriteUnprotector")
+    };
+    let app = if from_log { Safe } else { Unsafe };
+    let d = quirk_finding(
+        cx,
+        &B014,
+        key,
+        true,
+        app,
+        format!("{base}; {why}, so {what} is the one to use"),
+    );
+    if !from_log {
+        d.severity = Severity::Info;
     }
 }
 
@@ -448,8 +460,7 @@ pub fn b015(cx: &mut Context) {
         "DevirtualiseMmio is true on {}, firmware older than the quirk expects",
         names(p)
     );
-    let d = quirk_finding(cx, &B015, "DevirtualiseMmio", false, app, message);
-    d.severity = scaled(d.severity, sev);
+    advise(cx, &B015, "DevirtualiseMmio", false, (app, sev), message);
 }
 
 #[cfg(test)]
