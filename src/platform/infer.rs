@@ -299,9 +299,14 @@ fn ig_platform(node: &Node, path: String, hits: &mut Vec<SignalHit>) {
 }
 
 fn device_properties(root: &Node, hits: &mut Vec<SignalHit>) {
-    for (device, props) in dict_entries(root.pointer("DeviceProperties/Add")) {
+    // OpenCore's DeviceProperties/Add, Clover's Devices/Properties.
+    let opencore = dict_entries(root.pointer("DeviceProperties/Add"))
+        .map(|(d, p)| ("DeviceProperties/Add", d, p));
+    let clover =
+        dict_entries(root.pointer("Devices/Properties")).map(|(d, p)| ("Devices/Properties", d, p));
+    for (at, device, props) in opencore.chain(clover) {
         for (key, value) in dict_entries(Some(props)) {
-            let path = format!("DeviceProperties/Add/{device}/{key}");
+            let path = format!("{at}/{device}/{key}");
             if key == "AAPL,ig-platform-id" || key == "AAPL,snb-platform-id" {
                 ig_platform(value, path.clone(), hits);
             }

@@ -189,6 +189,19 @@ fn oclp_nvram_means_apple_firmware_and_q35_means_a_vm() {
 }
 
 #[test]
+fn clover_devices_properties() {
+    let root = config(
+        "<key>Devices</key><dict><key>Properties</key><dict><key>PciRoot(0x0)/Pci(0x2,0x0)</key><dict><key>AAPL,ig-platform-id</key><data>AwAiDQ==</data></dict></dict></dict>",
+    );
+    let m = infer(&root, None, None).expect("a platform");
+    assert_eq!(slug(&m), "intel-desktop-haswell");
+    assert_eq!(
+        m.evidence[0].path,
+        "Devices/Properties/PciRoot(0x0)/Pci(0x2,0x0)/AAPL,ig-platform-id"
+    );
+}
+
+#[test]
 fn clover_graphics_and_laptop_tables() {
     let root = config(
         "<key>Graphics</key><dict><key>ig-platform-id</key><string>0x0A260006</string></dict>\
