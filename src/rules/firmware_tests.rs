@@ -198,7 +198,7 @@ fn b015_and_b002_on_old_firmware() {
 }
 
 #[test]
-fn s009_reports_an_argument_stuck_in_nvram() {
+fn s010_reports_an_argument_stuck_in_nvram() {
     let rest = format!(
         "{DRIVERS}\t<key>NVRAM</key>\n\t<dict>\n\t\t<key>Add</key>\n\t\t<dict>\n\t\t\t<key>7C436110-AB2A-4BBB-A880-FE41995C9F82</key>\n\t\t\t<dict>\n\t\t\t\t<key>boot-args</key>\n\t\t\t\t<string>-v keepsyms=1</string>\n\t\t\t</dict>\n\t\t</dict>\n\t</dict>\n"
     );
@@ -212,11 +212,11 @@ fn s009_reports_an_argument_stuck_in_nvram() {
         }),
         ..Default::default()
     };
-    let stuck = find(&text, &opts("slide=128 -v keepsyms=1", false), "S009");
+    let stuck = find(&text, &opts("slide=128 -v keepsyms=1", false), "S010");
     assert_eq!(stuck, vec![(Severity::Warning, None)]);
-    assert!(find(&text, &opts("-v keepsyms=1 slide=166", true), "S009").is_empty());
+    assert!(find(&text, &opts("-v keepsyms=1 slide=166", true), "S010").is_empty());
     assert_eq!(
-        find(&text, &opts("-v keepsyms=1 debug=0x100", false), "S009")[0].0,
+        find(&text, &opts("-v keepsyms=1 debug=0x100", false), "S010")[0].0,
         Severity::Info
     );
 }

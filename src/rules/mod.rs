@@ -31,13 +31,16 @@ mod clover;
 mod context;
 mod files;
 mod firmware;
+pub(crate) mod literal;
 mod memmap;
+mod runtime;
 mod schema;
 mod structure;
 mod stuck_nvram;
 mod whitelist;
 
 pub use context::{CheckOptions, Context, Evidence};
+pub use runtime::runtime_driver_rename;
 
 use serde::Serialize;
 
@@ -148,7 +151,7 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&booter::B008, firmware::b008),
     (&booter::B009, booter::b009),
     (&booter::B010, booter::b010),
-    (&booter::B011, booter::b011),
+    (&runtime::B011, runtime::b011),
     (&booter::B012, booter::b012),
     (&firmware::B013, firmware::b013),
     (&firmware::B014, firmware::b014),
@@ -161,7 +164,8 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&bootargs::S006, bootargs::s006),
     (&bootargs::S007, bootargs::s007),
     (&bootargs::S008, bootargs::s008),
-    (&stuck_nvram::S009, stuck_nvram::s009),
+    (&literal::S009, literal::s009),
+    (&stuck_nvram::S010, stuck_nvram::s010),
     (&whitelist::W001, whitelist::w001),
     (&whitelist::W002, whitelist::w002),
     (&whitelist::W003, whitelist::w003),

@@ -1,4 +1,4 @@
-//! S009: boot arguments boot.efi received that the config does not set.
+//! S010: boot arguments boot.efi received that the config does not set.
 //!
 //! An OpenCore log prints the boot-args boot.efi read from NVRAM
 //! (`AAPL: #[EB|MBA:NV] <"...">`). An argument there that the config's
@@ -11,8 +11,8 @@ use super::{Context, Severity};
 use crate::model::ConfigKind;
 
 rule!(
-    S009,
-    "S009",
+    S010,
+    "S010",
     "stuck-nvram-boot-args",
     Warning,
     None,
@@ -37,8 +37,8 @@ pub(super) fn stray<'a>(logged: &'a str, config: &str, opencore_slide: bool) -> 
         .collect()
 }
 
-/// S009.
-pub fn s009(cx: &mut Context) {
+/// S010.
+pub fn s010(cx: &mut Context) {
     if cx.config.kind != ConfigKind::OpenCore {
         return;
     }
@@ -77,7 +77,7 @@ pub fn s009(cx: &mut Context) {
     let source = ev.source.clone();
     let has_slide = stray.iter().any(|t| t.starts_with("slide="));
     let d = cx.report(
-        &S009,
+        &S010,
         &at,
         format!(
             "boot.efi received `{}`, which the config's boot-args do not set: a value stuck in NVRAM (or a log from another version of this config)",
