@@ -258,11 +258,30 @@ fn offset32(offset: usize) -> u32 {
 }
 
 /// Byte offsets of line starts, for turning an offset into line:column.
+///
+/// A column is counted in characters. On a long line (a config written on
+/// one line, or a base64 blob) counting from the line start for every
+/// finding would make a report cost findings x line length, so the first
+/// column asked for far into a line builds a table of character counts at
+/// every [`COUNT_CHUNK`] bytes of the text, and later columns count at most
+/// one chunk.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     /// As `u32`, half the memory of `usize`: texts are far smaller than
     /// 4 GiB ([`MAX_FILE_SIZE`]), and an offset beyond that saturates.
     starts: Vec<u32>,
+    /// `chars[k]`: characters in the first `k * COUNT_CHUNK` bytes; built
+    /// on first need.
+    chars: std::sync::OnceLock<Vec<u32>>,
+}
+
+/// Bytes between two entries of [`LineIndex`]'s character-count table.
+pub const COUNT_CHUNK: usize = 4096;
+
+/// Characters in `bytes` (a UTF-8 text cut anywhere): the bytes that do not
+/// continue a character.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl LineIndex {
@@ -272,7 +291,27 @@ impl LineIndex {
         let mut starts = Vec::with_capacity(bytes.len() / 24 + 1);
         starts.push(0);
         starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| offset32(i + 1)));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            chars: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Characters in `text[..offset]`, from the table (built on first use).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let bytes = text.as_bytes();
+        let table = self.chars.get_or_init(|| {
+            let mut table = Vec::with_capacity(bytes.len() / COUNT_CHUNK + 1);
+            let mut total = 0u32;
+            table.push(0);
+            for chunk in bytes.chunks_exact(COUNT_CHUNK) {
+                total = total.saturating_add(count_chars(chunk) as u32);
+                table.push(total);
+            }
+            table
+        });
+        let k = (offset / COUNT_CHUNK).min(table.len() - 1);
+        table[k] as usize + count_chars(&bytes[k * COUNT_CHUNK..offset])
     }
 
     /// The line ending most lines of `text` (the indexed text) end with.
@@ -299,10 +338,11 @@ impl LineIndex {
             .max(1)
             - 1;
         let start = self.starts[line] as usize;
-        let col = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let col = match text.get(start..offset) {
+            Some(s) if s.len() <= COUNT_CHUNK => s.chars().count(),
+            Some(_) => self.chars_before(text, offset) - self.chars_before(text, start),
+            None => offset - start,
+        };
         (line + 1, col + 1)
     }
 
@@ -353,6 +393,25 @@ mod tests {
         assert_eq!(s.line_col(4), (2, 1));
         assert_eq!(s.line_col(6), (2, 2));
         assert_eq!(s.lines.line_span(&s.text, 1), 0..2);
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_count_characters() {
+        // Lines longer than the count table's chunk, with characters of
+        // every UTF-8 length straddling chunk boundaries.
+        let line: String = "a\u{e9}\u{65e5}\u{1f600}".repeat(3000);
+        let text = format!("x\n{line}\n{line}");
+        let s = SourceFile::new("t", text.clone().into_bytes()).unwrap();
+        let second = 2 + line.len() + 1;
+        for (i, _) in text.char_indices().step_by(97) {
+            let (want_line, start) = match i {
+                0..=1 => (1, 0),
+                i if i < second => (2, 2),
+                _ => (3, second),
+            };
+            let col = text[start..i].chars().count() + 1;
+            assert_eq!(s.line_col(i), (want_line, col), "offset {i}");
+        }
     }
 
     #[test]

@@ -1,0 +1,52 @@
+//! Issue 16 (hardening round two), the items about truthful results and
+//! bounded work: each test runs the real binary on an input that used to
+//! hang, grow without bound, skip silently or print something misleading,
+//! and asserts what it prints and exits with now.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::cli::{json_of, ocaudit, stderr, stdout};
+
+/// A temporary folder with `name` holding `text`.
+fn file(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write fixture");
+    p
+}
+
+/// An OpenCore-shaped plist whose Booter/Quirks dict is written on one line
+/// with `n` copies of the same key.
+fn duplicates_on_one_line(n: usize) -> String {
+    let keys = "<key>Dup</key><string>x</string>".repeat(n);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n\
+         <key>Booter</key><dict><key>Quirks</key><dict>{keys}</dict></dict>\n</dict>\n</plist>\n"
+    )
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 temp path")
+}
+
+/// Item 2: thousands of findings on one long line render as windows around
+/// each spot (this took minutes when every frame displayed the whole line).
+#[test]
+fn thousands_of_findings_on_one_line_render_each_as_a_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let n = 5000;
+    let cfg = file(dir.path(), "config.plist", duplicates_on_one_line(n).as_bytes());
+    let o = ocaudit(&["check", p(&cfg), "--select", "X003", "--color", "never"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // One finding, its frame showing every copy on line 4 (the kept one,
+    // then each earlier one), each as a window of the line: cut on both
+    // sides in the middle of it.
+    let frames: Vec<&str> = out.lines().filter(|l| l.starts_with("4 | ")).collect();
+    assert_eq!(frames.len(), n, "{}", &out[..out.len().min(2000)]);
+    assert!(out.contains(&format!("`Dup` appears {n} times")), "{}", &out[..2000]);
+    let middle = frames[n / 2];
+    assert!(middle.starts_with("4 | ...") && middle.ends_with("..."), "{middle}");
+    assert!(middle.chars().count() <= "4 | ".len() + 140 + 6, "{middle}");
+}
