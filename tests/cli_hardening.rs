@@ -50,3 +50,68 @@ fn thousands_of_findings_on_one_line_render_each_as_a_window() {
     assert!(middle.starts_with("4 | ...") && middle.ends_with("..."), "{middle}");
     assert!(middle.chars().count() <= "4 | ".len() + 140 + 6, "{middle}");
 }
+
+/// Run the binary with `args`, killing it (and failing) if it has not ended
+/// within a minute: the cases below used to block for ever or read without
+/// end.
+fn bounded(args: &[&str]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocaudit"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env_remove("RUST_BACKTRACE")
+        .spawn()
+        .expect("the binary runs");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} did not end within a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Item 1: evidence files get the config's checks (regular file, size
+/// before reading): a FIFO, a device or a directory ends with exit 2 and a
+/// message, never a hang or unbounded memory.
+#[cfg(unix)]
+#[test]
+fn evidence_that_is_not_a_regular_file_is_refused_before_reading() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let memmap = support::cli::manifest().join("tests/fixtures/memmap/acceptance.txt");
+    let cfg = support::cli::manifest().join("sample-configs/z390-kaslr-fixed.plist");
+    let fifo = dir.path().join("memmap.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut specials = vec!["/dev/zero".to_owned()];
+    if made {
+        specials.push(p(&fifo).to_owned());
+    } else {
+        println!("skipped the FIFO cases: mkfifo is not available");
+    }
+    for special in &specials {
+        let s = special.as_str();
+        for args in [
+            vec!["slide", s],
+            vec!["mmio", s],
+            vec!["slide", p(&memmap), "--memmap", s],
+            vec!["check", p(&cfg), "--memmap", s],
+            vec!["check", p(&cfg), "--log", s],
+        ] {
+            let o = bounded(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            let err = stderr(&o);
+            assert!(
+                err.contains(s) && err.contains("not a regular file"),
+                "{args:?}: {err}"
+            );
+        }
+    }
+}

@@ -17,8 +17,7 @@ use crate::memmap::{
     what_if,
 };
 
-/// Largest evidence file read; real memmaps and OpenCore logs are under 1 MiB.
-pub const MAX_EVIDENCE_BYTES: u64 = 64 << 20;
+pub use crate::evidence::MAX_EVIDENCE_BYTES;
 
 /// `on` or `off`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -139,17 +138,7 @@ pub struct SlideArgs {
 /// Read and parse one evidence file; errors name the file and what to do.
 pub fn read_evidence(path: &Path, forced: Option<InputFormatArg>) -> Result<(Evidence, String)> {
     let shown = path.display();
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {shown}"))?;
-    if meta.is_dir() {
-        bail!("{shown} is a directory; pass the memmap or log file inside it");
-    }
-    if meta.len() > MAX_EVIDENCE_BYTES {
-        bail!(
-            "{shown} is {} MiB; memmaps and OpenCore logs are under 1 MiB: is this the right file?",
-            meta.len() >> 20
-        );
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = crate::evidence::read_bytes(path)?;
     let evidence =
         parse_evidence(&bytes, forced.map(Into::into)).map_err(|e| anyhow!("{shown}: {e}"))?;
     let format = match (&evidence, forced) {
