@@ -36,7 +36,11 @@ fn p(path: &Path) -> &str {
 fn thousands_of_findings_on_one_line_render_each_as_a_window() {
     let dir = tempfile::tempdir().expect("tempdir");
     let n = 5000;
-    let cfg = file(dir.path(), "config.plist", duplicates_on_one_line(n).as_bytes());
+    let cfg = file(
+        dir.path(),
+        "config.plist",
+        duplicates_on_one_line(n).as_bytes(),
+    );
     let o = ocaudit(&["check", p(&cfg), "--select", "X003", "--color", "never"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -45,9 +49,16 @@ fn thousands_of_findings_on_one_line_render_each_as_a_window() {
     // sides in the middle of it.
     let frames: Vec<&str> = out.lines().filter(|l| l.starts_with("4 | ")).collect();
     assert_eq!(frames.len(), n, "{}", &out[..out.len().min(2000)]);
-    assert!(out.contains(&format!("`Dup` appears {n} times")), "{}", &out[..2000]);
+    assert!(
+        out.contains(&format!("`Dup` appears {n} times")),
+        "{}",
+        &out[..2000]
+    );
     let middle = frames[n / 2];
-    assert!(middle.starts_with("4 | ...") && middle.ends_with("..."), "{middle}");
+    assert!(
+        middle.starts_with("4 | ...") && middle.ends_with("..."),
+        "{middle}"
+    );
     assert!(middle.chars().count() <= "4 | ".len() + 140 + 6, "{middle}");
 }
 
@@ -114,4 +125,76 @@ fn evidence_that_is_not_a_regular_file_is_refused_before_reading() {
             );
         }
     }
+}
+
+/// The JSON findings of `check` on `text`: (code, message) pairs.
+fn findings(text: &str) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = file(dir.path(), "config.plist", text.as_bytes());
+    let v = json_of(&ocaudit(&["check", "--format", "json", p(&cfg)]));
+    v["files"][0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+            (s("code"), s("message"))
+        })
+        .collect()
+}
+
+const SAMPLE: &str = include_str!("../sample-configs/z390-kaslr-fixed.plist");
+
+/// Item 16: 18446744073709551615 is UINT64 max, which OpenCore reads
+/// exactly; B010 agrees with X005 that it fits (and shows it as written),
+/// while digits past 64 bits still "do not fit" in both.
+#[test]
+fn b010_and_x005_agree_on_what_fits_in_64_bits() {
+    let pms = "<key>ProvideMaxSlide</key>\n\t\t\t<integer>0</integer>";
+    assert!(SAMPLE.contains(pms));
+    let with = |v: &str| {
+        SAMPLE.replace(
+            pms,
+            &format!("<key>ProvideMaxSlide</key>\n\t\t\t<integer>{v}</integer>"),
+        )
+    };
+    let f = findings(&with("18446744073709551615"));
+    assert!(!f.iter().any(|(c, _)| c == "X005"), "{f:?}");
+    let b010: Vec<&String> = f
+        .iter()
+        .filter(|(c, _)| c == "B010")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(
+        b010,
+        ["ProvideMaxSlide is 18446744073709551615; OpenCore keeps only the low byte and uses 255"],
+        "{f:?}"
+    );
+    let f = findings(&with("18446744073709551616"));
+    let says = |code: &str| {
+        f.iter()
+            .any(|(c, m)| c == code && m.contains("does not fit in 64 bits"))
+    };
+    assert!(says("X005") && says("B010"), "{f:?}");
+}
+
+/// Item 16: a UTF-32 file is named as such, not as "a NUL byte at byte 0"
+/// (its byte 0 is 0xFF).
+#[test]
+fn a_utf32_file_is_named_as_utf32() {
+    let body: Vec<u8> = SAMPLE
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = file(
+        dir.path(),
+        "config.plist",
+        &[&[0xFF, 0xFE, 0, 0][..], &body].concat(),
+    );
+    let o = ocaudit(&["check", p(&cfg), "--color", "never"]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = stdout(&o);
+    assert!(out.contains("the file is UTF-32"), "{out}");
+    assert!(!out.contains("NUL"), "{out}");
 }

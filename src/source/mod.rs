@@ -61,8 +61,11 @@ pub enum DecodeError {
         /// The encoding that was expected.
         encoding: &'static str,
     },
-    /// A NUL byte inside UTF-8 text.
+    /// A NUL character in the text, at this byte offset of the raw file.
     NulByte(usize),
+    /// The file starts with a UTF-32 byte-order mark (`FF FE 00 00` or
+    /// `00 00 FE FF`), an encoding no plist reader here or in OpenCore takes.
+    Utf32,
 }
 
 impl std::fmt::Display for DecodeError {
@@ -78,7 +81,11 @@ impl std::fmt::Display for DecodeError {
             DecodeError::InvalidEncoding { offset, encoding } => {
                 write!(f, "invalid {encoding} at byte {offset}")
             }
-            DecodeError::NulByte(offset) => write!(f, "NUL byte at byte {offset}"),
+            DecodeError::NulByte(offset) => write!(f, "NUL character at byte {offset}"),
+            DecodeError::Utf32 => write!(
+                f,
+                "the file is UTF-32 (it starts with a UTF-32 byte-order mark)"
+            ),
         }
     }
 }
@@ -153,6 +160,9 @@ fn decode_owned(raw: Vec<u8>) -> Result<(String, Encoding), DecodeError> {
     if raw.starts_with(b"bplist") {
         return Err(DecodeError::BinaryPlist);
     }
+    if raw.starts_with(&[0xFF, 0xFE, 0, 0]) || raw.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Err(DecodeError::Utf32);
+    }
     let (text, encoding) = if let Some(rest) = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         (utf8(rest, 3)?, Encoding::Utf8Bom)
     } else if let Some(rest) = raw.strip_prefix(&[0xFF, 0xFE]) {
@@ -173,8 +183,10 @@ fn decode_owned(raw: Vec<u8>) -> Result<(String, Encoding), DecodeError> {
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
+    // (UTF-16 reports its NULs while decoding, at their raw offsets.)
     if let Some(pos) = memchr::memchr(0, text.as_bytes()) {
-        return Err(DecodeError::NulByte(pos));
+        let bom = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
+        return Err(DecodeError::NulByte(pos + bom));
     }
     Ok((text, encoding))
 }
@@ -204,12 +216,18 @@ fn utf16(bytes: &[u8], big_endian: bool, base: usize) -> Result<String, DecodeEr
         }
     });
     let mut out = String::with_capacity(bytes.len() / 2);
-    for (i, ch) in char::decode_utf16(units).enumerate() {
+    // Byte offset of the current character in `bytes`.
+    let mut at = 0;
+    for ch in char::decode_utf16(units) {
         match ch {
-            Ok(c) => out.push(c),
+            Ok('\0') => return Err(DecodeError::NulByte(base + at)),
+            Ok(c) => {
+                out.push(c);
+                at += 2 * c.len_utf16();
+            }
             Err(_) => {
                 return Err(DecodeError::InvalidEncoding {
-                    offset: base + i * 2,
+                    offset: base + at,
                     encoding: "UTF-16 (lone surrogate)",
                 });
             }
@@ -393,6 +411,27 @@ mod tests {
         assert_eq!(s.line_col(4), (2, 1));
         assert_eq!(s.line_col(6), (2, 2));
         assert_eq!(s.lines.line_span(&s.text, 1), 0..2);
+    }
+
+    #[test]
+    fn utf32_and_nul_errors_name_what_the_raw_bytes_hold() {
+        let utf32le: Vec<u8> = "<plist/>"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let with_bom = [&[0xFF, 0xFE, 0, 0][..], &utf32le].concat();
+        assert_eq!(decode(&with_bom), Err(DecodeError::Utf32));
+        let mut be = vec![0, 0, 0xFE, 0xFF];
+        be.extend("<p/>".chars().flat_map(|c| (c as u32).to_be_bytes()));
+        assert_eq!(decode(&be), Err(DecodeError::Utf32));
+        // NUL offsets are offsets in the file, past any byte-order mark
+        // and counted in the file's own code units.
+        assert_eq!(decode(b"\xEF\xBB\xBF<a>\0"), Err(DecodeError::NulByte(6)));
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("\u{1f600}<\0".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode(&utf16), Err(DecodeError::NulByte(8)));
     }
 
     #[test]
