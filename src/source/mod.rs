@@ -81,7 +81,7 @@ impl std::fmt::Display for DecodeError {
             DecodeError::InvalidEncoding { offset, encoding } => {
                 write!(f, "invalid {encoding} at byte {offset}")
             }
-            DecodeError::NulByte(offset) => write!(f, "NUL character at byte {offset}"),
+            DecodeError::NulByte(offset) => write!(f, "NUL byte at byte {offset}"),
             DecodeError::Utf32 => write!(
                 f,
                 "the file is UTF-32 (it starts with a UTF-32 byte-order mark)"
