@@ -198,3 +198,49 @@ fn a_utf32_file_is_named_as_utf32() {
     assert!(out.contains("the file is UTF-32"), "{out}");
     assert!(!out.contains("NUL"), "{out}");
 }
+
+/// Item 19: every finding prints its rule's name, so `explain`, `--select`
+/// and `--ignore` take the name wherever they take the code.
+#[test]
+fn rule_names_are_accepted_wherever_codes_are() {
+    let by_name = ocaudit(&["explain", "slide-zero"]);
+    let by_code = ocaudit(&["explain", "s003"]);
+    assert_eq!(by_name.status.code(), Some(0), "{}", stderr(&by_name));
+    assert_eq!(stdout(&by_name), stdout(&by_code));
+    assert!(stdout(&by_name).starts_with("slide-zero (S003)"));
+    let broken = "sample-configs/z390-kaslr-broken.plist";
+    let codes = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", broken, "--format", "json"];
+        all.extend_from_slice(args);
+        let v = json_of(&ocaudit(&all));
+        let mut c: Vec<String> = v["files"][0]["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| d["code"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        c.dedup();
+        c
+    };
+    let every = codes(&[]);
+    let first = every
+        .first()
+        .expect("the broken sample has findings")
+        .clone();
+    let name = ocaudit(&["explain", &first]);
+    let name = stdout(&name)
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(codes(&["--select", &name]), codes(&["--select", &first]));
+    assert_eq!(codes(&["--select", &name]), [first.clone()]);
+    let ignored = codes(&["--ignore", &name.to_uppercase()]);
+    assert!(
+        !ignored.contains(&first) && ignored.len() + 1 == every.len(),
+        "{ignored:?}"
+    );
+    let o = ocaudit(&["check", broken, "--select", "no-such-rule"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("rule name"), "{}", stderr(&o));
+}

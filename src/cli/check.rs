@@ -99,19 +99,23 @@ pub fn audit_options(
         })?),
         None => None,
     };
-    for code in select.iter().chain(ignore) {
+    // Rule names (`slide-zero`) are accepted as well as codes and prefixes.
+    let (select, ignore) = (
+        crate::rules::names_to_codes(select),
+        crate::rules::names_to_codes(ignore),
+    );
+    for code in select.iter().chain(&ignore) {
         let known = crate::rules::all()
             .any(|m| crate::rules::matches_any(m.code, std::slice::from_ref(code)));
         if !known {
-            anyhow::bail!("`{code}` matches no rule code; `ocaudit rules` lists them");
+            anyhow::bail!(
+                "`{code}` matches no rule code, code prefix or rule name; `ocaudit rules` lists them"
+            );
         }
     }
     let evidence_files = crate::evidence::load(memmap, log)?;
     Ok(AuditOptions {
-        check: CheckOptions {
-            select: select.to_vec(),
-            ignore: ignore.to_vec(),
-        },
+        check: CheckOptions { select, ignore },
         platform,
         evidence_files,
         evidence: None,

@@ -43,7 +43,7 @@ pub enum Command {
     Fix(FixArgs),
     /// Print the documentation of a rule.
     Explain {
-        /// A rule code such as B003.
+        /// A rule code such as B003, or its name (slide-zero).
         code: String,
     },
     /// List every rule with its code, name, severity and fix.
@@ -131,10 +131,10 @@ pub struct RuleArgs {
     /// The platform profile to judge against (see `ocaudit platforms`); inferred from SystemProductName otherwise.
     #[arg(long, value_name = "SLUG")]
     pub platform: Option<String>,
-    /// Only these rules: comma-separated codes or prefixes (`S`, `B00`).
+    /// Only these rules: comma-separated codes, prefixes (`S`, `B00`) or rule names (`slide-zero`).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
-    /// Skip these rules: comma-separated codes or prefixes.
+    /// Skip these rules: comma-separated codes, prefixes or rule names.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
     /// An EFI-shell `memmap` dump (or Linux efi=debug log) of this machine.
