@@ -83,6 +83,16 @@ impl FileReport {
     }
 }
 
+/// A path given or found that was not checked, and why (reported beside
+/// the findings, so a run never looks complete when it was not).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The path as given or found.
+    pub path: String,
+    /// Why it was not checked.
+    pub reason: String,
+}
+
 /// Why a path could not be read at all (not a finding: the CLI exits 2).
 #[derive(Debug)]
 pub struct ReadError {

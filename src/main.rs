@@ -31,7 +31,13 @@ fn main() -> ExitCode {
             for cause in e.chain().skip(1) {
                 msg.push_str(&format!(": {cause}"));
             }
-            eprintln!("{msg}");
+            // A path in the message may hold terminal controls: escape them
+            // (line by line: some messages end in a `hint:` line).
+            let shown: Vec<_> = msg
+                .split('\n')
+                .map(ocaudit::cli::render::escape::human)
+                .collect();
+            eprintln!("{}", shown.join("\n"));
             ExitCode::from(2)
         }
     }

@@ -234,7 +234,7 @@ fn rule_names_are_accepted_wherever_codes_are() {
         .unwrap_or_default()
         .to_owned();
     assert_eq!(codes(&["--select", &name]), codes(&["--select", &first]));
-    assert_eq!(codes(&["--select", &name]), [first.clone()]);
+    assert_eq!(codes(&["--select", &name]), std::slice::from_ref(&first));
     let ignored = codes(&["--ignore", &name.to_uppercase()]);
     assert!(
         !ignored.contains(&first) && ignored.len() + 1 == every.len(),
@@ -243,4 +243,149 @@ fn rule_names_are_accepted_wherever_codes_are() {
     let o = ocaudit(&["check", broken, "--select", "no-such-rule"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("rule name"), "{}", stderr(&o));
+}
+
+/// Item 11: a config more than 16 folder levels below the directory given
+/// is not searched; that is reported (stderr and JSON `skipped`) and the run
+/// never says "All checks passed" (exit 2).
+#[test]
+fn a_directory_too_deep_to_search_is_reported_not_passed_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let top = dir.path().join("EFI/OC");
+    std::fs::create_dir_all(&top).expect("mkdir");
+    file(&top, "config.plist", SAMPLE.as_bytes());
+    let mut deep = dir.path().to_path_buf();
+    for i in 0..18 {
+        deep = deep.join(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&deep).expect("mkdir");
+    file(&deep, "config.plist", SAMPLE.as_bytes());
+    let o = ocaudit(&["check", p(dir.path()), "--color", "never"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("All checks passed"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("1 path could not be checked"),
+        "{}",
+        stdout(&o)
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("d16") && err.contains("more than 16 folder levels"),
+        "{err}"
+    );
+    let v = json_of(&ocaudit(&["check", p(dir.path()), "--format", "json"]));
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(1));
+    let skipped = v["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0]["path"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("d16")
+    );
+}
+
+/// Item 11: an unreadable subdirectory is reported too (skipped when the
+/// tests run as root, who can read it anyway).
+#[cfg(unix)]
+#[test]
+fn an_unreadable_subdirectory_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    file(dir.path(), "config.plist", SAMPLE.as_bytes());
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).expect("mkdir");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let readable = std::fs::read_dir(&locked).is_ok();
+    let o = ocaudit(&["check", p(dir.path()), "--format", "json"]);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    if readable {
+        println!("skipped: running as a user who can read a 000 directory");
+        return;
+    }
+    assert_eq!(o.status.code(), Some(2));
+    let v = json_of(&o);
+    assert_eq!(v["skipped"][0]["path"].as_str(), Some(p(&locked)));
+    assert!(stderr(&o).contains("permission denied"), "{}", stderr(&o));
+}
+
+/// Item 12: a directory argument without any config is reported like a
+/// missing file: every other argument is still checked and printed, in
+/// every format, and the exit code is 2 at the end.
+#[test]
+fn a_directory_without_configs_does_not_stop_the_other_arguments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let good = file(dir.path(), "config.plist", SAMPLE.as_bytes());
+    let missing = dir.path().join("missing.plist");
+    let args = |format: &str| {
+        let o = ocaudit(&[
+            "check",
+            p(&empty),
+            p(&good),
+            p(&missing),
+            "--format",
+            format,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{format}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no config.plist below this directory"),
+            "{}",
+            stderr(&o)
+        );
+        o
+    };
+    let v = json_of(&args("json"));
+    assert_eq!(v["files"][0]["path"].as_str(), Some(p(&good)));
+    let skipped: Vec<&str> = v["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .filter_map(|s| s["path"].as_str())
+        .collect();
+    assert_eq!(skipped, [p(&empty), p(&missing)]);
+    let human = stdout(&args("human"));
+    assert!(
+        human.contains("No problems found in the 1 file checked. 2 paths could not be checked"),
+        "{human}"
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&args("sarif").stdout).expect("SARIF");
+    let inv = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    assert_eq!(
+        inv["toolExecutionNotifications"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let github = stdout(&args("github"));
+    assert_eq!(github.matches("::error ").count(), 2, "{github}");
+}
+
+/// Item 14: control characters from a path or a value never reach the
+/// terminal raw in human output (a retitling OSC in a folder name, a
+/// `&#13;` in boot-args); JSON keeps them exact.
+#[cfg(unix)]
+#[test]
+fn terminal_controls_from_paths_and_values_are_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let evil = dir.path().join("EFI\u{1b}]0;owned\u{7}");
+    std::fs::create_dir(&evil).expect("mkdir");
+    let args = "<string>-v keepsyms=1 alcid=1</string>";
+    assert!(SAMPLE.contains(args));
+    let text = SAMPLE.replace(args, "<string>slide=0&#13; -v keepsyms=1</string>");
+    let cfg = file(&evil, "config.plist", text.as_bytes());
+    let o = ocaudit(&["check", p(&cfg), "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("`slide=0\\r` pins the kernel slide"), "{out}");
+    for raw in ['\u{1b}', '\u{7}', '\r'] {
+        assert!(!out.contains(raw), "{raw:?} reached the terminal:\n{out:?}");
+    }
+    assert!(out.contains("EFI\\x1b]0;owned\\x07/config.plist"), "{out}");
+    // A file that cannot be read: the error names it escaped too.
+    let gone = evil.join("missing.plist");
+    let o = ocaudit(&["check", p(&gone)]);
+    assert!(!stderr(&o).contains('\u{1b}'), "{:?}", stderr(&o));
+    let v = json_of(&ocaudit(&["check", p(&cfg), "--format", "json"]));
+    assert_eq!(v["files"][0]["path"].as_str(), Some(p(&cfg)));
 }

@@ -502,7 +502,7 @@ pub fn run(
         (Some(l), Some(m)) => compare_log(l, m, &opts),
         _ => None,
     };
-    let name = args.file.display();
+    let name = super::render::escape::human(&args.file.display().to_string()).into_owned();
     match args.format {
         SlideFormat::Json => {
             let mut value = match &analysis {
@@ -532,7 +532,7 @@ pub fn run(
                         "\n{}",
                         p.head(&format!(
                             "memmap {}: {} descriptors",
-                            path.display(),
+                            super::render::escape::human(&path.display().to_string()),
                             m.descriptors.len()
                         ))
                     ),

@@ -19,6 +19,7 @@
 
 use std::ops::Range;
 
+use super::escape::{human, push_human};
 use super::window::Shown;
 
 /// The widest source line shown whole, in terminal columns; wider lines
@@ -145,7 +146,7 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         out.push_str(BOLD);
     }
     out.push_str(": ");
-    out.push_str(m.title);
+    push_human(out, m.title);
     if color {
         out.push_str(RESET);
     }
@@ -159,7 +160,7 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         out.push('\n');
         pad(out, gutter);
         paint(out, BLUE, if i == 0 { "--> " } else { "::: " });
-        out.push_str(s.path);
+        push_human(out, s.path);
         out.push(':');
         push_number(out, s.line);
         out.push(':');
@@ -198,7 +199,7 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         paint(out, style, &marks);
         if !s.label.is_empty() {
             out.push(' ');
-            paint(out, style, s.label);
+            paint(out, style, &human(s.label));
         }
         bar(out);
     }
@@ -212,7 +213,7 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         paint(out, BOLD, level.name());
         out.push_str(": ");
         for piece in pieces {
-            out.push_str(piece);
+            push_human(out, piece);
         }
     }
 }

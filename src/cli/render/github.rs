@@ -7,11 +7,20 @@
 
 use std::io::Write;
 
-use crate::audit::FileReport;
+use crate::audit::{FileReport, Skipped};
 use crate::rules::Severity;
 
 /// Write one command line per diagnostic, nothing else.
 pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
+    report_with(reports, &[], out)
+}
+
+/// [`report`], then one error annotation per path that was not checked.
+pub fn report_with(
+    reports: &[FileReport],
+    skipped: &[Skipped],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     for r in reports {
         for d in &r.diagnostics {
             let (line, col) = r.source().map_or((1, 1), |s| s.line_col(d.span.start));
@@ -24,6 +33,14 @@ pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()>
                 escape_data(&d.message)
             )?;
         }
+    }
+    for s in skipped {
+        writeln!(
+            out,
+            "::error file={},title=not checked::{}",
+            escape_property(&s.path),
+            escape_data(&format!("{}: {}", s.path, s.reason))
+        )?;
     }
     Ok(())
 }

@@ -156,6 +156,8 @@ pub(super) fn display(c: char, buf: &mut [u8; 4]) -> (&str, usize) {
             1,
         ),
         '\u{7f}' => ("\u{2421}", 1),
+        // C1 controls: some terminals read U+009B as the start of an escape.
+        '\u{80}'..='\u{9f}' => ("\u{fffd}", 1),
         // Bidirectional overrides could make the line read differently
         // from the bytes OpenCore sees.
         '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => ("\u{fffd}", 1),
