@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     match ocaudit::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if is_broken_pipe(&e) {
+            if ocaudit::cli::is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
             let mut msg = format!("ocaudit: {e}");
@@ -41,13 +41,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }
 
 /// One plain line instead of a backtrace (unless RUST_BACKTRACE is set), exit 2.

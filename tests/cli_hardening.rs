@@ -389,3 +389,27 @@ fn terminal_controls_from_paths_and_values_are_escaped() {
     let v = json_of(&ocaudit(&["check", p(&cfg), "--format", "json"]));
     assert_eq!(v["files"][0]["path"].as_str(), Some(p(&cfg)));
 }
+
+/// Item 13: a reader that stops early (`| head -c 10`) does not change the
+/// exit code, whatever the format: it still tells what was found.
+#[test]
+fn a_closed_pipe_does_not_change_the_exit_code() {
+    use std::process::{Command, Stdio};
+    let broken = support::cli::manifest().join("sample-configs/z390-kaslr-broken.plist");
+    for format in ["human", "json", "sarif", "github"] {
+        let args = ["check", p(&broken), "--format", format];
+        let full = ocaudit(&args);
+        assert_eq!(full.status.code(), Some(1), "{format}");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ocaudit"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        // Close the reading end before anything is written.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().expect("ends");
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        assert!(stderr(&o).is_empty(), "{format}: {}", stderr(&o));
+    }
+}

@@ -242,15 +242,21 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
     bar.finish_and_clear();
     let color = args.color.enabled();
-    match args.format {
-        CheckFormat::Human => render::human::report_partial(&reports, skipped.len(), color, out)?,
-        CheckFormat::Json => render::json::report_with(&reports, &skipped, out)?,
-        CheckFormat::Sarif => render::sarif::report_with(&reports, &skipped, out)?,
-        CheckFormat::Github => render::github::report_with(&reports, &skipped, out)?,
+    let rendered = match args.format {
+        CheckFormat::Human => render::human::report_partial(&reports, skipped.len(), color, out),
+        CheckFormat::Json => render::json::report_with(&reports, &skipped, out),
+        CheckFormat::Sarif => render::sarif::report_with(&reports, &skipped, out),
+        CheckFormat::Github => render::github::report_with(&reports, &skipped, out),
+    }
+    .and_then(|()| Ok(out.flush()?));
+    // A reader that stops early (`| head`) closes the pipe: the exit code
+    // still tells what was found, whatever the format or the output size.
+    match rendered {
+        Err(e) if !super::is_broken_pipe(&e) => return Err(e),
+        _ => {}
     }
     if !skipped.is_empty() && args.format == CheckFormat::Human {
         // The summary above counts only the files that were checked.
-        out.flush()?;
         let n = skipped.len();
         eprintln!(
             "ocaudit: {n} path{} could not be checked (see above); exit code 2",

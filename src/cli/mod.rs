@@ -218,8 +218,20 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Completions { shell } => generate::completions(shell, &mut out)?,
         Command::Man { subcommand } => generate::man(subcommand.as_deref(), &mut out)?,
     };
-    out.flush()?;
+    match out.flush() {
+        // `check` already chose its exit code; a closed pipe does not change it.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
     Ok(code)
+}
+
+/// Whether `e` comes from writing to a pipe whose reader has gone.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The slide-analysis options a config file sets (for `slide --config`).
