@@ -413,3 +413,36 @@ fn a_closed_pipe_does_not_change_the_exit_code() {
         assert!(stderr(&o).is_empty(), "{format}: {}", stderr(&o));
     }
 }
+
+/// Item 15: `slide --format json` (and `mmio --format json`) on input it
+/// cannot use writes the error as JSON on stdout as well as on stderr, exit
+/// 2; a log with only boot.efi's lines says what it is and what to capture.
+#[test]
+fn slide_json_errors_are_json_and_boot_efi_logs_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junk = file(dir.path(), "memmap.txt", b"hello\nworld\n");
+    let boot_efi = file(
+        dir.path(),
+        "opencore-2024-11-13-014311.txt",
+        b"22:682 00:031 AAPL: #[EB|H:IS] 0\n22:714 00:031 AAPL: #[EB|LOG:INIT] 2024-11-13T01:04:27\n",
+    );
+    for cmd in ["slide", "mmio"] {
+        for (input, says) in [
+            (&junk, "no memory descriptors or OpenCore log lines"),
+            (&boot_efi, "only macOS boot.efi's own lines"),
+        ] {
+            let o = ocaudit(&[cmd, p(input), "--format", "json"]);
+            assert_eq!(o.status.code(), Some(2), "{cmd}");
+            let v = json_of(&o);
+            let message = v["error"]["message"].as_str().expect("error.message");
+            assert!(message.contains(says), "{cmd}: {message}");
+            assert!(stderr(&o).contains(says), "{cmd}: {}", stderr(&o));
+        }
+    }
+    let o = ocaudit(&["slide", p(&boot_efi)]);
+    let err = stderr(&o);
+    assert!(err.contains("DEBUG build") && err.contains("Misc/Debug/Target 67"), "{err}");
+    assert!(!err.contains("expected an OpenCore DEBUG log"), "{err}");
+    // Human output keeps stdout empty.
+    assert!(o.stdout.is_empty());
+}

@@ -204,12 +204,14 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let code = match cli.command {
         Command::Check(args) => check::run(&args, &mut out)?,
         Command::Slide(args) => {
-            let config = config_slide_options(args.config.as_deref())?;
-            slide::run(&args, config, args.color.enabled(), &mut out)?
+            let ran = config_slide_options(args.config.as_deref())
+                .and_then(|config| slide::run(&args, config, args.color.enabled(), &mut out));
+            json_error(ran, args.format == slide::SlideFormat::Json, &mut out)?
         }
         Command::Mmio(args) => {
-            let config = config_slide_options(args.config.as_deref())?;
-            mmio::run(&args, config, args.color.enabled(), &mut out)?
+            let ran = config_slide_options(args.config.as_deref())
+                .and_then(|config| mmio::run(&args, config, args.color.enabled(), &mut out));
+            json_error(ran, args.format == mmio::MmioFormat::Json, &mut out)?
         }
         Command::Fix(args) => fix::run(&args, &mut out)?,
         Command::Explain { code } => explain::explain(&code, &mut out)?,
@@ -224,6 +226,25 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         _ => {}
     }
     Ok(code)
+}
+
+/// With `--format json`, an error is also written to stdout as
+/// `{"error": {"message": ...}}`, so a script reading stdout sees why there
+/// is no report; it is then returned (printed on stderr, exit 2).
+fn json_error(ran: anyhow::Result<u8>, json: bool, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let Err(e) = ran else { return ran };
+    if json && !is_broken_pipe(&e) {
+        let message = e
+            .chain()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ");
+        let doc = serde_json::json!({ "error": { "message": message } });
+        // The error itself is what matters: a failed write here changes nothing.
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
+            .and_then(|()| out.flush());
+    }
+    Err(e)
 }
 
 /// Whether `e` comes from writing to a pipe whose reader has gone.
