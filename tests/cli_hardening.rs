@@ -441,8 +441,47 @@ fn slide_json_errors_are_json_and_boot_efi_logs_are_named() {
     }
     let o = ocaudit(&["slide", p(&boot_efi)]);
     let err = stderr(&o);
-    assert!(err.contains("DEBUG build") && err.contains("Misc/Debug/Target 67"), "{err}");
+    assert!(
+        err.contains("DEBUG build") && err.contains("Misc/Debug/Target 67"),
+        "{err}"
+    );
     assert!(!err.contains("expected an OpenCore DEBUG log"), "{err}");
     // Human output keeps stdout empty.
     assert!(o.stdout.is_empty());
+}
+
+/// Item 3: `mmio` on a map with 8,000 runtime MMIO regions (10 s when each
+/// step of the bisect plan simulated the whole map) plans every region, and
+/// each step's slide count follows from the region's size.
+#[test]
+fn mmio_plans_thousands_of_regions() {
+    let n = 8000u64;
+    // Free memory for slide 255's 200 MiB area plus exactly 2 pages: slide
+    // 255 stays usable while at most 2 runtime pages are whitelisted.
+    let mut text = String::from(
+        "Type       Start            End              # Pages          Attributes\n\
+         Available  0000000000100000-000000002C701FFF 000000000002C602 000000000000000F\n",
+    );
+    for i in 0..n {
+        // Region i: i % 4 + 1 pages, every 64 KiB from 0xC0000000.
+        let start = 0xC000_0000 + i * 0x1_0000;
+        let pages = i % 4 + 1;
+        let end = start + pages * 0x1000 - 1;
+        text.push_str(&format!(
+            "MMIO       {start:016X}-{end:016X} {pages:016X} 8000000000000001\n"
+        ));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let memmap = file(dir.path(), "memmap.txt", text.as_bytes());
+    let o = ocaudit(&["mmio", p(&memmap), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json_of(&o);
+    assert_eq!(v["valid_count_without_whitelist"].as_u64(), Some(256));
+    let plan = v["bisect"].as_array().expect("bisect");
+    assert_eq!(plan.len(), n as usize);
+    for step in plan {
+        let pages = step["pages"].as_u64().expect("pages");
+        let want = if pages <= 2 { 256 } else { 255 };
+        assert_eq!(step["valid_count"].as_u64(), Some(want), "{step}");
+    }
 }

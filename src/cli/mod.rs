@@ -241,8 +241,12 @@ fn json_error(ran: anyhow::Result<u8>, json: bool, out: &mut dyn Write) -> anyho
             .join(": ");
         let doc = serde_json::json!({ "error": { "message": message } });
         // The error itself is what matters: a failed write here changes nothing.
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
-            .and_then(|()| out.flush());
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        )
+        .and_then(|()| out.flush());
     }
     Err(e)
 }
