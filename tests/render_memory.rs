@@ -63,7 +63,11 @@ fn rendering_a_long_line_takes_memory_for_a_frame_not_for_the_line() {
     let report = ocaudit::audit::audit_bytes("config.plist", text, &Default::default());
     let findings = report.diagnostics.len();
     assert!(findings >= 10, "{findings} findings");
-    let places: usize = report.diagnostics.iter().map(|d| 1 + d.secondary.len()).sum();
+    let places: usize = report
+        .diagnostics
+        .iter()
+        .map(|d| 1 + d.secondary.len())
+        .sum();
     let mut out = Vec::with_capacity(1 << 20);
     let before = LIVE.load(Ordering::SeqCst);
     PEAK.store(before, Ordering::SeqCst);
@@ -71,7 +75,11 @@ fn rendering_a_long_line_takes_memory_for_a_frame_not_for_the_line() {
         .expect("renders");
     let peak = PEAK.load(Ordering::SeqCst) - before;
     let text = String::from_utf8(out).expect("UTF-8");
-    assert_eq!(text.matches("\n1 | ").count(), places, "one frame line per place");
+    assert_eq!(
+        text.matches("\n1 | ").count(),
+        places,
+        "one frame line per place"
+    );
     // The output buffer was reserved up front; beyond it, rendering may
     // hold a few frames and the column table (a word per 4 KiB of text).
     assert!(
