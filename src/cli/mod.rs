@@ -1,17 +1,20 @@
 //! The command line: argument parsing and dispatch to each subcommand.
 //!
 //! Every subcommand returns an exit code (0 clean, 1 findings, 2 could not
-//! run). Rendering lives in `render`; this module never decides what a
+//! run; `fix --write` also 3: written, but the report after it failed). Rendering lives in `render`; this module never decides what a
 //! finding is.
 
+mod backups;
 mod check;
 mod efi;
 mod explain;
 mod fix;
+mod fix_write;
 mod generate;
 pub mod mmio;
 pub mod render;
 pub mod slide;
+mod svg_out;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,6 +44,8 @@ pub enum Command {
     Mmio(mmio::MmioArgs),
     /// Show the fixes for a config.plist as a diff, or apply them with --write (safely: atomic, verified, backed up).
     Fix(FixArgs),
+    /// List the backups `fix --write` made (of one config, or all), with the command to restore one.
+    Backups(backups::BackupsArgs),
     /// Print the documentation of a rule.
     Explain {
         /// A rule code such as B003, or its name (slide-zero).
@@ -201,6 +206,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     // newline, which cost a system call per line of human output.
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let check = matches!(cli.command, Command::Check(_));
     let code = match cli.command {
         Command::Check(args) => check::run(&args, &mut out)?,
         Command::Slide(args) => {
@@ -214,6 +220,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             json_error(ran, args.format == mmio::MmioFormat::Json, &mut out)?
         }
         Command::Fix(args) => fix::run(&args, &mut out)?,
+        Command::Backups(args) => backups::run(&args, &mut out)?,
         Command::Explain { code } => explain::explain(&code, &mut out)?,
         Command::Rules { format } => explain::rules(format, &mut out)?,
         Command::Platforms { format } => explain::platforms(format, &mut out)?,
@@ -221,11 +228,15 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Man { subcommand } => generate::man(subcommand.as_deref(), &mut out)?,
     };
     match out.flush() {
-        // `check` already chose its exit code; a closed pipe does not change it.
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
+        // `fix --write` already said on stderr that the file was written and
+        // the report failed; the same unflushable bytes must not turn that
+        // into an error that claims nothing was written.
+        Err(_) if code == fix_write::WRITTEN_REPORT_FAILED => Ok(code),
+        // `check` already chose its exit code from what it found; a reader
+        // that closed the pipe early does not change it.
+        Err(e) if check && e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
+        result => result.map(|()| code).map_err(Into::into),
     }
-    Ok(code)
 }
 
 /// With `--format json`, an error is also written to stdout as
