@@ -259,7 +259,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         // The summary above counts only the files that were checked.
         let n = skipped.len();
         eprintln!(
-            "ocaudit: {n} path{} could not be checked (see above); exit code 2",
+            "ocaudit: {n} path{} could not be read or searched (see above); exit code 2",
             if n == 1 { "" } else { "s" },
         );
     }
