@@ -244,9 +244,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let color = args.color.enabled();
     let rendered = match args.format {
         CheckFormat::Human => render::human::report_partial(&reports, skipped.len(), color, out),
-        CheckFormat::Json => render::json::report_with(&reports, &skipped, out),
-        CheckFormat::Sarif => render::sarif::report_with(&reports, &skipped, out),
-        CheckFormat::Github => render::github::report_with(&reports, &skipped, out),
+        CheckFormat::Json => render::json::report(&reports, &skipped, out),
+        CheckFormat::Sarif => render::sarif::report(&reports, &skipped, out),
+        CheckFormat::Github => render::github::report(&reports, &skipped, out),
     }
     .and_then(|()| Ok(out.flush()?));
     // A reader that stops early (`| head`) closes the pipe: the exit code

@@ -10,13 +10,9 @@ use std::io::Write;
 use crate::audit::{FileReport, Skipped};
 use crate::rules::Severity;
 
-/// Write one command line per diagnostic, nothing else.
-pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
-    report_with(reports, &[], out)
-}
-
-/// [`report`], then one error annotation per path that was not checked.
-pub fn report_with(
+/// Write one command line per diagnostic, then one error annotation per
+/// path that was not checked; nothing else.
+pub fn report(
     reports: &[FileReport],
     skipped: &[Skipped],
     out: &mut dyn Write,
@@ -90,7 +86,7 @@ mod tests {
         };
         let r = crate::audit::audit_bytes("a,b.plist", text.as_bytes().to_vec(), &opts);
         let mut out = Vec::new();
-        report(&[r], &mut out).expect("writes");
+        report(&[r], &[], &mut out).expect("writes");
         let out = String::from_utf8(out).expect("utf8");
         let col = text.find("<false/>").expect("value") + 1;
         assert_eq!(out.lines().count(), 1, "{out}");

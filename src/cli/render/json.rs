@@ -103,13 +103,8 @@ pub fn diagnostic<'a>(r: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a
     }
 }
 
-/// Build the JSON document.
-pub fn build(reports: &[FileReport]) -> JsonReport<'_> {
-    build_with(reports, &[])
-}
-
 /// Build the JSON document of a run that could not check `skipped`.
-pub fn build_with<'a>(reports: &'a [FileReport], skipped: &'a [Skipped]) -> JsonReport<'a> {
+pub fn build<'a>(reports: &'a [FileReport], skipped: &'a [Skipped]) -> JsonReport<'a> {
     JsonReport {
         skipped,
         version: env!("CARGO_PKG_VERSION"),
@@ -126,19 +121,14 @@ pub fn build_with<'a>(reports: &'a [FileReport], skipped: &'a [Skipped]) -> Json
     }
 }
 
-/// Write the JSON document.
-pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
-    report_with(reports, &[], out)
-}
-
 /// Write the JSON document of a run that could not check `skipped`.
-pub fn report_with(
+pub fn report(
     reports: &[FileReport],
     skipped: &[Skipped],
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     // Serialise first: a write error (a closed pipe) then stays an io::Error.
-    let mut text = serde_json::to_vec_pretty(&build_with(reports, skipped))?;
+    let mut text = serde_json::to_vec_pretty(&build(reports, skipped))?;
     text.push(b'\n');
     out.write_all(&text)?;
     Ok(())

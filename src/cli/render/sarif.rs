@@ -19,15 +19,10 @@ pub const SCHEMA: &str =
 /// Where people learn about ocaudit (shown by viewers next to the tool name).
 pub const INFORMATION_URI: &str = "https://github.com/ocaudit/ocaudit";
 
-/// Write the SARIF log.
-pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
-    report_with(reports, &[], out)
-}
-
 /// Write the SARIF log of a run that could not check `skipped`: the run
 /// then carries an invocation that did not succeed, with one error
 /// notification per path.
-pub fn report_with(
+pub fn report(
     reports: &[FileReport],
     skipped: &[Skipped],
     out: &mut dyn Write,
