@@ -388,6 +388,21 @@ fn terminal_controls_from_paths_and_values_are_escaped() {
     assert!(!stderr(&o).contains('\u{1b}'), "{:?}", stderr(&o));
     let v = json_of(&ocaudit(&["check", p(&cfg), "--format", "json"]));
     assert_eq!(v["files"][0]["path"].as_str(), Some(p(&cfg)));
+    // slide and mmio name their input escaped too.
+    let memmap =
+        std::fs::read(support::cli::manifest().join("tests/fixtures/memmap/acceptance.txt"))
+            .expect("fixture");
+    let memmap = file(&evil, "memmap.txt", &memmap);
+    for cmd in ["slide", "mmio"] {
+        let o = ocaudit(&[cmd, p(&memmap), "--color", "never"]);
+        assert_eq!(o.status.code(), Some(0), "{cmd}: {}", stderr(&o));
+        assert!(!stdout(&o).contains('\u{1b}'), "{cmd}: {:?}", stdout(&o));
+        assert!(
+            stdout(&o).contains("EFI\\x1b]0;owned\\x07"),
+            "{cmd}: {}",
+            stdout(&o)
+        );
+    }
 }
 
 /// Item 13: a reader that stops early (`| head -c 10`) does not change the
