@@ -90,6 +90,7 @@ fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
         ("S003", None, s("slide=0 -v", true)),
         ("S004", None, s("slide=1 -v slide=2", true)),
         ("S005", None, s("-v", false)),
+        ("S009", None, s("-v slide=<!-- old -->128", true)),
         (
             "S006",
             None,

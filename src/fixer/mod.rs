@@ -261,6 +261,10 @@ impl Run<'_> {
                     break;
                 }
             }
+            // The runtime driver's name changed in 0.5.7; an upgrade across
+            // it renames the entry (the user replaces the files anyway).
+            let f = crate::rules::runtime_driver_rename(&self.loaded, &target);
+            self.step_one("--upgrade-to", f)?;
         }
         if let Some(req) = &self.opts.mmio {
             let ev = self.evidence();

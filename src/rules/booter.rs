@@ -3,7 +3,7 @@
 use super::{Context, Severity};
 use crate::model::ConfigKind;
 use crate::patch::Applicability::{Safe, Unsafe};
-use crate::patch::{self, Fix, NewValue};
+use crate::patch::Fix;
 
 rule!(
     B001,
@@ -104,16 +104,6 @@ rule!(
     None,
     "ProvideMaxSlide is outside 0..=254.",
     "OpenCore keeps only the low byte of the value, so the cap it applies is not the one written."
-);
-rule!(
-    B011,
-    "B011",
-    "openruntime-not-loaded",
-    Error,
-    Always,
-    Some(Unsafe),
-    "A quirk needs OpenRuntime.efi but no enabled UEFI/Drivers entry loads it.",
-    "These quirks are implemented by OpenRuntime.efi; without the driver they silently do nothing."
 );
 rule!(
     B012,
@@ -448,186 +438,6 @@ pub(crate) fn written_negative(cx: &Context, at: &crate::model::Located) -> bool
         .text
         .get(at.span.clone())
         .is_some_and(|t| t.contains('-'))
-}
-
-const NEED_OPENRUNTIME: &[&str] = &[
-    "ProvideCustomSlide",
-    "DisableVariableWrite",
-    "EnableWriteUnprotector",
-    "ClearTaskSwitchBit",
-];
-
-/// B011.
-pub fn b011(cx: &mut Context) {
-    if cx.config.kind != ConfigKind::OpenCore {
-        return;
-    }
-    let mut needing: Vec<&str> = NEED_OPENRUNTIME
-        .iter()
-        .copied()
-        .filter(|k| on(cx, k))
-        .collect();
-    let rbvr = &cx.config.request_boot_var_routing;
-    if rbvr.present() == Some(&true) {
-        needing.push("RequestBootVarRouting");
-    }
-    if needing.is_empty() {
-        return;
-    }
-    let drivers = cx.config.drivers.clone();
-    let loaded = drivers.as_ref().is_some_and(|d| {
-        d.entries
-            .iter()
-            .any(|e| e.enabled && e.path == "OpenRuntime.efi")
-    });
-    if loaded {
-        return;
-    }
-    let (at, fix, mut notes) = openruntime_fix(cx, drivers.as_ref());
-    if let Some(dir) = &cx.oc_dir {
-        let on_disk = dir.join("Drivers").join("OpenRuntime.efi").is_file();
-        notes.push(if on_disk {
-            format!("{} exists on disk", dir.join("Drivers/OpenRuntime.efi").display())
-        } else {
-            format!("{} is missing on disk too: copy it from the OpenCore release that matches OpenCore.efi", dir.join("Drivers/OpenRuntime.efi").display())
-        });
-    }
-    let d = cx.report(
-        &B011,
-        &at,
-        format!(
-            "{} need{} OpenRuntime.efi, which UEFI/Drivers does not load",
-            needing.join(", "),
-            if needing.len() == 1 { "s" } else { "" }
-        ),
-    );
-    d.fix = fix;
-    d.notes.extend(notes);
-}
-
-fn openruntime_fix(
-    cx: &Context,
-    drivers: Option<&crate::model::Drivers>,
-) -> (crate::model::Located, Option<Fix>, Vec<String>) {
-    let text = cx.text();
-    let mut notes = Vec::new();
-    let Some(drivers) = drivers else {
-        let at = crate::model::Located {
-            span: cx.config.root.span.clone(),
-            path: "UEFI/Drivers".into(),
-        };
-        // No UEFI/Drivers array: create it (and UEFI) with one entry.
-        let value = NewValue::Array(vec![NewValue::Dict(driver_values(
-            DEFAULT_DRIVER_KEYS.map(String::from).to_vec(),
-        ))]);
-        let fix = patch::insert_path(text, &cx.doc.root, &["UEFI", "Drivers"], value, &cx.style)
-            .ok()
-            .flatten()
-            .map(|e| Fix::unsafe_("add UEFI/Drivers with an OpenRuntime.efi entry", vec![e]));
-        if fix.is_none() {
-            notes.push("add UEFI/Drivers with an OpenRuntime.efi entry".into());
-        }
-        return (at, fix, notes);
-    };
-    // A disabled entry: enable it.
-    if let Some(e) = drivers.entries.iter().find(|e| e.path == "OpenRuntime.efi") {
-        let edit = if e.legacy_string {
-            patch::node_by_span(&cx.doc.root, &e.at.span)
-                .map(|n| patch::set_string(text, n, "OpenRuntime.efi"))
-        } else {
-            e.enabled_at
-                .as_ref()
-                .map(|at| patch::set_bool(&at.span, true))
-        };
-        let fix = edit.map(|ed| Fix::unsafe_("enable the OpenRuntime.efi driver entry", vec![ed]));
-        return (e.at.clone(), fix, notes);
-    }
-    // OpenCore 0.5.6 and earlier shipped the same driver as FwRuntimeServices.efi.
-    if let Some(e) = drivers
-        .entries
-        .iter()
-        .find(|e| e.enabled && e.path == "FwRuntimeServices.efi")
-    {
-        notes.push("FwRuntimeServices.efi is the name OpenRuntime.efi had up to OpenCore 0.5.6; from 0.5.7 on the driver and its entry must be called OpenRuntime.efi".into());
-        let node = patch::node_by_span(&cx.doc.root, &e.at.span);
-        let edit = if e.legacy_string {
-            node.map(|n| patch::set_string(text, n, "OpenRuntime.efi"))
-        } else {
-            node.and_then(|n| n.as_dict()?.get("Path"))
-                .map(|p| patch::set_string(text, &p.value, "OpenRuntime.efi"))
-        };
-        let fix = edit.map(|ed| Fix::unsafe_("rename the FwRuntimeServices.efi entry to OpenRuntime.efi (replace the file in Drivers/ too)", vec![ed]));
-        return (e.at.clone(), fix, notes);
-    }
-    if let Some(e) = drivers
-        .entries
-        .iter()
-        .find(|e| e.path.eq_ignore_ascii_case("OpenRuntime.efi"))
-    {
-        notes.push(format!(
-            "entry `{}` differs in case; OpenCore compares the name exactly here",
-            e.path
-        ));
-    }
-    let Some(array) = patch::node_by_span(&cx.doc.root, &drivers.at.span) else {
-        return (drivers.at.clone(), None, notes);
-    };
-    let legacy =
-        drivers.entries.first().is_none_or(|e| e.legacy_string) && !drivers.entries.is_empty();
-    let value = if legacy {
-        NewValue::Str("OpenRuntime.efi".into())
-    } else {
-        NewValue::Dict(driver_dict(cx, drivers))
-    };
-    let edit = patch::append_item(text, array, &value, &cx.style);
-    (
-        drivers.at.clone(),
-        Some(Fix::unsafe_(
-            "add OpenRuntime.efi to UEFI/Drivers",
-            vec![edit],
-        )),
-        notes,
-    )
-}
-
-/// A new driver dict with the same keys, in the same order, as its siblings.
-fn driver_dict(cx: &Context, drivers: &crate::model::Drivers) -> Vec<(String, NewValue)> {
-    let sibling_keys: Option<Vec<String>> = drivers
-        .entries
-        .iter()
-        .find(|e| !e.legacy_string)
-        .and_then(|e| {
-            let n = patch::node_by_span(&cx.doc.root, &e.at.span)?;
-            Some(
-                n.as_dict()?
-                    .entries
-                    .iter()
-                    .map(|en| en.key.to_string())
-                    .collect(),
-            )
-        });
-    let keys = sibling_keys.unwrap_or_else(|| DEFAULT_DRIVER_KEYS.map(String::from).to_vec());
-    driver_values(keys)
-}
-
-/// The keys of a driver entry in Sample.plist.
-const DEFAULT_DRIVER_KEYS: [&str; 5] = ["Arguments", "Comment", "Enabled", "LoadEarly", "Path"];
-
-/// The values of a new OpenRuntime.efi driver entry for these keys.
-fn driver_values(keys: Vec<String>) -> Vec<(String, NewValue)> {
-    keys.into_iter()
-        .filter_map(|k| {
-            let v = match k.as_str() {
-                "Path" => NewValue::Str("OpenRuntime.efi".into()),
-                "Enabled" => NewValue::Bool(true),
-                "LoadEarly" => NewValue::Bool(false),
-                "Arguments" => NewValue::Str(String::new()),
-                "Comment" => NewValue::Str("added by ocaudit".into()),
-                _ => return None,
-            };
-            Some((k, v))
-        })
-        .collect()
 }
 
 /// B012.

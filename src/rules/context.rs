@@ -204,6 +204,19 @@ impl<'a> Context<'a> {
         (!f.mistyped()).then_some(f.value)
     }
 
+    /// Whether the OpenCore release checked against is `tag` or older: given
+    /// with `--oc-version` or read from the log, or inferred while the config
+    /// itself points there (`config_says`). Inference alone never counts: a
+    /// sparse config lacks the keys of newer releases and so matches old ones
+    /// best. False when no release is known (the newest release applies).
+    pub fn release_at_most(&self, tag: &str, config_says: bool) -> bool {
+        let Some(r) = self.oc_version else {
+            return false;
+        };
+        let trusted = config_says || r.source != crate::schema::Source::Inferred;
+        trusted && crate::schema::release_index(tag).is_some_and(|i| r.target <= i)
+    }
+
     /// The text of the file.
     pub fn text(&self) -> &str {
         &self.source.text

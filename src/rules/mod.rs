@@ -30,12 +30,15 @@ mod booter;
 mod clover;
 mod context;
 mod files;
+pub(crate) mod literal;
 mod memmap;
+mod runtime;
 mod schema;
 mod structure;
 mod whitelist;
 
 pub use context::{CheckOptions, Context, Evidence};
+pub use runtime::runtime_driver_rename;
 
 use serde::Serialize;
 
@@ -146,7 +149,7 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&booter::B008, booter::b008),
     (&booter::B009, booter::b009),
     (&booter::B010, booter::b010),
-    (&booter::B011, booter::b011),
+    (&runtime::B011, runtime::b011),
     (&booter::B012, booter::b012),
     (&bootargs::S001, bootargs::s001),
     (&bootargs::S002, bootargs::s002),
@@ -156,6 +159,7 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&bootargs::S006, bootargs::s006),
     (&bootargs::S007, bootargs::s007),
     (&bootargs::S008, bootargs::s008),
+    (&literal::S009, literal::s009),
     (&whitelist::W001, whitelist::w001),
     (&whitelist::W002, whitelist::w002),
     (&whitelist::W003, whitelist::w003),
