@@ -278,9 +278,26 @@ fn config_slide_options(
     let raw = crate::audit::read(path)?;
     let loaded = crate::audit::load(&path.display().to_string(), raw)
         .map_err(|f| anyhow::anyhow!("{}: {}", path.display(), f.diagnostic.message))?;
-    let platform = crate::audit::platform_for(&loaded.config, None);
-    Ok(Some(crate::evidence::slide_options(
-        &loaded.config,
-        platform.as_ref(),
-    )))
+    let platform = crate::audit::platform_of(&loaded, None, None);
+    let opts = crate::evidence::slide_options(&loaded.config, platform.as_ref());
+    // Say where the CPU facts of the simulation come from (on stderr, so
+    // the report formats stay as they are).
+    match &platform {
+        Some(p) => eprintln!(
+            "note: {}: platform {} ({}); Sandy/Ivy Bridge slide shift {}",
+            path.display(),
+            p.slug(),
+            p.reasons(),
+            if opts.sandy_ivy {
+                "applied"
+            } else {
+                "not applied"
+            }
+        ),
+        None => eprintln!(
+            "note: {}: platform unknown; no Sandy/Ivy Bridge slide shift (pass --sandy-ivy if the CPU is one)",
+            path.display()
+        ),
+    }
+    Ok(Some(opts))
 }

@@ -176,7 +176,7 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
         )));
     }
     let source = loaded.source.clone();
-    let platform = audit::platform_for(&loaded.config, opts.audit.platform.as_ref());
+    let platform = audit::platform_for(&loaded, &opts.audit);
     let mut run = Run {
         name: name.to_owned(),
         style: Style::of(&source),

@@ -1,6 +1,8 @@
 //! B0xx: Booter quirks that decide whether the kernel finds room to load.
+//! The checks whose answer depends on the machine (B002, B004, B006, B007,
+//! B008, B013-B015) live in `firmware.rs`.
 
-use super::{Context, Severity};
+use super::Context;
 use crate::model::ConfigKind;
 use crate::patch::Applicability::{Safe, Unsafe};
 use crate::patch::Fix;
@@ -20,7 +22,7 @@ rule!(
     "B002",
     "devirtualise-mmio-disabled",
     Warning,
-    Always,
+    Sometimes,
     Some(Unsafe),
     "DevirtualiseMmio is off where it would free slides.",
     "Large runtime MMIO regions count against the kernel's memory area; devirtualising them frees slide values."
@@ -60,7 +62,7 @@ rule!(
     "B006",
     "protect-uefi-services-needed",
     Info,
-    Always,
+    Sometimes,
     Some(Unsafe),
     "ProtectUefiServices is off on a platform that needs it.",
     "On Z390, Comet Lake, Ice Lake and VMs the firmware overwrites OpenCore's memory hooks, and the quirks stop working."
@@ -80,7 +82,7 @@ rule!(
     "B008",
     "write-unprotector-conflict",
     Warning,
-    Always,
+    Sometimes,
     Some(Unsafe),
     "EnableWriteUnprotector and RebuildAppleMemoryMap are both on.",
     "The two quirks solve the same problem in conflicting ways; together they can break boot on firmware with a memory attributes table."
@@ -117,7 +119,7 @@ rule!(
 );
 
 /// Report `rule` at quirk `key` with a fix setting it to `value`.
-fn quirk_finding<'c>(
+pub(super) fn quirk_finding<'c>(
     cx: &'c mut Context,
     rule: &'static super::RuleMeta,
     key: &str,
@@ -152,21 +154,15 @@ fn quirks_dict_name(cx: &Context) -> String {
     }
 }
 
-fn off(cx: &Context, key: &str) -> bool {
+pub(super) fn off(cx: &Context, key: &str) -> bool {
     cx.quirk(key) == Some(false)
 }
 
-fn on(cx: &Context, key: &str) -> bool {
+pub(super) fn on(cx: &Context, key: &str) -> bool {
     cx.quirk(key) == Some(true)
 }
 
-/// A platform note for a message, e.g. " (recommended for Intel desktop, Coffee Lake)".
-fn platform_note(cx: &Context, key: &str) -> Option<String> {
-    let rec = cx.platform?.recommends(key)?;
-    Some(format!("recommended for {}", rec.platforms))
-}
-
-fn has_quirks(cx: &Context) -> bool {
+pub(super) fn has_quirks(cx: &Context) -> bool {
     cx.config.quirks.dict.is_some()
 }
 
@@ -182,46 +178,6 @@ pub fn b001(cx: &mut Context) {
             "AvoidRuntimeDefrag is false; nearly every UEFI firmware needs it".into(),
         );
     }
-}
-
-/// B002.
-pub fn b002(cx: &mut Context) {
-    if !has_quirks(cx) || !off(cx, "DevirtualiseMmio") {
-        return;
-    }
-    let evidence = cx
-        .evidence
-        .and_then(|e| Some((e.valid_count()?, e.valid_with_devirtualise?)));
-    let (severity, message) = match (evidence, cx.platform) {
-        (Some((a, b)), _) if b > a => (
-            Severity::Warning,
-            format!("DevirtualiseMmio is false; the memory map shows it would raise usable slides from {a} to {b}"),
-        ),
-        (Some(_), _) => return,
-        (None, Some(p)) if p.wants_true("DevirtualiseMmio") => (
-            Severity::Warning,
-            format!("DevirtualiseMmio is false; {}", platform_note(cx, "DevirtualiseMmio").unwrap_or_default()),
-        ),
-        (None, Some(p)) => match p.recommends("DevirtualiseMmio").and_then(|r| r.when) {
-            Some((when, crate::platform::AdviceValue::Bool(true))) => (
-                Severity::Info,
-                format!("DevirtualiseMmio is false; it is recommended on {when}"),
-            ),
-            _ => return,
-        },
-        (None, None) => (
-            Severity::Info,
-            "DevirtualiseMmio is false; it frees slides on firmware with large runtime MMIO regions (give --memmap to know)".into(),
-        ),
-    };
-    let wl = match cx.config.kind {
-        ConfigKind::OpenCore => "Booter/MmioWhitelist",
-        ConfigKind::Clover => "Quirks/MmioWhitelist",
-        ConfigKind::OcQuirks => "MmioWhitelist",
-    };
-    let d = quirk_finding(cx, &B002, "DevirtualiseMmio", true, Unsafe, message);
-    d.severity = severity;
-    d.notes.push(format!("some firmware needs an MMIO region at runtime; if boot then fails, whitelist it in {wl} (`ocaudit mmio`)"));
 }
 
 /// B003.
@@ -243,32 +199,6 @@ pub fn b003(cx: &mut Context) {
     );
 }
 
-/// B004.
-pub fn b004(cx: &mut Context) {
-    // A log showing no memory attributes table argues against it (B008
-    // then removes it): recommending it anyway would undo that fix.
-    if cx.evidence.and_then(|e| e.mat_support) == Some(false) {
-        return;
-    }
-    if has_quirks(cx)
-        && off(cx, "RebuildAppleMemoryMap")
-        && cx
-            .platform
-            .is_some_and(|p| p.wants_true("RebuildAppleMemoryMap"))
-    {
-        let note = platform_note(cx, "RebuildAppleMemoryMap").unwrap_or_default();
-        let d = quirk_finding(
-            cx,
-            &B004,
-            "RebuildAppleMemoryMap",
-            true,
-            Unsafe,
-            format!("RebuildAppleMemoryMap is false; {note}"),
-        );
-        d.notes.push("laptop firmware without a memory attributes table may fail to boot with it: keep EnableWriteUnprotector there instead".into());
-    }
-}
-
 /// Whether ProvideCustomSlide is on, or B003 will turn it on.
 fn custom_slide_in_use(cx: &Context) -> bool {
     on(cx, "ProvideCustomSlide")
@@ -286,74 +216,6 @@ pub fn b005(cx: &mut Context) {
             Safe,
             "EnableSafeModeSlide is false; booting in safe mode (-x) would force slide 0".into(),
         );
-    }
-}
-
-/// B006.
-pub fn b006(cx: &mut Context) {
-    if !has_quirks(cx) || !off(cx, "ProtectUefiServices") {
-        return;
-    }
-    let Some(p) = cx.platform else { return };
-    let message = if p.wants_true("ProtectUefiServices") {
-        format!(
-            "ProtectUefiServices is false; {}",
-            platform_note(cx, "ProtectUefiServices").unwrap_or_default()
-        )
-    } else {
-        match p.recommends("ProtectUefiServices").and_then(|r| r.when) {
-            Some((when, crate::platform::AdviceValue::Bool(true))) => {
-                format!("ProtectUefiServices is false; it is needed on {when} boards")
-            }
-            _ => return,
-        }
-    };
-    quirk_finding(cx, &B006, "ProtectUefiServices", true, Unsafe, message);
-}
-
-/// B007.
-pub fn b007(cx: &mut Context) {
-    if on(cx, "RebuildAppleMemoryMap") && off(cx, "SyncRuntimePermissions") {
-        quirk_finding(
-            cx,
-            &B007,
-            "SyncRuntimePermissions",
-            true,
-            Safe,
-            "SyncRuntimePermissions is false while RebuildAppleMemoryMap is true".into(),
-        );
-    }
-}
-
-/// B008.
-pub fn b008(cx: &mut Context) {
-    if !(on(cx, "EnableWriteUnprotector") && on(cx, "RebuildAppleMemoryMap")) {
-        return;
-    }
-    match cx.evidence.and_then(|e| e.mat_support) {
-        Some(false) => {
-            let d = quirk_finding(cx, &B008, "RebuildAppleMemoryMap", false, Safe,
-                "EnableWriteUnprotector and RebuildAppleMemoryMap are both true; the log shows no memory attributes table, so RebuildAppleMemoryMap should go".into());
-            d.notes
-                .push("OpenCore log: `OCABC: MAT support is 0`".into());
-        }
-        Some(true) => {
-            let d = quirk_finding(cx, &B008, "EnableWriteUnprotector", false, Safe,
-                "EnableWriteUnprotector and RebuildAppleMemoryMap are both true; the firmware has a memory attributes table, so EnableWriteUnprotector should go".into());
-            d.notes
-                .push("OpenCore log: `OCABC: MAT support is 1`".into());
-        }
-        None => {
-            let d = quirk_finding(
-                cx,
-                &B008,
-                "EnableWriteUnprotector",
-                false,
-                Unsafe,
-                "EnableWriteUnprotector and RebuildAppleMemoryMap are both true".into(),
-            );
-            d.notes.push("with a memory attributes table, drop EnableWriteUnprotector; without one, keep it and drop RebuildAppleMemoryMap (a log with `OCABC: MAT support` decides)".into());
-        }
     }
 }
 

@@ -50,6 +50,12 @@ pub struct Evidence {
     pub runtime_mmio: Vec<(u64, u64)>,
     /// The running OpenCore version from a log (`1.0.7`).
     pub log_version: Option<String>,
+    /// The boot arguments boot.efi last read from NVRAM, per the log
+    /// (`AAPL: #[EB|MBA:NV]`), with the log's line number.
+    pub nvram_boot_args: Option<(usize, String)>,
+    /// The log shows ProvideCustomSlide choosing among fewer than 256
+    /// slides: OpenCore then appends its own `slide=N` to those arguments.
+    pub opencore_slide: bool,
 }
 
 impl Evidence {

@@ -30,11 +30,13 @@ mod booter;
 mod clover;
 mod context;
 mod files;
+mod firmware;
 pub(crate) mod literal;
 mod memmap;
 mod runtime;
 mod schema;
 mod structure;
+mod stuck_nvram;
 mod whitelist;
 
 pub use context::{CheckOptions, Context, Evidence};
@@ -140,17 +142,20 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&schema::X008, schema::x008),
     (&schema::X009, schema::x009),
     (&booter::B001, booter::b001),
-    (&booter::B002, booter::b002),
+    (&booter::B002, firmware::b002),
     (&booter::B003, booter::b003),
-    (&booter::B004, booter::b004),
+    (&booter::B004, firmware::b004),
     (&booter::B005, booter::b005),
-    (&booter::B006, booter::b006),
-    (&booter::B007, booter::b007),
-    (&booter::B008, booter::b008),
+    (&booter::B006, firmware::b006),
+    (&booter::B007, firmware::b007),
+    (&booter::B008, firmware::b008),
     (&booter::B009, booter::b009),
     (&booter::B010, booter::b010),
     (&runtime::B011, runtime::b011),
     (&booter::B012, booter::b012),
+    (&firmware::B013, firmware::b013),
+    (&firmware::B014, firmware::b014),
+    (&firmware::B015, firmware::b015),
     (&bootargs::S001, bootargs::s001),
     (&bootargs::S002, bootargs::s002),
     (&bootargs::S003, bootargs::s003),
@@ -160,6 +165,7 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&bootargs::S007, bootargs::s007),
     (&bootargs::S008, bootargs::s008),
     (&literal::S009, literal::s009),
+    (&stuck_nvram::S010, stuck_nvram::s010),
     (&whitelist::W001, whitelist::w001),
     (&whitelist::W002, whitelist::w002),
     (&whitelist::W003, whitelist::w003),

@@ -10,7 +10,7 @@ use super::frame::{self, Level, Message, Note, Snippet};
 
 use crate::audit::FileReport;
 use crate::patch::Applicability;
-use crate::platform::PlatformSource;
+use crate::platform::Confidence;
 use crate::rules::{Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
 
@@ -32,11 +32,24 @@ pub fn report_partial(
     for r in reports {
         let path = human(&r.path);
         if let Some(p) = &r.platform {
-            let how = match &p.source {
-                PlatformSource::Flag => "from --platform".to_owned(),
-                PlatformSource::Model(m) => format!("from SystemProductName {}", human(m)),
-            };
-            writeln!(out, "{path}: platform {} ({how})", p.slug())?;
+            write!(
+                out,
+                "{path}: platform: {} ({})",
+                p.slug(),
+                human(&p.reasons())
+            )?;
+            if p.confidence == Confidence::Low {
+                write!(
+                    out,
+                    "; no platform advice: pass --platform SLUG (`ocaudit platforms`)"
+                )?;
+            }
+            writeln!(out)?;
+        } else if r.loaded.is_some() {
+            writeln!(
+                out,
+                "{path}: platform: unknown; no platform advice: pass --platform SLUG (`ocaudit platforms`)",
+            )?;
         }
         if let Some(v) = &r.oc_version {
             writeln!(out, "{path}: {}", v.describe())?;
