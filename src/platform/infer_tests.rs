@@ -30,6 +30,11 @@ fn slug(m: &PlatformMatch) -> String {
     m.slug()
 }
 
+/// Whether `m` lists the platform `want` among its candidates.
+fn lists(m: &PlatformMatch, want: &str) -> bool {
+    m.candidates.iter().any(|p| p.slug == want)
+}
+
 #[test]
 fn ig_platform_id_identifies_haswell_desktop_and_ignores_the_model() {
     // 0x0D220003 as little-endian data: 03 00 22 0D.
@@ -129,11 +134,11 @@ fn a_kaby_lake_device_id_spoof_keeps_skylake_and_kaby_lake_open() {
     let m = infer(&root, Some("MacBookPro14,1"), None).expect("a platform");
     assert_eq!(slug(&m), "intel-laptop-skylake,intel-laptop-kaby-lake");
     assert!(m.tie_breaks.is_empty(), "{:?}", m.tie_breaks);
-    assert!(
-        m.evidence
-            .iter()
-            .any(|h| h.signal == "iGPU device-id 0x5916")
-    );
+    let spoof = m
+        .evidence
+        .iter()
+        .find(|h| h.signal == "iGPU device-id 0x5916");
+    assert_eq!(spoof.map(|h| h.weight), Some(1), "listed as a hint");
 }
 
 #[test]
@@ -191,13 +196,7 @@ fn the_model_needs_hardware_that_narrowed_the_list() {
     );
     let m = infer(&config(&body), Some("iMac19,1"), None).expect("a platform");
     assert!(m.candidates.len() > 1, "{}", slug(&m));
-    assert!(
-        m.candidates
-            .iter()
-            .any(|p| p.slug == "intel-desktop-haswell"),
-        "{}",
-        slug(&m)
-    );
+    assert!(lists(&m, "intel-desktop-haswell"), "{}", slug(&m));
 }
 
 #[test]
@@ -213,13 +212,7 @@ fn no_laptop_kexts_means_a_desktop() {
     assert_eq!(desktop.tie_breaks, vec![TieBreak::NoLaptopSigns]);
     // A portable model keeps the laptop open.
     let open = infer(&config(&body), Some("MacBookPro16,4"), None).expect("a platform");
-    assert!(
-        open.candidates
-            .iter()
-            .any(|p| p.slug == "intel-laptop-alder-lake"),
-        "{}",
-        slug(&open)
-    );
+    assert!(lists(&open, "intel-laptop-alder-lake"), "{}", slug(&open));
 }
 
 #[test]
@@ -261,19 +254,11 @@ fn a_comet_lake_spoof_means_a_newer_cpu() {
         "<key>Kernel</key><dict><key>Emulate</key><dict><key>Cpuid1Data</key><data>VQYKAAAAAAAAAAAAAAAAAA==</data></dict></dict>",
     );
     let desktop = infer(&root, Some("iMac20,2"), None).expect("a platform");
-    assert!(
-        desktop
-            .candidates
-            .iter()
-            .any(|p| p.slug == "intel-desktop-comet-lake")
-    );
+    assert!(lists(&desktop, "intel-desktop-comet-lake"));
     let body = "<key>Kernel</key><dict><key>Emulate</key><dict><key>Cpuid1Data</key><data>VQYKAAAAAAAAAAAAAAAAAA==</data></dict></dict>";
     let laptop = infer(&config(body), Some("MacBookPro16,4"), None).expect("a platform");
     assert!(
-        laptop
-            .candidates
-            .iter()
-            .any(|p| p.slug == "intel-laptop-alder-lake"),
+        lists(&laptop, "intel-laptop-alder-lake"),
         "{}",
         slug(&laptop)
     );
@@ -300,11 +285,7 @@ fn smbios_alone_is_low() {
     let m = infer(&config(""), Some("iMac19,1"), None).expect("the model's candidates");
     assert_eq!(m.confidence, Confidence::Low);
     assert_eq!(m.source, PlatformSource::Model("iMac19,1".into()));
-    assert!(
-        m.candidates
-            .iter()
-            .any(|p| p.slug == "intel-desktop-coffee-lake")
-    );
+    assert!(lists(&m, "intel-desktop-coffee-lake"));
 }
 
 #[test]
