@@ -14,6 +14,7 @@
 //! (`tests/loader_props.rs` checks both against an XML library).
 
 mod lexer;
+pub mod opencore;
 mod value;
 
 pub use value::{Dict, Entry, Integer, Node, Step, Value, decode_base64, join_steps};
