@@ -31,11 +31,13 @@ mod clover;
 mod context;
 mod files;
 mod memmap;
+mod reader;
 mod schema;
 mod structure;
 mod whitelist;
 
 pub use context::{CheckOptions, Context, Evidence};
+pub use reader::{cannot_read, strict_parsers_refuse};
 
 use serde::Serialize;
 
@@ -136,6 +138,8 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&schema::X007, schema::x007),
     (&schema::X008, schema::x008),
     (&schema::X009, schema::x009),
+    (&reader::X010, reader::none),
+    (&reader::X011, reader::none),
     (&booter::B001, booter::b001),
     (&booter::B002, booter::b002),
     (&booter::B003, booter::b003),

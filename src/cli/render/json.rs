@@ -27,6 +27,10 @@ pub struct JsonFile<'a> {
     pub platform: Option<String>,
     /// The OpenCore release the keys were checked against (OpenCore configs).
     pub oc_version: Option<JsonOcVersion>,
+    /// Whether OpenCore's own reader reads the file (false: OpenCore halts
+    /// at boot, see X010); null for Clover configs and files that are no
+    /// config at all.
+    pub opencore_reads: Option<bool>,
     /// The findings.
     pub diagnostics: Vec<JsonDiagnostic<'a>>,
 }
@@ -110,6 +114,7 @@ pub fn build(reports: &[FileReport]) -> JsonReport<'_> {
                 kind: r.kind(),
                 platform: r.platform.as_ref().map(|p| p.slug()),
                 oc_version: r.oc_version.as_ref().map(oc_version),
+                opencore_reads: r.opencore_reads,
                 diagnostics: r.diagnostics.iter().map(|d| diagnostic(r, d)).collect(),
             })
             .collect(),
