@@ -196,7 +196,11 @@ pub fn load_as(
             // read those as bytes when they look like a plist.
             let lossy = matches!(
                 e,
-                DecodeError::NulByte(_) | DecodeError::InvalidEncoding { encoding: "UTF-8", .. }
+                DecodeError::NulByte(_)
+                    | DecodeError::InvalidEncoding {
+                        encoding: "UTF-8",
+                        ..
+                    }
             )
             .then(|| SourceFile::new_lossy(name, &raw))
             .flatten()
@@ -276,7 +280,11 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
         let keep = opts.check.enabled(d.rule.code);
         return FileReport {
             path: name.to_owned(),
-            diagnostics: if keep { vec![(**d).clone()] } else { Vec::new() },
+            diagnostics: if keep {
+                vec![(**d).clone()]
+            } else {
+                Vec::new()
+            },
             unloaded_source: None,
             loaded: Some(loaded),
             platform: None,

@@ -175,10 +175,10 @@ type Tagged = (&'static str, String, Fix);
 
 /// Fix the file `name` whose bytes are `raw`.
 pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, FixError> {
-    let loaded = audit::load_as(name, raw, opts.audit.kind).map_err(|f| {
-        let d = &f.diagnostic;
-        FixError::Unparsable(format!("{} {}: {}", d.rule.code, d.rule.name, d.message))
-    })?;
+    let loaded = match audit::load_as(name, raw, opts.audit.kind) {
+        Ok(l) => l,
+        Err(f) => return reading::after_refusal(name, *f, opts),
+    };
     let (reading_fix, converted) = reading::before_fixing(&loaded)?;
     let opencore = loaded.opencore.reads().is_some();
     if let Some(i) = loaded.doc.issues.iter().find(|i| i.code == "X001") {

@@ -4,10 +4,66 @@
 //! file it refuses for another reason is not touched; a file holding bytes
 //! that are not UTF-8 cannot be written back unchanged, so it is refused.
 
-use super::FixError;
-use crate::audit::{Loaded, OpenCoreReading};
+use super::{AppliedFix, Change, FixError, FixOptions, FixOutcome};
+use crate::audit::{LoadFailure, Loaded, OpenCoreReading};
 use crate::patch::Fix;
 use crate::source::Encoding;
+
+/// A file the loader refused outright. When the refusal is X010 for text
+/// before the XML (the one mechanical repair that the strict loader needs
+/// before it can read the file), repair that and fix the rest; otherwise
+/// report why nothing can be done.
+pub fn after_refusal(
+    name: &str,
+    f: LoadFailure,
+    opts: &FixOptions,
+) -> Result<FixOutcome, FixError> {
+    let d = &f.diagnostic;
+    let unparsable =
+        || FixError::Unparsable(format!("{} {}: {}", d.rule.code, d.rule.name, d.message));
+    let (Some(source), Some(fix)) = (&f.source, &d.fix) else {
+        return Err(unparsable());
+    };
+    let [edit] = fix.edits.as_slice() else {
+        return Err(unparsable());
+    };
+    if d.rule.code != "X010" || edit.range.start != 0 || !edit.text.is_empty() || source.lossy {
+        return Err(unparsable());
+    }
+    let cut = edit.range.end;
+    let mut out = super::fix(name, source.text[cut..].as_bytes().to_vec(), opts)?;
+    // Report against the original text: every later edit sits `cut` bytes
+    // further on in it.
+    for c in &mut out.changes {
+        c.original_span = c.original_span.start + cut..c.original_span.end + cut;
+    }
+    out.changes.insert(
+        0,
+        Change {
+            code: "X010",
+            codes: vec!["X010"],
+            summary: fix.summary.clone(),
+            components: Vec::new(),
+            path: String::new(),
+            old: None,
+            new: None,
+            original_span: 0..cut,
+            final_span: 0..0,
+        },
+    );
+    out.fixes.insert(
+        0,
+        AppliedFix {
+            code: "X010",
+            applicability: fix.applicability,
+            summary: fix.summary.clone(),
+            path: String::new(),
+        },
+    );
+    out.source = source.clone();
+    out.opencore = true;
+    Ok(out)
+}
 
 /// The X010 fix to apply first (if any) and the note saying the output is
 /// converted (if it is).

@@ -413,7 +413,7 @@ impl Scanner<'_> {
         }
         let (close, close_lt) = self.tag_close(unprefixed)?;
         if self.b[close.clone()] != self.b[name.clone()] {
-            self.fail(close.start, "the end tag does not match its start tag");
+            self.fail(close_lt, "the end tag does not match its start tag");
             return None;
         }
         let e = &mut self.tree.elements[idx];

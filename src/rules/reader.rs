@@ -38,7 +38,8 @@ pub fn none(_: &mut Context) {}
 const AT_BOOT: &str = "at boot OpenCore logs `OC: Failed to parse configuration!` and halts: the machine does not boot";
 
 /// OcQuirks.efi reads its plist with OpenCore's reader but does not halt.
-const AT_BOOT_OCQUIRKS: &str = "OcQuirks.efi cannot read it and silently runs with its built-in defaults instead";
+const AT_BOOT_OCQUIRKS: &str =
+    "OcQuirks.efi cannot read it and silently runs with its built-in defaults instead";
 
 fn diag(rule: &'static super::RuleMeta, span: crate::source::Span, message: String) -> Diagnostic {
     Diagnostic {
@@ -74,7 +75,9 @@ pub fn cannot_read(source: &SourceFile, trip: &Trip, ocquirks: bool) -> Diagnost
             let mut d = diag(
                 &X010,
                 0..0,
-                format!("the file starts with a UTF-8 byte-order mark (EF BB BF); OpenCore's reader accepts only whitespace before the first `<`, so {at_boot}"),
+                format!(
+                    "the file starts with a UTF-8 byte-order mark (EF BB BF); OpenCore's reader accepts only whitespace before the first `<`, so {at_boot}"
+                ),
             );
             d.fix = Some(Fix {
                 applicability: Applicability::Safe,
@@ -87,7 +90,9 @@ pub fn cannot_read(source: &SourceFile, trip: &Trip, ocquirks: bool) -> Diagnost
             let mut d = diag(
                 &X010,
                 0..0,
-                format!("the file is UTF-16; OpenCore's reader reads bytes and expects UTF-8 (a zero byte follows every ASCII character here), so {at_boot}"),
+                format!(
+                    "the file is UTF-16; OpenCore's reader reads bytes and expects UTF-8 (a zero byte follows every ASCII character here), so {at_boot}"
+                ),
             );
             let mut edits = Vec::new();
             if let Some(at) = declared_encoding(text) {
@@ -113,7 +118,9 @@ pub fn cannot_read(source: &SourceFile, trip: &Trip, ocquirks: bool) -> Diagnost
         let mut d = diag(
             &X010,
             first..start,
-            format!("text before the XML declaration; OpenCore's reader accepts only whitespace before the first `<`, so {at_boot}"),
+            format!(
+                "text before the XML declaration; OpenCore's reader accepts only whitespace before the first `<`, so {at_boot}"
+            ),
         );
         d.fix = Some(Fix {
             applicability: Applicability::Safe,
@@ -129,7 +136,10 @@ pub fn cannot_read(source: &SourceFile, trip: &Trip, ocquirks: bool) -> Diagnost
     let mut d = diag(
         &X010,
         at..at,
-        format!("OpenCore's reader stops here ({}), so {at_boot}", trip.reason),
+        format!(
+            "OpenCore's reader stops here ({}), so {at_boot}",
+            trip.reason
+        ),
     );
     d.help = Some("repair the XML at this position by hand or restore a backup; `ocvalidate` from the same OpenCore release confirms the repair".into());
     d
