@@ -3,7 +3,7 @@
 OpenCore's own reader (run through a locally built `ocvalidate`) makes of
 each: the facts behind tests/opencore_reader.rs.
 
-    scripts/opencore-mutants.py PATH/TO/ocvalidate tests/fixtures/opencore-reader
+    scripts/opencore-mutants.py PATH/TO/ocvalidate tests/fixtures/opencore-reader [PATH/TO/ocdump]
 
 It writes one table per base config (`BASE.tsv`), each small enough to be
 a fixture.
@@ -13,8 +13,13 @@ Each row is one mutant, stored as an edit of a file in the repository
 transform the test redoes from the kind's name), with the verdict:
 `yes` when ocvalidate's reader read the file, `no` when it printed
 "Couldn't parse serialized file!" or "Couldn't get serialized root!".
-The script never downloads or builds anything; it needs the validator
-binary given on the command line.
+With a value-dumping harness (`ocdump`: prints every setting OpenCore
+stored, one `path<TAB>type<TAB>value` line each), the last column holds the
+values of FIELDS for each mutant OpenCore reads, in FIELDS order, comma
+separated: booleans as 1/0, integers as the unsigned number stored, strings
+as hex of their bytes.
+The script never downloads or builds anything; it needs the binaries given
+on the command line.
 """
 
 import os
@@ -29,6 +34,69 @@ BASES = [
     "sample-configs/z390-kaslr-broken.plist",
     "sample-configs/legacy-0.6-drivers-as-strings.plist",
 ]
+
+FIELDS = [
+    "Booter.Quirks.AllowRelocationBlock", "Booter.Quirks.AvoidRuntimeDefrag",
+    "Booter.Quirks.ClearTaskSwitchBit", "Booter.Quirks.DevirtualiseMmio",
+    "Booter.Quirks.DisableSingleUser", "Booter.Quirks.DisableVariableWrite",
+    "Booter.Quirks.DiscardHibernateMap", "Booter.Quirks.EnableSafeModeSlide",
+    "Booter.Quirks.EnableWriteUnprotector", "Booter.Quirks.FixupAppleEfiImages",
+    "Booter.Quirks.ForceBooterSignature", "Booter.Quirks.ForceExitBootServices",
+    "Booter.Quirks.ProtectMemoryRegions", "Booter.Quirks.ProtectSecureBoot",
+    "Booter.Quirks.ProtectUefiServices", "Booter.Quirks.ProvideCustomSlide",
+    "Booter.Quirks.ProvideMaxSlide", "Booter.Quirks.RebuildAppleMemoryMap",
+    "Booter.Quirks.ResizeAppleGpuBars", "Booter.Quirks.SetupVirtualMap",
+    "Booter.Quirks.SignalAppleOS", "Booter.Quirks.SyncRuntimePermissions",
+    "Kernel.Quirks.SetApfsTrimTimeout", "Misc.Boot.PickerMode", "Misc.Boot.Timeout",
+    "Misc.Security.ScanPolicy", "Misc.Security.Vault",
+    "PlatformInfo.Generic.SystemProductName",
+]
+
+
+def c_unescape(s):
+    out = bytearray()
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            n = s[i + 1]
+            if n == "x":
+                out.append(int(s[i + 2:i + 4], 16))
+                i += 4
+                continue
+            out += {"n": b"\n", "t": b"\t", "r": b"\r"}.get(n, n.encode())
+            i += 2
+            continue
+        out += c.encode("latin-1")
+        i += 1
+    return bytes(out)
+
+
+def values(dumper, data):
+    with tempfile.NamedTemporaryFile(suffix=".plist", delete=False) as f:
+        f.write(data)
+        path = f.name
+    try:
+        out = subprocess.run([dumper, "-q", path], capture_output=True, timeout=60).stdout
+    finally:
+        os.unlink(path)
+    got = {}
+    for line in out.decode("latin-1").splitlines():
+        cols = line.split("\t")
+        if len(cols) == 3:
+            got[cols[0]] = (cols[1], cols[2])
+    vals = []
+    for field in FIELDS:
+        kind, v = got[field]
+        if kind == "bool":
+            vals.append("1" if v == "true" else "0")
+        elif kind.startswith("int"):
+            vals.append(v.split()[0])
+        else:
+            text = v[: v.rindex(" size=")]
+            vals.append(c_unescape(text[1:-1]).hex())
+    return ",".join(vals)
+
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -125,6 +193,14 @@ def mutants(rng, b):
             yield "close-attr-" + name.decode(), at + 2 + len(name), 0, b' x="1"'
             yield "close-selfclosing-" + name.decode(), at + 2 + len(name), 0, b"/"
             yield "close-dropped-" + name.decode(), at, len(name) + 3, b""
+    for name in (b"integer", b"string", b"key", b"data"):
+        at = pick(rng, b, b"</" + name + b">")
+        if at is not None:
+            # `</integ` then a newline: the end tag runs on into the next
+            # one, whose `/` stops it; OpenCore drops the element and closes
+            # the parent there.
+            yield "close-cut-" + name.decode(), at + len(name), 3, b""
+            yield "close-no-gt-" + name.decode(), at + len(name) + 2, 1, b""
     at = pick(rng, b, b"<true/>")
     if at is not None:
         yield "true-space-selfclose", at + 5, 0, b" "
@@ -176,6 +252,7 @@ def mutants(rng, b):
         yield "key-empty-text", c, b[c:].index(b"<"), b""
         yield "key-high-bytes", c, 0, b"\xe9"
         yield "key-hash-comment", c, 0, b"#"
+    yield from value_mutants(b)
     for depth in (27, 28, 29, 30, 31, 32):
         s, e = keys[0]
         body = b"<key>D</key><dict>" * depth + b"</dict>" * depth
@@ -196,6 +273,58 @@ def mutants(rng, b):
         yield "insert-gt", n, 0, b">"
 
 
+def value_span(b, key):
+    """(start, end) of the element after `<key>KEY</key>`, if any."""
+    m = re.search(rb"<key>" + re.escape(key) + rb"</key>\s*", b)
+    if not m:
+        return None
+    v = re.match(rb"<(\w+)/>|<(\w+)>[^<]*</\2>", b[m.end():])
+    return (m.end(), m.end() + v.end()) if v else None
+
+
+def value_mutants(b):
+    """Edits of the values of settings the harness reports."""
+    edits = {
+        b"ProvideMaxSlide": [b"<integer>0x10</integer>", b"<integer>+7</integer>",
+                             b"<integer> 12 </integer>", b"<integer>-1</integer>",
+                             b"<integer>300</integer>", b"<integer>99999999999999999999999</integer>",
+                             b"<integer>7abc</integer>", b"<integer></integer>", b"<integer/>",
+                             b"<integer>- 5</integer>", b"<integer>\t9</integer>", b"<string>5</string>",
+                             b"<real>5</real>", b"<Integer>5</Integer>", b"<integer><!-- c --></integer>"],
+        b"ProvideCustomSlide": [b"<string>true</string>", b"<true></true>", b"<true>no</true>",
+                                b"<TRUE/>", b"<integer>1</integer>", b"<false />", b"<true/><!-- x -->"],
+        b"Timeout": [b"<integer>  5\n</integer>", b"<integer>05</integer>", b"<integer>4294967301</integer>"],
+        b"Vault": [b"<string> Optional </string>", b"<string>Opt&amp;ional</string>",
+                   b"<string>Basic&#65;</string>", b"<string></string>", b"<string/>",
+                   b"<string>Se\xc3\xa9cure</string>", b"<string>Sec\x00ure</string>",
+                   b"<string><![CDATA[Basic]]></string>", b"<string>a &bogus; b</string>"],
+        b"SystemProductName": [b"<string>\tiMac20,1\r\n</string>", b"<data>aU1hYzIwLDE=</data>"],
+    }
+    for key, values in edits.items():
+        span = value_span(b, key)
+        if span is None:
+            continue
+        for i, v in enumerate(values):
+            yield "value-%s-%d" % (key.decode(), i), span[0], span[1] - span[0], v
+    for key in (b"ProvideCustomSlide", b"ProvideMaxSlide", b"Vault"):
+        span = value_span(b, key)
+        if span is None:
+            continue
+        start = b.rindex(b"<key>", 0, span[0])
+        # A second copy after the first: the later one wins.
+        yield "value-dup-later-%s" % key.decode(), span[1], 0, b"<key>" + key + b"</key><true/>"
+        yield "value-dup-earlier-%s" % key.decode(), start, 0, b"<key>" + key + b"</key><integer>3</integer>"
+        # The dict holding it gets an odd number of elements: ignored whole.
+        yield "value-odd-dict-%s" % key.decode(), start, 0, b"<key>Orphan</key>"
+        yield "value-hash-key-%s" % key.decode(), start + 5, 0, b"#"
+    q = re.search(rb"<key>Booter</key>\s*<dict>", b)
+    if q:
+        # A second Booter dict later in the top dict: merged field by field.
+        top_end = b.rindex(b"</dict>")
+        yield "value-second-booter", top_end, 0, b"<key>Booter</key><dict><key>Quirks</key><dict><key>ProvideCustomSlide</key><false/><key>SetupVirtualMap</key><false/></dict></dict>"
+        yield "value-second-booter-array", top_end, 0, b"<key>Booter</key><array/>"
+
+
 def run(validator, data):
     with tempfile.NamedTemporaryFile(suffix=".plist", delete=False) as f:
         f.write(data)
@@ -207,24 +336,26 @@ def run(validator, data):
     text = out.decode("utf-8", "replace")
     refused = "Couldn't parse serialized file!" in text or "Couldn't get serialized root!" in text
     lines = [l.strip() for l in text.splitlines() if l.startswith("OCS:")]
-    return ("no" if refused else "yes"), " | ".join(lines[:2])
+    return ("no" if refused else "yes"), (lines[0][:100] if lines else "")
 
 
 def main():
     validator, outdir = sys.argv[1], sys.argv[2]
+    dumper = sys.argv[3] if len(sys.argv) > 3 else None
     rng = random.Random(20261203)
     n = 0
     for base in BASES:
         name = os.path.basename(base).replace(".plist", ".tsv")
         sys.stdout = open(os.path.join(outdir, name), "w")
-        print("id\tkind\tbase\toffset\tdelete\tinsert_hex\topencore_reads\tocvalidate_says")
+        print("id\tkind\tbase\toffset\tdelete\tinsert_hex\topencore_reads\tocvalidate_says\tvalues")
         b = open(os.path.join(ROOT, base), "rb").read()
         for kind, off, dele, ins in mutants(rng, b):
             m = b[:off] + ins + b[off + dele:]
             verdict, says = run(validator, m)
+            vals = values(dumper, m) if dumper and verdict == "yes" else "-"
             n += 1
             says = says.replace("\t", " ")
-            print(f"{n}\t{kind}\t{base}\t{off}\t{dele}\t{ins.hex()}\t{verdict}\t{says}")
+            print(f"{n}\t{kind}\t{base}\t{off}\t{dele}\t{ins.hex()}\t{verdict}\t{says}\t{vals}")
         # Whole-file re-encodings.
         for kind, data in (
             ("utf16le-bom", b"\xff\xfe" + b.decode().encode("utf-16-le")),
@@ -236,9 +367,10 @@ def main():
             ("no-whitespace", re.sub(rb">\s+<", b"><", b)),
         ):
             verdict, says = run(validator, data)
+            vals = values(dumper, data) if dumper and verdict == "yes" else "-"
             n += 1
             # A whole-file transform: the test redoes it from its name.
-            print(f"{n}\t{kind}\t{base}\t-\t-\t-\t{verdict}\t{says}")
+            print(f"{n}\t{kind}\t{base}\t-\t-\t-\t{verdict}\t{says}\t{vals}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ocaudit::plist::opencore;
+use ocaudit::plist::opencore::{self, Leaf, Want};
 
 /// (file, expected "yes"/"no") rows of a verdict table.
 fn rows(tsv: &Path) -> Vec<(String, bool)> {
@@ -117,6 +117,74 @@ fn mutant(cols: &[&str]) -> (String, Vec<u8>, bool) {
     (cols[1].to_owned(), bytes, cols[6] == "yes")
 }
 
+/// The settings compared with OpenCore's stored values: key path, leaf
+/// kind, field width in bits (integers), and OpenCore's default as the
+/// table writes it (from its dump of a config with an empty top dict).
+const FIELDS: &[(&str, Want, u32, &str)] = &[
+    ("Booter/Quirks/AllowRelocationBlock", Want::Bool, 0, "0"),
+    ("Booter/Quirks/AvoidRuntimeDefrag", Want::Bool, 0, "0"),
+    ("Booter/Quirks/ClearTaskSwitchBit", Want::Bool, 0, "0"),
+    ("Booter/Quirks/DevirtualiseMmio", Want::Bool, 0, "0"),
+    ("Booter/Quirks/DisableSingleUser", Want::Bool, 0, "0"),
+    ("Booter/Quirks/DisableVariableWrite", Want::Bool, 0, "0"),
+    ("Booter/Quirks/DiscardHibernateMap", Want::Bool, 0, "0"),
+    ("Booter/Quirks/EnableSafeModeSlide", Want::Bool, 0, "0"),
+    ("Booter/Quirks/EnableWriteUnprotector", Want::Bool, 0, "0"),
+    ("Booter/Quirks/FixupAppleEfiImages", Want::Bool, 0, "0"),
+    ("Booter/Quirks/ForceBooterSignature", Want::Bool, 0, "0"),
+    ("Booter/Quirks/ForceExitBootServices", Want::Bool, 0, "0"),
+    ("Booter/Quirks/ProtectMemoryRegions", Want::Bool, 0, "0"),
+    ("Booter/Quirks/ProtectSecureBoot", Want::Bool, 0, "0"),
+    ("Booter/Quirks/ProtectUefiServices", Want::Bool, 0, "0"),
+    ("Booter/Quirks/ProvideCustomSlide", Want::Bool, 0, "0"),
+    ("Booter/Quirks/ProvideMaxSlide", Want::Integer, 8, "0"),
+    ("Booter/Quirks/RebuildAppleMemoryMap", Want::Bool, 0, "0"),
+    ("Booter/Quirks/ResizeAppleGpuBars", Want::Integer, 8, "255"),
+    ("Booter/Quirks/SetupVirtualMap", Want::Bool, 0, "0"),
+    ("Booter/Quirks/SignalAppleOS", Want::Bool, 0, "0"),
+    ("Booter/Quirks/SyncRuntimePermissions", Want::Bool, 0, "0"),
+    (
+        "Kernel/Quirks/SetApfsTrimTimeout",
+        Want::Integer,
+        64,
+        "18446744073709551615",
+    ),
+    ("Misc/Boot/PickerMode", Want::String, 0, "4275696c74696e"),
+    ("Misc/Boot/Timeout", Want::Integer, 32, "0"),
+    ("Misc/Security/ScanPolicy", Want::Integer, 32, "17760515"),
+    ("Misc/Security/Vault", Want::String, 0, "536563757265"),
+    (
+        "PlatformInfo/Generic/SystemProductName",
+        Want::String,
+        0,
+        "",
+    ),
+];
+
+/// Our reading of the FIELDS, written like the table.
+fn our_values(bytes: &[u8], tree: &opencore::Tree) -> String {
+    FIELDS
+        .iter()
+        .map(|(path, want, bits, default)| {
+            let path: Vec<&str> = path.split('/').collect();
+            match opencore::setting(bytes, tree, &path, *want) {
+                Some(Leaf::Bool(b)) => u8::from(b).to_string(),
+                Some(Leaf::Integer(v)) => {
+                    let v = if *bits == 64 {
+                        v
+                    } else {
+                        v & ((1u64 << bits) - 1)
+                    };
+                    v.to_string()
+                }
+                Some(Leaf::String(s)) => s.iter().map(|b| format!("{b:02x}")).collect(),
+                None => (*default).to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 #[test]
 fn own_mutant_verdicts_agree() {
     let dir = root().join("tests/fixtures/opencore-reader");
@@ -139,7 +207,7 @@ fn own_mutant_verdicts_agree() {
         .collect();
     let mut kinds = std::collections::BTreeSet::new();
     let mut wrong = Vec::new();
-    let mut n = 0;
+    let (mut n, mut values) = (0, 0);
     for line in text.lines() {
         let cols: Vec<&str> = line.split('\t').collect();
         let (kind, bytes, reads) = mutant(&cols);
@@ -150,10 +218,21 @@ fn own_mutant_verdicts_agree() {
             wrong.push(format!(
                 "#{} {kind}: OpenCore reads={reads}, ours={:?}",
                 cols[0],
-                ours.err()
+                ours.as_ref().err()
             ));
         }
+        if let (Ok(tree), Some(want)) = (&ours, cols.get(8).filter(|v| **v != "-")) {
+            values += 1;
+            let got = our_values(&bytes, tree);
+            if got != *want {
+                wrong.push(format!(
+                    "#{} {kind}: values differ\n  OpenCore {want}\n  ours     {got}",
+                    cols[0]
+                ));
+            }
+        }
     }
+    assert!(values > 200, "only {values} mutants with values");
     assert!(
         n > 400 && kinds.len() > 100,
         "{n} mutants of {} kinds",
@@ -165,4 +244,68 @@ fn own_mutant_verdicts_agree() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+mod props {
+    use super::*;
+    use ocaudit::audit::{AuditOptions, audit_bytes};
+    use proptest::prelude::*;
+
+    /// Bytes OpenCore's reader treats specially, and some it does not.
+    const ALPHABET: &[u8] = b"<>/?!-[] \t\r\n\x0b\x0c\x00\"'=&;#xkeyKdict\xff\xc3\xa9";
+
+    fn base() -> Vec<u8> {
+        std::fs::read(root().join("sample-configs/laptop-clean.plist")).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Random edits of a real config: the reader never panics, an
+        /// accepted file's elements lie inside it (children inside their
+        /// parent, text inside its element), and the audit reports the
+        /// reader's verdict.
+        #[test]
+        fn edits_never_break_the_reader(
+            edits in proptest::collection::vec(
+                (any::<prop::sample::Index>(), 0usize..4, proptest::collection::vec(prop::sample::select(ALPHABET), 0..4)),
+                1..4,
+            )
+        ) {
+            let mut b = base();
+            for (at, del, ins) in edits {
+                let i = at.index(b.len());
+                let end = (i + del).min(b.len());
+                b.splice(i..end, ins);
+            }
+            let read = opencore::read(&b);
+            if let Ok(tree) = &read {
+                for e in &tree.elements {
+                    prop_assert!(e.span.start < e.span.end && e.span.end <= b.len());
+                    prop_assert!(e.inner.start <= e.inner.end && e.inner.end <= e.span.end);
+                    if let Some(t) = &e.text {
+                        prop_assert!(t.start >= e.inner.start && t.end <= e.inner.end);
+                    }
+                    for &c in &e.children {
+                        let c = &tree.elements[c as usize];
+                        prop_assert!(c.span.start >= e.inner.start && c.span.end <= e.inner.end);
+                    }
+                }
+            }
+            let r = audit_bytes("config.plist", b.clone(), &AuditOptions::default());
+            if let Some(reads) = r.opencore_reads {
+                prop_assert_eq!(reads, read.is_ok());
+            }
+            if read.is_err() && r.opencore_reads == Some(false) {
+                prop_assert_eq!(r.diagnostics.len(), 1);
+                prop_assert_eq!(r.diagnostics[0].rule.code, "X010");
+            }
+            if let Some(src) = r.source() {
+                for d in &r.diagnostics {
+                    prop_assert!(d.span.end <= src.text.len());
+                    prop_assert!(src.text.is_char_boundary(d.span.start) && src.text.is_char_boundary(d.span.end));
+                }
+            }
+        }
+    }
 }

@@ -31,7 +31,7 @@ pub fn after_refusal(
         return Err(unparsable());
     }
     let cut = edit.range.end;
-    let mut out = super::fix(name, source.text[cut..].as_bytes().to_vec(), opts)?;
+    let mut out = super::fix(name, source.text.as_bytes()[cut..].to_vec(), opts)?;
     // Report against the original text: every later edit sits `cut` bytes
     // further on in it.
     for c in &mut out.changes {

@@ -52,8 +52,10 @@
 //! duplicate key overwrites an earlier one (duplicate arrays are appended),
 //! and `<data>` that is not base64 leaves the field empty.
 
+mod settings;
 mod view;
 
+pub use settings::{Leaf, Want, decimal, setting};
 pub use view::{Tolerated, judge_tree, to_document};
 
 use crate::source::Span;
@@ -153,7 +155,7 @@ pub fn read(bytes: &[u8]) -> Result<Tree, Trip> {
             reason: "the element inside <plist> is not a <dict>",
         });
     }
-    if top.children.len() % 2 != 0 {
+    if !top.children.len().is_multiple_of(2) {
         return Err(Trip {
             offset: top.span.start,
             reason: "the top <dict> has an odd number of elements (a key without a value, or a value without a key)",
@@ -389,6 +391,7 @@ impl Scanner<'_> {
             }
             let mut after_children = false;
             while self.peek(1) != b'/' {
+                let mark = self.tree.elements.len();
                 match self.node() {
                     Some(child) => {
                         let kids = &mut self.tree.elements[idx].children;
@@ -400,8 +403,9 @@ impl Scanner<'_> {
                     }
                     None if self.peek(0) == b'/' => {
                         // OpenCore takes this as the end of the children,
-                        // whatever stopped the child.
+                        // whatever stopped the child, and drops the child.
                         self.trip = None;
+                        self.tree.elements.truncate(mark);
                         after_children = true;
                         break;
                     }

@@ -116,7 +116,7 @@ impl Judge<'_> {
     }
 
     fn dict(&mut self, e: &Element) {
-        if e.children.len() % 2 != 0 {
+        if !e.children.len().is_multiple_of(2) {
             self.push(
                 e.span.clone(),
                 "a <dict> with an odd number of elements (a key without a value, or a value without a key)".into(),
