@@ -64,10 +64,11 @@ fn lookup(bytes: &[u8], tree: &Tree, idx: u32, path: &[&str], want: Want) -> Opt
         let k = &tree.elements[pair[0] as usize];
         let is_key = name(bytes, k) == b"key" && k.children.is_empty();
         let text = k.text.clone().map(|r| &bytes[r]);
-        if is_key && text == Some(first.as_bytes()) {
-            if let Some(v) = lookup(bytes, tree, pair[1], rest, want) {
-                found = Some(v);
-            }
+        if is_key
+            && text == Some(first.as_bytes())
+            && let Some(v) = lookup(bytes, tree, pair[1], rest, want)
+        {
+            found = Some(v);
         }
     }
     found
