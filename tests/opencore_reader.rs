@@ -309,3 +309,111 @@ mod props {
         }
     }
 }
+
+mod audit_as_opencore_reads {
+    use super::*;
+    use ocaudit::audit::{AuditOptions, FileReport, audit_bytes};
+
+    fn sample() -> Vec<u8> {
+        std::fs::read(root().join("sample-configs/z390-kaslr-broken.plist")).unwrap()
+    }
+
+    fn audit(bytes: &[u8]) -> FileReport {
+        audit_bytes("config.plist", bytes.to_vec(), &AuditOptions::default())
+    }
+
+    /// (code, key path, start offset) of every finding but X011.
+    fn findings(r: &FileReport, shift: usize) -> Vec<(String, String, usize)> {
+        r.diagnostics
+            .iter()
+            .filter(|d| d.rule.code != "X011")
+            .map(|d| (d.rule.code.to_owned(), d.path.clone(), d.span.start - shift))
+            .collect()
+    }
+
+    fn x011(r: &FileReport) -> String {
+        let d: Vec<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "X011")
+            .collect();
+        assert_eq!(d.len(), 1, "one X011: {:?}", r.diagnostics);
+        d[0].message.clone()
+    }
+
+    #[test]
+    fn malformations_opencore_reads_keep_every_other_finding_in_place() {
+        let plain = audit(&sample());
+        assert_eq!(plain.opencore_reads, Some(true));
+        let want = findings(&plain, 0);
+        assert!(want.len() > 3);
+        // Text after `</plist>` and blank lines before `<?xml`: the strict
+        // loader refuses both, OpenCore reads both.
+        let mut tail = sample();
+        tail.extend_from_slice(b"\ngarbage <not closed\n");
+        let r = audit(&tail);
+        assert_eq!((r.opencore_reads, r.unparsable), (Some(true), false));
+        assert!(x011(&r).contains("after `</plist>`"));
+        assert_eq!(findings(&r, 0), want);
+        let lead = [&b"\n\n  "[..], &sample()].concat();
+        let r = audit(&lead);
+        assert_eq!(r.opencore_reads, Some(true));
+        assert!(x011(&r).contains("before the XML declaration"));
+        assert_eq!(findings(&r, 4), want);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_audited_as_bytes() {
+        let s = sample();
+        let at = memchr::memmem::find(&s, b"<string>").unwrap() + 8;
+        let bad = [&s[..at], &b"\xff"[..], &s[at..]].concat();
+        let r = audit(&bad);
+        assert_eq!(r.opencore_reads, Some(true));
+        assert!(x011(&r).contains("not UTF-8"));
+        // Offsets are the file's: the one-byte replacement keeps them.
+        let shifted: Vec<_> = findings(&r, 0)
+            .into_iter()
+            .map(|(c, p, o)| (c, p, if o > at { o - 1 } else { o }))
+            .collect();
+        let want = findings(&audit(&s), 0);
+        assert!(want.iter().all(|w| shifted.contains(w)), "{shifted:?}");
+    }
+
+    #[test]
+    fn a_nested_key_without_value_says_which_dict_opencore_ignores() {
+        let s = String::from_utf8(sample()).unwrap();
+        let booter = s.find("<key>Booter</key>").unwrap();
+        let open = booter + s[booter..].find("<dict>").unwrap() + "<dict>".len();
+        let odd = format!("{}<key>Orphan</key>{}", &s[..open], &s[open..]);
+        let r = audit(odd.as_bytes());
+        assert_eq!(r.opencore_reads, Some(true));
+        let m = x011(&r);
+        assert!(m.contains("ignores this whole dict"), "{m}");
+        // OpenCore then stores no Booter quirk from this file at all.
+        let tree = opencore::read(odd.as_bytes()).unwrap();
+        let got = opencore::setting(
+            odd.as_bytes(),
+            &tree,
+            &["Booter", "Quirks", "AvoidRuntimeDefrag"],
+            Want::Bool,
+        );
+        assert_eq!(got, None);
+    }
+
+    #[test]
+    fn refused_files_get_one_x010_where_opencore_trips() {
+        let s = sample();
+        let cut = &s[..s.len() / 2];
+        let r = audit(cut);
+        assert_eq!((r.opencore_reads, r.unparsable), (Some(false), false));
+        assert_eq!(r.diagnostics.len(), 1);
+        let d = &r.diagnostics[0];
+        assert_eq!(d.rule.code, "X010");
+        assert!(d.message.contains("halts"), "{}", d.message);
+        assert_eq!(d.span.start, opencore::read(cut).unwrap_err().offset);
+        let bom = [&b"\xef\xbb\xbf"[..], &s].concat();
+        let r = audit(&bom);
+        assert_eq!(r.diagnostics.len(), 1);
+        assert!(r.diagnostics[0].fix.is_some());
+    }
+}

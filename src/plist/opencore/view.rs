@@ -77,13 +77,16 @@ impl Judge<'_> {
     }
 
     fn element(&mut self, idx: u32) {
-        let e = &self.tree.elements[idx as usize];
-        let name = self.name(e).to_vec();
-        let shown = String::from_utf8_lossy(&name).into_owned();
-        if idx != 0 && !PLIST_NAMES.contains(&name.as_slice()) {
+        // Copies of the shared references: no borrow of `self` is held.
+        let (b, tree) = (self.b, self.tree);
+        let e = &tree.elements[idx as usize];
+        let name: &[u8] = &b[e.name.clone()];
+        let shown = || String::from_utf8_lossy(name).into_owned();
+        if idx != 0 && !PLIST_NAMES.contains(&name) {
+            let shown = shown();
             let known = PLIST_NAMES
                 .iter()
-                .find(|n| n.eq_ignore_ascii_case(&name))
+                .find(|n| n.eq_ignore_ascii_case(name))
                 .map(|n| String::from_utf8_lossy(n).into_owned());
             let what = match known {
                 Some(k) => format!("element <{shown}> (plist names are lower-case: <{k}>)"),
@@ -97,12 +100,12 @@ impl Judge<'_> {
         }
         if let Some(text) = &e.text {
             self.text(text.clone());
-        } else if e.children.is_empty() && !matches!(name.as_slice(), b"dict" | b"array") {
+        } else if e.children.is_empty() && !matches!(name, b"dict" | b"array") {
             let inner = &self.b[e.span.clone()];
             if memchr::memmem::find(inner, b"<![CDATA[").is_some() {
                 self.push(
                     e.span.clone(),
-                    format!("a CDATA section inside <{shown}>"),
+                    format!("a CDATA section inside <{}>", shown()),
                     "OpenCore skips CDATA like a comment and reads the element as empty",
                 );
             }
