@@ -417,3 +417,14 @@ mod audit_as_opencore_reads {
         assert!(r.diagnostics[0].fix.is_some());
     }
 }
+
+#[test]
+fn fix_refuses_a_file_only_opencore_reads() {
+    use ocaudit::fixer::{FixError, FixOptions, fix};
+    let mut s = std::fs::read(root().join("sample-configs/z390-kaslr-broken.plist")).unwrap();
+    s.extend_from_slice(b"\ntrailing words\n");
+    match fix("config.plist", s, &FixOptions::default()) {
+        Err(FixError::Unparsable(m)) => assert!(m.contains("X011"), "{m}"),
+        other => panic!("expected a refusal, got {:?}", other.map(|o| o.text.len())),
+    }
+}

@@ -2,7 +2,9 @@
 //! OpenCore refuses for a mechanical reason (a byte-order mark, UTF-16,
 //! text before the XML) is repaired first and written as plain UTF-8; a
 //! file it refuses for another reason is not touched; a file holding bytes
-//! that are not UTF-8 cannot be written back unchanged, so it is refused.
+//! that are not UTF-8 cannot be written back unchanged, so it is refused,
+//! and so is a file only OpenCore reads (no second reader could check the
+//! result).
 
 use super::{AppliedFix, Change, FixError, FixOptions, FixOutcome};
 use crate::audit::{LoadFailure, Loaded, OpenCoreReading};
@@ -72,6 +74,17 @@ pub fn before_fixing(loaded: &Loaded) -> Result<(Option<Fix>, Option<String>), F
         return Err(FixError::Refused(
             "the file holds bytes that are not UTF-8; ocaudit cannot rewrite it without changing them (OpenCore reads them as they are): replace them first".into(),
         ));
+    }
+    if let OpenCoreReading::Reads(Some(_)) = &loaded.opencore
+        && let Err(e) = crate::plist::load(&loaded.source.text)
+    {
+        // Only OpenCore reads it (the audit used OpenCore's tree): an edit
+        // could not be checked by a second reader, so none is made.
+        let (line, col) = loaded.source.line_col(e.offset);
+        return Err(FixError::Unparsable(format!(
+            "X011 at {line}:{col}: {}; OpenCore reads the file, but fix edits only files every plist reader reads: repair the XML first",
+            e.message
+        )));
     }
     let OpenCoreReading::Refuses(d) = &loaded.opencore else {
         return Ok((None, None));
