@@ -238,17 +238,7 @@ fn fatal(
     message: String,
     help: Option<String>,
 ) -> Diagnostic {
-    Diagnostic {
-        rule,
-        severity: rule.severity,
-        path: String::new(),
-        span,
-        secondary: Vec::new(),
-        message,
-        notes: Vec::new(),
-        help,
-        fix: None,
-    }
+    rules::reported_outside(rule, span, message, help)
 }
 
 /// Audit the bytes of one file.

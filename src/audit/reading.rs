@@ -76,9 +76,19 @@ pub fn judge(
             }
         }
     };
+    finish(source, doc, kind, reading)
+}
+
+/// Model the tree as `kind` (detected when `None`): a file of no known
+/// kind is refused, with X010 when OpenCore refuses it too (a root array,
+/// say: the OpenCore finding is the one that matters), else X001.
+fn finish(
+    source: SourceFile,
+    doc: Document,
+    kind: Option<ConfigKind>,
+    reading: OpenCoreReading,
+) -> Result<Loaded, Box<LoadFailure>> {
     let Some(kind) = kind.or_else(|| model::detect_kind(&doc)) else {
-        // A root OpenCore refuses (an array, say) is no known config
-        // either: the OpenCore finding is the one that matters.
         if let OpenCoreReading::Refuses(d) = reading {
             return Err(Box::new(LoadFailure {
                 source: Some(source),
@@ -117,16 +127,7 @@ fn strict_only(
             }));
         }
     };
-    let Some(kind) = kind.or_else(|| model::detect_kind(&doc)) else {
-        return Err(not_a_config(source, &doc));
-    };
-    let config = model::build_kind(&doc, kind);
-    Ok(Loaded {
-        source,
-        doc,
-        config,
-        opencore: OpenCoreReading::NotApplicable,
-    })
+    finish(source, doc, kind, OpenCoreReading::NotApplicable)
 }
 
 fn not_a_config(source: SourceFile, doc: &Document) -> Box<LoadFailure> {

@@ -194,6 +194,27 @@ pub fn x001() -> &'static RuleMeta {
     &structure::X001
 }
 
+/// A finding reported outside the engine (by the loader): no key path,
+/// no fix yet.
+pub fn reported_outside(
+    rule: &'static RuleMeta,
+    span: Span,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
+    Diagnostic {
+        rule,
+        severity: rule.severity,
+        path: String::new(),
+        span,
+        secondary: Vec::new(),
+        message,
+        notes: Vec::new(),
+        help,
+        fix: None,
+    }
+}
+
 /// The X002 rule (binary plists, reported outside the engine).
 pub fn x002() -> &'static RuleMeta {
     &structure::X002

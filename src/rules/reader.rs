@@ -42,17 +42,7 @@ const AT_BOOT_OCQUIRKS: &str =
     "OcQuirks.efi cannot read it and silently runs with its built-in defaults instead";
 
 fn diag(rule: &'static super::RuleMeta, span: crate::source::Span, message: String) -> Diagnostic {
-    Diagnostic {
-        rule,
-        severity: rule.severity,
-        path: String::new(),
-        span,
-        secondary: Vec::new(),
-        message,
-        notes: Vec::new(),
-        help: None,
-        fix: None,
-    }
+    super::reported_outside(rule, span, message, None)
 }
 
 /// Where the XML proper starts in `text`: `<?xml`, else `<plist`, else the
