@@ -185,28 +185,20 @@ pub fn load_as(
     raw: Vec<u8>,
     kind: Option<ConfigKind>,
 ) -> Result<Loaded, Box<LoadFailure>> {
-    let oc = plist::opencore::read(&raw).map(|tree| {
-        let items = plist::opencore::judge_tree(&raw, &tree);
-        (tree, items)
-    });
-    let source = match SourceFile::try_new(name, raw) {
-        Ok(s) => s,
+    let (source, lossy_raw) = match SourceFile::try_new(name, raw) {
+        Ok(s) => (s, None),
         Err((e, raw)) => {
             // OpenCore reads files that are not UTF-8 or hold a NUL byte:
             // read those as bytes when they look like a plist.
             let lossy = matches!(
                 e,
-                DecodeError::NulByte(_)
-                    | DecodeError::InvalidEncoding {
-                        encoding: "UTF-8",
-                        ..
-                    }
+                DecodeError::NulByte(_) | DecodeError::InvalidEncoding { .. }
             )
             .then(|| SourceFile::new_lossy(name, &raw))
             .flatten()
             .filter(|s| reading::looks_like_plist(&s.text));
             match lossy {
-                Some(s) => s,
+                Some(s) => (s, Some(raw)),
                 None => {
                     return Err(Box::new(LoadFailure {
                         source: None,
@@ -217,6 +209,22 @@ pub fn load_as(
         }
     };
     let strict = plist::load(&source.text);
+    // OpenCore's reader is replayed only where the strict reading cannot
+    // vouch for it (see `reading::surely_read`): most files skip it.
+    let oc = (!reading::surely_read(&source, &strict)).then(|| {
+        let raw = match (&lossy_raw, source.encoding) {
+            (Some(raw), _) => std::borrow::Cow::Borrowed(raw.as_slice()),
+            (None, crate::source::Encoding::Utf8) => {
+                std::borrow::Cow::Borrowed(source.text.as_bytes())
+            }
+            // The file's own bytes, encoded back.
+            (None, _) => std::borrow::Cow::Owned(source.encode(&source.text)),
+        };
+        plist::opencore::read(&raw).map(|tree| {
+            let items = plist::opencore::judge_tree(&raw, &tree);
+            (tree, items)
+        })
+    });
     reading::judge(source, strict, oc, kind)
 }
 

@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
                 if let Some(t) = &e.text {
                     assert!(t.start >= e.inner.start && t.end <= e.inner.end, "{e:?}");
                 }
-                for &c in &e.children {
+                for &c in tree.children(e) {
                     let c = &tree.elements[c as usize];
                     assert!(c.span.start >= e.inner.start && c.span.end <= e.inner.end);
                 }

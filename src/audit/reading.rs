@@ -22,6 +22,25 @@ use crate::plist::{Document, LoadError, opencore};
 use crate::rules;
 use crate::source::{Encoding, SourceFile};
 
+/// Whether OpenCore's reader surely reads the file, and reads it as the
+/// strict loader did, so that replaying it would only confirm: plain
+/// UTF-8, no issue, nothing unusual (see [`Document::unusual`]), a root
+/// dict, and OpenCore's limits kept with room to spare (its 32 levels
+/// count `<plist>` and a leaf written `<x></x>`). The differential test
+/// (`tests/opencore_reader.rs`) checks this shortcut against the replay.
+pub fn surely_read(source: &SourceFile, strict: &Result<Document, LoadError>) -> bool {
+    let Ok(doc) = strict else {
+        return false;
+    };
+    source.encoding == Encoding::Utf8
+        && !source.lossy
+        && !doc.unusual
+        && doc.issues.is_empty()
+        && doc.root.as_dict().is_some()
+        && doc.depth + 2 <= opencore::NEST_LEVEL as usize
+        && doc.widest <= opencore::NODE_COUNT
+}
+
 /// Whether decoded text is a plist at all (else a refusal is "not XML",
 /// exit 2, and not an OpenCore finding).
 pub fn looks_like_plist(text: &str) -> bool {
@@ -31,11 +50,12 @@ pub fn looks_like_plist(text: &str) -> bool {
 
 /// Decide the tree and the reader findings of one file: `strict` is the
 /// strict loader's result on `source.text`, `oc` OpenCore's on the raw
-/// bytes (with what it tolerated), `kind` the kind forced by `--kind`.
+/// bytes (with what it tolerated; `None` when [`surely_read`] made the
+/// replay needless), `kind` the kind forced by `--kind`.
 pub fn judge(
     source: SourceFile,
     strict: Result<Document, LoadError>,
-    oc: Result<(opencore::Tree, Vec<opencore::Tolerated>), opencore::Trip>,
+    oc: Option<Result<(opencore::Tree, Vec<opencore::Tolerated>), opencore::Trip>>,
     kind: Option<ConfigKind>,
 ) -> Result<Loaded, Box<LoadFailure>> {
     let detected = match &strict {
@@ -46,7 +66,12 @@ pub fn judge(
         return strict_only(source, strict, kind);
     }
     let (doc, reading) = match oc {
-        Err(trip) => {
+        None => match strict {
+            Ok(doc) => (doc, OpenCoreReading::Reads(None)),
+            // (`surely_read` holds only for a loaded file.)
+            Err(e) => return strict_only(source, Err(e), kind),
+        },
+        Some(Err(trip)) => {
             let ocquirks = detected == Some(ConfigKind::OcQuirks);
             let d = rules::cannot_read(&source, &trip, ocquirks);
             match strict {
@@ -59,7 +84,7 @@ pub fn judge(
                 }
             }
         }
-        Ok((tree, items)) => {
+        Some(Ok((tree, items))) => {
             // Offsets of the raw bytes are offsets of the text only for
             // UTF-8 without a BOM (OpenCore refuses every other encoding).
             debug_assert_eq!(source.encoding, Encoding::Utf8);

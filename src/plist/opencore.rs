@@ -82,8 +82,9 @@ pub struct Element {
     pub attributes: bool,
     /// Between the start tag's `>` and the end tag's `<` (empty for `<x/>`).
     pub inner: Span,
-    /// Indexes of the children in [`Tree::elements`].
-    pub children: Vec<u32>,
+    /// Where the indexes of its children sit in the tree's child list
+    /// (see [`Tree::children`]).
+    kids: std::ops::Range<u32>,
 }
 
 /// The element tree of a file OpenCore's scanner accepted.
@@ -93,6 +94,15 @@ pub struct Tree {
     pub elements: Vec<Element>,
     /// Where the scanner stopped reading (the end of the root element).
     pub end: usize,
+    /// The children of every element, each element's run in one piece.
+    kids: Vec<u32>,
+}
+
+impl Tree {
+    /// The indexes (into [`Tree::elements`]) of `e`'s child elements.
+    pub fn children(&self, e: &Element) -> &[u32] {
+        &self.kids[e.kids.start as usize..e.kids.end as usize]
+    }
 }
 
 /// Why OpenCore refuses a file: the offset of the byte it tripped on.
@@ -116,7 +126,12 @@ pub fn scan(bytes: &[u8]) -> Result<Tree, Trip> {
         b: bytes,
         pos: 0,
         level: 0,
-        tree: Tree::default(),
+        tree: Tree {
+            elements: Vec::with_capacity(bytes.len() / 24),
+            kids: Vec::with_capacity(bytes.len() / 24),
+            end: 0,
+        },
+        stack: Vec::new(),
         trip: None,
     };
     match s.node() {
@@ -136,26 +151,27 @@ pub fn scan(bytes: &[u8]) -> Result<Tree, Trip> {
 pub fn read(bytes: &[u8]) -> Result<Tree, Trip> {
     let tree = scan(bytes)?;
     let root = &tree.elements[0];
+    let top = tree.children(root);
     if &bytes[root.name.clone()] != b"plist" {
         return Err(Trip {
             offset: root.span.start,
             reason: "the first element is not <plist>",
         });
     }
-    if root.children.len() != 1 {
+    if top.len() != 1 {
         return Err(Trip {
             offset: root.span.start,
             reason: "<plist> does not hold exactly one element",
         });
     }
-    let top = &tree.elements[root.children[0] as usize];
+    let top = &tree.elements[top[0] as usize];
     if &bytes[top.name.clone()] != b"dict" {
         return Err(Trip {
             offset: top.span.start,
             reason: "the element inside <plist> is not a <dict>",
         });
     }
-    if !top.children.len().is_multiple_of(2) {
+    if !tree.children(top).len().is_multiple_of(2) {
         return Err(Trip {
             offset: top.span.start,
             reason: "the top <dict> has an odd number of elements (a key without a value, or a value without a key)",
@@ -174,6 +190,9 @@ struct Scanner<'b> {
     pos: usize,
     level: u32,
     tree: Tree,
+    /// Children of the open elements, innermost last; each element moves
+    /// its own run to the tree when it closes.
+    stack: Vec<u32>,
     trip: Option<Trip>,
 }
 
@@ -197,9 +216,8 @@ impl Scanner<'_> {
     }
 
     fn skip_space(&mut self) {
-        while self.pos < self.b.len() && is_space(self.b[self.pos]) {
-            self.pos += 1;
-        }
+        let rest = &self.b[self.pos.min(self.b.len())..];
+        self.pos += rest.iter().take_while(|&&c| is_space(c)).count();
     }
 
     /// Record the first failure; later ones only follow from it.
@@ -221,25 +239,27 @@ impl Scanner<'_> {
     /// The rest of a tag after `<` (or `</`): name, attributes, `/`, `>`.
     /// `self_closing` is `None` for end tags, where `/` is an error.
     fn tag_end(&mut self, self_closing: Option<&mut bool>) -> Option<(Span, bool)> {
-        let start = self.pos;
-        let mut len = 0;
+        let start = self.pos.min(self.b.len());
+        let rest = &self.b[start..];
+        // The name runs to whitespace, `/` or `>`; attributes to `/` or `>`.
         let mut name_len = 0;
-        let mut cur = self.peek(0);
-        while start + len < self.b.len() {
-            if cur == b'/' || cur == b'>' {
+        let mut len = rest.len();
+        for (i, &c) in rest.iter().enumerate() {
+            if c == b'/' || c == b'>' {
+                len = i;
                 break;
             }
-            if name_len == 0 && is_space(cur) {
-                name_len = len;
-                if name_len == 0 {
-                    self.fail(self.pos, "a tag name must follow `<` directly");
+            if name_len == 0 && is_space(c) {
+                if i == 0 {
+                    self.pos = start;
+                    self.fail(start, "a tag name must follow `<` directly");
                     return None;
                 }
+                name_len = i;
             }
-            self.consume(1);
-            len += 1;
-            cur = self.peek(0);
         }
+        self.pos = start + len;
+        let mut cur = self.peek(0);
         let attributes = name_len != 0 && len > name_len;
         if name_len == 0 {
             name_len = len;
@@ -373,7 +393,7 @@ impl Scanner<'_> {
             text: None,
             attributes,
             inner: tag_end..tag_end,
-            children: Vec::new(),
+            kids: 0..0,
         });
         if self_closing {
             return Some(idx as u32);
@@ -390,28 +410,37 @@ impl Scanner<'_> {
                 return None;
             }
             let mut after_children = false;
+            let base = self.stack.len();
             while self.peek(1) != b'/' {
-                let mark = self.tree.elements.len();
+                let marks = (
+                    self.tree.elements.len(),
+                    self.stack.len(),
+                    self.tree.kids.len(),
+                );
                 match self.node() {
                     Some(child) => {
-                        let kids = &mut self.tree.elements[idx].children;
-                        if kids.len() >= NODE_COUNT {
+                        if self.stack.len() - base >= NODE_COUNT {
                             self.fail(lt, "more than 32768 elements inside one element");
                             return None;
                         }
-                        kids.push(child);
+                        self.stack.push(child);
                     }
                     None if self.peek(0) == b'/' => {
                         // OpenCore takes this as the end of the children,
                         // whatever stopped the child, and drops the child.
                         self.trip = None;
-                        self.tree.elements.truncate(mark);
+                        self.tree.elements.truncate(marks.0);
+                        self.stack.truncate(marks.1);
+                        self.tree.kids.truncate(marks.2);
                         after_children = true;
                         break;
                     }
                     None => return None,
                 }
             }
+            let start = self.tree.kids.len() as u32;
+            self.tree.kids.extend(self.stack.drain(base..));
+            self.tree.elements[idx].kids = start..self.tree.kids.len() as u32;
             self.level -= 1;
             unprefixed = after_children;
         }

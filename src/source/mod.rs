@@ -137,14 +137,15 @@ impl SourceFile {
     /// all UTF-8 or hold a NUL, keeping every byte offset: each byte of a
     /// sequence that is not UTF-8 becomes one `?`, NUL bytes stay. OpenCore
     /// reads such files (it never decodes text), so ocaudit still audits
-    /// them. `None` for other failures (binary plist, UTF-16, too large,
-    /// empty).
+    /// them. `None` for a byte-order mark, a binary plist, a file too large
+    /// or blank.
     pub fn new_lossy(name: impl Into<String>, raw: &[u8]) -> Option<SourceFile> {
+        // (UTF-16 that failed to decode comes here too; its text as bytes
+        // holds no `<plist`, which callers check.)
         let plain = !raw.starts_with(&[0xEF, 0xBB, 0xBF])
             && !raw.starts_with(&[0xFF, 0xFE])
             && !raw.starts_with(&[0xFE, 0xFF])
-            && !raw.starts_with(b"bplist")
-            && !(raw.len() >= 2 && (raw[0] == 0 || raw[1] == 0));
+            && !raw.starts_with(b"bplist");
         if !plain || raw.len() > MAX_FILE_SIZE || raw.iter().all(u8::is_ascii_whitespace) {
             return None;
         }
@@ -201,7 +202,10 @@ fn decode_owned(raw: Vec<u8>) -> Result<(String, Encoding), (DecodeError, Vec<u8
     }
     let bom16 = raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF]);
     let bare16 = raw.len() >= 4
-        && ((raw[0] == b'<' && raw[1] == 0 && raw[2] != 0) || (raw[0] == 0 && raw[1] == b'<'));
+        // Two ASCII characters in a row, each with its zero byte: one stray
+        // NUL before `<?xml` is UTF-8 with a NUL, not UTF-16.
+        && ((raw[0] == b'<' && raw[1] == 0 && raw[2] != 0 && raw[3] == 0)
+            || (raw[0] == 0 && raw[1] == b'<' && raw[2] == 0 && raw[3] != 0));
     let (text, encoding) = if raw.starts_with(&[0xEF, 0xBB, 0xBF]) || bom16 || bare16 {
         let decoded = if let Some(rest) = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
             utf8(rest, 3).map(|t| (t, Encoding::Utf8Bom))

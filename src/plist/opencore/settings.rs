@@ -43,7 +43,7 @@ pub enum Want {
 /// field's default.
 pub fn setting(bytes: &[u8], tree: &Tree, path: &[&str], want: Want) -> Option<Leaf> {
     let root = &tree.elements[0];
-    let top = *root.children.first()?;
+    let top = *tree.children(root).first()?;
     lookup(bytes, tree, top, path, want)
 }
 
@@ -54,15 +54,15 @@ fn name<'b>(bytes: &'b [u8], e: &Element) -> &'b [u8] {
 fn lookup(bytes: &[u8], tree: &Tree, idx: u32, path: &[&str], want: Want) -> Option<Leaf> {
     let e = &tree.elements[idx as usize];
     let Some((first, rest)) = path.split_first() else {
-        return leaf(bytes, e, want);
+        return leaf(bytes, e, tree.children(e).is_empty(), want);
     };
-    if name(bytes, e) != b"dict" || !e.children.len().is_multiple_of(2) {
+    if name(bytes, e) != b"dict" || !tree.children(e).len().is_multiple_of(2) {
         return None;
     }
     let mut found = None;
-    for pair in e.children.chunks(2) {
+    for pair in tree.children(e).chunks(2) {
         let k = &tree.elements[pair[0] as usize];
-        let is_key = name(bytes, k) == b"key" && k.children.is_empty();
+        let is_key = name(bytes, k) == b"key" && tree.children(k).is_empty();
         let text = k.text.clone().map(|r| &bytes[r]);
         if is_key
             && text == Some(first.as_bytes())
@@ -74,8 +74,8 @@ fn lookup(bytes: &[u8], tree: &Tree, idx: u32, path: &[&str], want: Want) -> Opt
     found
 }
 
-fn leaf(bytes: &[u8], e: &Element, want: Want) -> Option<Leaf> {
-    if !e.children.is_empty() {
+fn leaf(bytes: &[u8], e: &Element, no_children: bool, want: Want) -> Option<Leaf> {
+    if !no_children {
         return None;
     }
     let text = e.text.clone().map(|r| &bytes[r]);

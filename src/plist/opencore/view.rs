@@ -100,9 +100,12 @@ impl Judge<'_> {
         }
         if let Some(text) = &e.text {
             self.text(text.clone());
-        } else if e.children.is_empty() && !matches!(name, b"dict" | b"array") {
-            let inner = &self.b[e.span.clone()];
-            if memchr::memmem::find(inner, b"<![CDATA[").is_some() {
+        } else if !e.inner.is_empty()
+            && tree.children(e).is_empty()
+            && !matches!(name, b"dict" | b"array")
+        {
+            let inner = &b[e.inner.clone()];
+            if memchr::memchr(b'<', inner).is_some_and(|i| inner[i..].starts_with(b"<![CDATA[")) {
                 self.push(
                     e.span.clone(),
                     format!("a CDATA section inside <{}>", shown()),
@@ -113,13 +116,13 @@ impl Judge<'_> {
         if name == b"dict" {
             self.dict(e);
         }
-        for &c in &e.children {
+        for &c in tree.children(e) {
             self.element(c);
         }
     }
 
     fn dict(&mut self, e: &Element) {
-        if !e.children.len().is_multiple_of(2) {
+        if !self.tree.children(e).len().is_multiple_of(2) {
             self.push(
                 e.span.clone(),
                 "a <dict> with an odd number of elements (a key without a value, or a value without a key)".into(),
@@ -127,7 +130,7 @@ impl Judge<'_> {
             );
             return;
         }
-        for pair in e.children.chunks(2) {
+        for pair in self.tree.children(e).chunks(2) {
             let k = &self.tree.elements[pair[0] as usize];
             if self.name(k) != b"key" {
                 let shown = String::from_utf8_lossy(self.name(k)).into_owned();
@@ -187,10 +190,13 @@ fn is_known_entity(r: &[u8]) -> bool {
 /// says so); an element in a key's place is left out.
 pub fn to_document(text: &str, tree: &Tree) -> Document {
     let root = &tree.elements[0];
-    let top = root.children.first().copied().unwrap_or(0);
+    let top = tree.children(root).first().copied().unwrap_or(0);
     Document {
         root: node(text, tree, top),
         issues: Vec::new(),
+        unusual: true,
+        depth: 0,
+        widest: 0,
     }
 }
 
@@ -202,7 +208,7 @@ fn node(text: &str, tree: &Tree, idx: u32) -> Node {
         "dict" => {
             let mut entries = Vec::new();
             let mut pending: Option<(CompactString, Span)> = None;
-            for &c in &e.children {
+            for &c in tree.children(e) {
                 let ce = &tree.elements[c as usize];
                 if text.get(ce.name.clone()) == Some("key") {
                     let k = ce.text.clone().map_or("", |r| text.get(r).unwrap_or(""));
@@ -217,7 +223,12 @@ fn node(text: &str, tree: &Tree, idx: u32) -> Node {
             }
             Value::Dict(Dict { entries })
         }
-        "array" => Value::Array(e.children.iter().map(|&c| node(text, tree, c)).collect()),
+        "array" => Value::Array(
+            tree.children(e)
+                .iter()
+                .map(|&c| node(text, tree, c))
+                .collect(),
+        ),
         "string" => Value::String(CompactString::from(t)),
         "integer" => Value::Integer(Box::new(Integer::parse(t))),
         "true" => Value::Bool(true),
