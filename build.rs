@@ -1,4 +1,5 @@
-//! Build script: turns `rules/platforms.json` into Rust statics.
+//! Build script: turns `rules/platforms.json` and `rules/signals.json` into
+//! Rust statics.
 //!
 //! The platform profiles are data, kept as JSON so they stay easy to read
 //! and review, but every `ocaudit` process needs them: parsing the JSON at
@@ -13,6 +14,7 @@ use serde_json::{Map, Value};
 
 fn main() {
     println!("cargo:rerun-if-changed=rules/platforms.json");
+    println!("cargo:rerun-if-changed=rules/signals.json");
     let text = std::fs::read_to_string("rules/platforms.json")
         .unwrap_or_else(|e| panic!("rules/platforms.json: {e}"));
     let data: Value = serde_json::from_str(&text)
@@ -29,9 +31,126 @@ fn main() {
         platform(&mut out, p);
     }
     out.push_str("];\n");
-    let dest =
-        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("platforms.rs");
+    let slugs: Vec<String> = platforms
+        .iter()
+        .filter_map(|p| p.get("slug").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let dest = Path::new(&out_dir).join("platforms.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
+    let signals = signals(&slugs);
+    let dest = Path::new(&out_dir).join("signals.rs");
+    std::fs::write(&dest, signals).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
+}
+
+/// `rules/signals.json` as a `SIGNALS` table; groups are expanded to slugs.
+fn signals(slugs: &[String]) -> String {
+    let text = std::fs::read_to_string("rules/signals.json")
+        .unwrap_or_else(|e| panic!("rules/signals.json: {e}"));
+    let data: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("rules/signals.json is not valid JSON: {e}"));
+    let groups = data
+        .get("groups")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("rules/signals.json: `groups` must be an object"));
+    let expand_one = |name: &str| -> Vec<String> {
+        if let Some(prefix) = name.strip_suffix('*') {
+            let v: Vec<String> = slugs
+                .iter()
+                .filter(|s| s.starts_with(prefix))
+                .cloned()
+                .collect();
+            assert!(
+                !v.is_empty(),
+                "rules/signals.json: `{name}` matches no platform"
+            );
+            v
+        } else {
+            assert!(
+                slugs.iter().any(|s| s == name),
+                "rules/signals.json: unknown platform `{name}`"
+            );
+            vec![name.to_owned()]
+        }
+    };
+    let expand = |name: &str| -> Vec<String> {
+        match groups.get(name) {
+            Some(members) => members
+                .as_array()
+                .unwrap_or_else(|| panic!("rules/signals.json: group `{name}` must be an array"))
+                .iter()
+                .flat_map(|m| expand_one(m.as_str().expect("group members are strings")))
+                .collect(),
+            None => expand_one(name),
+        }
+    };
+    let mut out = String::from(
+        "/// Every signal of `rules/signals.json`, in file order.\n\
+         pub static SIGNALS: &[SignalDef] = &[\n",
+    );
+    let list = data
+        .get("signals")
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("rules/signals.json: `signals` must be an array"));
+    for (i, s) in list.iter().enumerate() {
+        let obj = s
+            .as_object()
+            .unwrap_or_else(|| panic!("rules/signals.json: signal {i} must be an object"));
+        let at = format!("rules/signals.json: signal {i}");
+        for k in obj.keys() {
+            assert!(
+                ["kind", "match", "points_to", "weight", "note"].contains(&k.as_str()),
+                "{at}: unknown field `{k}`"
+            );
+        }
+        let kind = match string(obj, "kind", &at).as_str() {
+            "ig-platform-id" => "IgPlatformId",
+            "igpu-device-id" => "IgpuDeviceId",
+            "cpuid1" => "Cpuid1",
+            "patch-base" => "PatchBase",
+            "patch-comment" => "PatchComment",
+            "kext" => "Kext",
+            "acpi" => "Acpi",
+            "driver" => "Driver",
+            "quirk" => "Quirk",
+            "nvram-key" => "NvramKey",
+            "property-value" => "PropertyValue",
+            "smbios" => "Smbios",
+            "smbios-prefix" => "SmbiosPrefix",
+            "cpu-model" => "CpuModel",
+            "cpu-gen" => "CpuGen",
+            other => panic!("{at}: unknown kind `{other}`"),
+        };
+        let names: Vec<String> = obj
+            .get("points_to")
+            .and_then(Value::as_array)
+            .unwrap_or_else(|| panic!("{at}: `points_to` must be an array"))
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .unwrap_or_else(|| panic!("{at}: points_to holds strings"))
+                    .to_owned()
+            })
+            .collect();
+        let mut targets: Vec<String> = names.iter().flat_map(|n| expand(n)).collect();
+        targets.sort();
+        targets.dedup();
+        let weight = obj
+            .get("weight")
+            .and_then(Value::as_u64)
+            .filter(|w| (1..=10).contains(w))
+            .unwrap_or_else(|| panic!("{at}: `weight` must be 1 to 10"));
+        let _ = writeln!(
+            out,
+            "    SignalDef {{ kind: SignalKind::{kind}, pattern: {:?}, points_to: {:?}, targets: &{:?}, weight: {weight}, note: {} }},",
+            string(obj, "match", &at),
+            names.join(","),
+            targets,
+            optional_string(obj, "note", &at),
+        );
+    }
+    out.push_str("];\n");
+    out
 }
 
 fn platform(out: &mut String, p: &Value) {
@@ -56,9 +175,30 @@ fn platform(out: &mut String, p: &Value) {
         .get("sandy_ivy")
         .and_then(Value::as_bool)
         .unwrap_or_else(|| panic!("{at}: `sandy_ivy` must be a boolean"));
+    let mat = match obj.get("mat") {
+        Some(Value::Bool(b)) => format!("Some({b})"),
+        Some(Value::Null) => "None".into(),
+        _ => panic!("{at}: `mat` must be true, false or null"),
+    };
+    let old_firmware = obj
+        .get("old_firmware")
+        .and_then(Value::as_bool)
+        .unwrap_or_else(|| panic!("{at}: `old_firmware` must be a boolean"));
+    let vendor = string(obj, "vendor", &at);
+    assert!(
+        ["intel", "amd", "any"].contains(&vendor.as_str()),
+        "{at}: vendor must be intel, amd or any"
+    );
+    let firmware = match string(obj, "firmware", &at).as_str() {
+        "uefi" => "Uefi",
+        "apple" => "Apple",
+        "legacy" => "Legacy",
+        "vm" => "Virtual",
+        other => panic!("{at}: unknown firmware `{other}`"),
+    };
     let _ = writeln!(
         out,
-        "    Platform {{\n        slug: {slug:?},\n        title: {:?},\n        sandy_ivy: {sandy_ivy},\n        models: &[{}],\n        guide: {:?},\n        quirks: &[",
+        "    Platform {{\n        slug: {slug:?},\n        title: {:?},\n        sandy_ivy: {sandy_ivy},\n        vendor: {vendor:?},\n        firmware: Firmware::{firmware},\n        mat: {mat},\n        old_firmware: {old_firmware},\n        models: &[{}],\n        guide: {:?},\n        quirks: &[",
         string(obj, "title", &at),
         models.join(", "),
         string(obj, "guide", &at),

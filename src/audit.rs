@@ -291,7 +291,7 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
             oc_version: None,
         };
     }
-    let platform = platform_for(&loaded.config, opts.platform.as_ref());
+    let platform = platform_for(&loaded, opts);
     let clover = crate::clover_dir::scan(Path::new(name), loaded.config.kind);
     let resolved = resolve_version(&loaded, opts);
     let mut diagnostics = run_rules_with(
@@ -342,13 +342,25 @@ pub fn resolve_version(loaded: &Loaded, opts: &AuditOptions) -> Option<schema::R
 }
 
 /// The platform to judge a config against: the one given (`--platform`),
-/// else the candidates its SystemProductName points to.
-pub fn platform_for(config: &Config, given: Option<&PlatformMatch>) -> Option<PlatformMatch> {
+/// else the one inferred from the whole config and the `--log`, if any (see
+/// [`crate::platform::infer`]).
+pub fn platform_for(loaded: &Loaded, opts: &AuditOptions) -> Option<PlatformMatch> {
+    let log = opts
+        .evidence_files
+        .as_ref()
+        .and_then(|f| f.log.as_ref())
+        .map(|(_, l)| l);
+    platform_of(loaded, opts.platform.as_ref(), log)
+}
+
+/// [`platform_for`] with its inputs spelled out.
+pub fn platform_of(
+    loaded: &Loaded,
+    given: Option<&PlatformMatch>,
+    log: Option<&crate::memmap::oclog::OcLog>,
+) -> Option<PlatformMatch> {
     given.cloned().or_else(|| {
-        config
-            .product_name
-            .as_deref()
-            .and_then(PlatformMatch::infer)
+        crate::platform::infer::infer(&loaded.doc.root, loaded.config.product_name.as_deref(), log)
     })
 }
 

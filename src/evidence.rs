@@ -43,7 +43,7 @@ pub fn load(
 
 /// The slide-analysis options a config sets: DevirtualiseMmio, its enabled
 /// MmioWhitelist addresses, ProvideMaxSlide (low byte, as OpenCore keeps it)
-/// and the CPU generation of its platform.
+/// and the CPU generation and vendor of its platform.
 pub fn slide_options(config: &Config, platform: Option<&PlatformMatch>) -> SlideOptions {
     let q = &config.quirks;
     let whitelist = config
@@ -58,6 +58,7 @@ pub fn slide_options(config: &Config, platform: Option<&PlatformMatch>) -> Slide
         whitelist,
         max_slide: (q.provide_max_slide.value as u64 & 0xFF) as u8,
         sandy_ivy: platform.is_some_and(PlatformMatch::sandy_ivy),
+        amd: platform.is_some_and(|p| p.candidates.iter().all(|c| c.vendor == "amd")),
     }
 }
 
@@ -102,6 +103,9 @@ pub fn summarise(
         names.push(name.clone());
         ev.mat_support = log.mat_support;
         ev.log_version = log.version.clone();
+        ev.nvram_boot_args = log.nvram_boot_args.last().cloned();
+        ev.opencore_slide = log.flag("CSLIDE") == Some(1)
+            && log.slide_report.as_ref().is_some_and(|r| r.count() < 256);
         if let Some(report) = &log.slide_report {
             // The log saw the real boot-time map: it outranks a shell memmap.
             ev.logged_count = Some(report.count() as usize);

@@ -275,14 +275,27 @@ fn write_applies_rechecks_and_is_idempotent() {
     assert!(fixed.contains("<string>kept as is &amp; untouched</string>"));
     let again = d.cmd().output().expect("runs");
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
-    // With the unsafe fixes too, nothing of warning or error remains.
+    // With the unsafe fixes too, nothing of warning or error remains once
+    // the machine is known (the sample is a Z390 build; its config alone
+    // says no more than iMac19,1, so B008's direction needs --platform).
     let o = d
         .cmd()
-        .args(["--write", "--no-backup", "--unsafe-fixes"])
+        .args([
+            "--write",
+            "--no-backup",
+            "--unsafe-fixes",
+            "--platform",
+            "intel-desktop-coffee-lake",
+        ])
         .output()
         .expect("runs");
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("All checks passed"));
+    // Only infos may remain (B006 names Z390, which no config shows).
+    let out = stdout(&o);
+    assert!(
+        out.contains("All checks passed") || out.contains("0 errors, 0 warnings"),
+        "{out}"
+    );
 }
 
 #[test]

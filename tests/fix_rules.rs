@@ -61,13 +61,17 @@ fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
             b(q("ProtectUefiServices", false)),
         ),
         (
+            // The direction needs to know the firmware has a memory
+            // attributes table: Coffee Lake's does.
             "B007",
-            None,
+            Some("intel-desktop-coffee-lake"),
             b(q("RebuildAppleMemoryMap", true) + &q("SyncRuntimePermissions", false)),
         ),
         (
+            // Which quirk goes depends on the firmware: Coffee Lake's has
+            // a memory attributes table.
             "B008",
-            None,
+            Some("intel-desktop-coffee-lake"),
             b(q("EnableWriteUnprotector", true) + &q("RebuildAppleMemoryMap", true)),
         ),
         (
@@ -85,11 +89,28 @@ fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
             None,
             b(q("AllowRelocationBlock", true) + &q("AvoidRuntimeDefrag", false)),
         ),
+        (
+            "B013",
+            Some("intel-laptop-icelake"),
+            b(q("SetupVirtualMap", true)),
+        ),
+        (
+            // Kaby Lake firmware has no memory attributes table.
+            "B014",
+            Some("intel-desktop-kaby-lake"),
+            b(q("EnableWriteUnprotector", false) + &q("RebuildAppleMemoryMap", false)),
+        ),
+        (
+            "B015",
+            Some("intel-laptop-sandy-bridge"),
+            b(q("DevirtualiseMmio", true)),
+        ),
         ("S001", None, s("-v slide=128 alcid=1", true)),
         ("S002", None, s("-v slide=300", true)),
         ("S003", None, s("slide=0 -v", true)),
         ("S004", None, s("slide=1 -v slide=2", true)),
         ("S005", None, s("-v", false)),
+        ("S009", None, s("-v slide=<!-- old -->128", true)),
         (
             "S006",
             None,

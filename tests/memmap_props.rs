@@ -89,6 +89,7 @@ fn options() -> impl Strategy<Value = SlideOptions> {
                 whitelist,
                 max_slide,
                 sandy_ivy,
+                amd: false,
             },
         )
 }

@@ -344,8 +344,10 @@ fn two_concurrent_writers_one_wins_the_other_refuses() {
     }
 }
 
+/// A killed run leaves its lock file and temporary file; the lock is advisory
+/// and died with it, so the next write proceeds, removes both and lists them.
 #[test]
-fn stale_lock_is_refused_and_kept() {
+fn files_a_killed_run_left_are_removed_and_listed() {
     let fx = fixture(ORIGINAL);
     // A pid that no longer runs: a child that has exited and been reaped.
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
@@ -357,27 +359,20 @@ fn stale_lock_is_refused_and_kept() {
     child.wait().unwrap();
     let lock = fx.dir.path().join(".config.plist.ocaudit.lock");
     fs::write(&lock, format!("{dead}\n")).unwrap();
+    let temp = fx
+        .dir
+        .path()
+        .join(format!(".config.plist.ocaudit-{dead}-0.tmp"));
+    fs::write(&temp, &NEW[..3]).unwrap();
 
-    let err = write_atomically(&fx.request(NEW)).unwrap_err();
-    match &err {
-        WriteError::Locked {
-            pid,
-            holder_running,
-            ..
-        } => {
-            assert_eq!(*pid, Some(dead));
-            if cfg!(target_os = "linux") {
-                assert_eq!(*holder_running, Some(false));
-            }
-        }
-        other => panic!("expected Locked, got {other:?}"),
-    }
-    assert!(err.to_string().contains("delete"), "{err}");
-    assert_eq!(fs::read(&fx.config).unwrap(), ORIGINAL);
-    assert!(lock.exists(), "someone else's lock is never removed");
-    fs::remove_file(&lock).unwrap();
-    write_atomically(&fx.request(NEW)).unwrap();
+    let out = write_atomically(&fx.request(NEW)).unwrap();
+    assert_eq!(out.cleaned_up, [lock.clone(), temp.clone()]);
     assert_eq!(fs::read(&fx.config).unwrap(), NEW);
+    assert_no_leftovers(fx.dir.path());
+    let back =
+        WriteRequest::new(&fx.config, NEW, ORIGINAL, &accept).with_backup(BackupPolicy::None);
+    let again = write_atomically(&back).unwrap();
+    assert!(again.cleaned_up.is_empty(), "{:?}", again.cleaned_up);
 }
 
 #[test]

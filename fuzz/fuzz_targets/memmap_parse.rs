@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
                 whitelist: vec![0xFF00_0000],
                 max_slide: data.last().copied().unwrap_or(0) % 255,
                 sandy_ivy: data.len() % 2 == 0,
+                amd: false,
             };
             let analysis = simulate(&map, &opts);
             assert_eq!(analysis.valid_count, analysis.valid_slides.len());

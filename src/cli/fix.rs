@@ -1,6 +1,5 @@
 //! `ocaudit fix`: show (or with `--write`, make) the fixes for one config.
 
-use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -10,7 +9,8 @@ use serde::Serialize;
 use super::{ColorChoice, check, render};
 use crate::audit;
 use crate::fixer::{self, Change, FixOptions, FixOutcome, MmioRequest, SlideRequest};
-use crate::write::{BackupPolicy, WriteRequest, write_atomically};
+
+use super::fix_write::{self, Written};
 
 /// Output format of `fix`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,6 +47,9 @@ pub struct FixArgs {
     /// Make no backup.
     #[arg(long)]
     pub no_backup: bool,
+    /// Keep this many backups per config in the state directory, deleting older ones after a write (0 keeps all).
+    #[arg(long, value_name = "N", env = "OCAUDIT_KEEP_BACKUPS", default_value_t = fix_write::DEFAULT_KEEP_BACKUPS)]
+    pub keep_backups: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FixFormat::Diff)]
     pub format: FixFormat,
@@ -67,10 +70,6 @@ fn parse_slide(s: &str) -> Result<SlideRequest, String> {
 fn parse_mmio(s: &str) -> Result<MmioRequest, String> {
     s.parse()
 }
-
-/// Test-only: modify the file while the writer verifies, to prove a file
-/// changed on disk is refused (debug builds only).
-const RACE_FAULT: &str = "modify-during-verify";
 
 /// Run `fix`.
 pub fn run(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
@@ -118,7 +117,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
     let mut written = Written::default();
     if outcome.changed() {
-        match write(&path, &raw, &outcome, args) {
+        match fix_write::write(&path, &raw, &outcome, args) {
             Ok(w) => written = w,
             Err(e) => {
                 eprintln!("ocaudit: {e}");
@@ -126,16 +125,30 @@ pub fn run(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             }
         }
     }
-    let report = audit::audit_path(&path, &opts.audit)?;
-    let code = check::exit_code(std::slice::from_ref(&report), false);
-    match args.format {
-        FixFormat::Json => json(&outcome, &name, Some((&written, &report)), out)?,
-        FixFormat::Diff => {
-            summary_lines(&outcome, &name, &written, out)?;
-            render::human::report(std::slice::from_ref(&report), color, out)?;
+    let mut finish = || -> anyhow::Result<u8> {
+        if written.path.is_some() && fix_write::fault_is(fix_write::RECHECK_FAULT) {
+            anyhow::bail!("re-reading {name}: injected by the test hook");
         }
+        let report = audit::audit_path(&path, &opts.audit)?;
+        let code = check::exit_code(std::slice::from_ref(&report), false);
+        match args.format {
+            FixFormat::Json => json(&outcome, &name, Some((&written, &report)), out)?,
+            FixFormat::Diff => {
+                summary_lines(&outcome, &name, &written, out)?;
+                render::human::report(std::slice::from_ref(&report), color, out)?;
+            }
+        }
+        // Flush here, not in the caller: a failure must still say the file was written.
+        out.flush()?;
+        if code == 2 && written.path.is_some() {
+            anyhow::bail!("the re-check could not parse {name}, which changed after the write");
+        }
+        Ok(code)
+    };
+    match finish() {
+        Err(e) if written.path.is_some() => Ok(fix_write::report_failed(&written, &e)),
+        result => result,
     }
-    Ok(code)
 }
 
 /// The one file `fix` works on.
@@ -157,44 +170,6 @@ fn resolve(path: Option<&Path>) -> anyhow::Result<PathBuf> {
                 .map_or(String::new(), |p| p.display().to_string())
         ),
     }
-}
-
-/// What the write did.
-#[derive(Debug, Default)]
-struct Written {
-    path: Option<PathBuf>,
-    backup: Option<PathBuf>,
-}
-
-fn write(
-    path: &Path,
-    raw: &[u8],
-    outcome: &FixOutcome,
-    args: &FixArgs,
-) -> Result<Written, crate::write::WriteError> {
-    let new = outcome.new_bytes();
-    let race = cfg!(debug_assertions)
-        && std::env::var(crate::write::FAULT_ENV).is_ok_and(|v| v.trim() == RACE_FAULT);
-    let raced = Cell::new(false);
-    let verify = |bytes: &[u8]| -> Result<(), String> {
-        if race && !raced.replace(true) {
-            let mut changed = raw.to_vec();
-            changed.extend_from_slice(b"\n");
-            std::fs::write(path, changed).map_err(|e| e.to_string())?;
-        }
-        outcome.verify(bytes)
-    };
-    let backup = match (&args.backup, args.no_backup) {
-        (_, true) => BackupPolicy::None,
-        (Some(p), _) => BackupPolicy::At(p.clone()),
-        (None, false) => BackupPolicy::StateDir,
-    };
-    let req = WriteRequest::new(path, raw, &new, &verify).with_backup(backup);
-    let done = write_atomically(&req)?;
-    Ok(Written {
-        path: Some(done.written),
-        backup: done.backup,
-    })
 }
 
 fn summary_lines(

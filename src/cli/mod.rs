@@ -1,17 +1,20 @@
 //! The command line: argument parsing and dispatch to each subcommand.
 //!
 //! Every subcommand returns an exit code (0 clean, 1 findings, 2 could not
-//! run). Rendering lives in `render`; this module never decides what a
+//! run; `fix --write` also 3: written, but the report after it failed). Rendering lives in `render`; this module never decides what a
 //! finding is.
 
+mod backups;
 mod check;
 mod efi;
 mod explain;
 mod fix;
+mod fix_write;
 mod generate;
 pub mod mmio;
 pub mod render;
 pub mod slide;
+mod svg_out;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,6 +44,8 @@ pub enum Command {
     Mmio(mmio::MmioArgs),
     /// Show the fixes for a config.plist as a diff, or apply them with --write (safely: atomic, verified, backed up).
     Fix(FixArgs),
+    /// List the backups `fix --write` made (of one config, or all), with the command to restore one.
+    Backups(backups::BackupsArgs),
     /// Print the documentation of a rule.
     Explain {
         /// A rule code such as B003.
@@ -212,14 +217,20 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             mmio::run(&args, config, args.color.enabled(), &mut out)?
         }
         Command::Fix(args) => fix::run(&args, &mut out)?,
+        Command::Backups(args) => backups::run(&args, &mut out)?,
         Command::Explain { code } => explain::explain(&code, &mut out)?,
         Command::Rules { format } => explain::rules(format, &mut out)?,
         Command::Platforms { format } => explain::platforms(format, &mut out)?,
         Command::Completions { shell } => generate::completions(shell, &mut out)?,
         Command::Man { subcommand } => generate::man(subcommand.as_deref(), &mut out)?,
     };
-    out.flush()?;
-    Ok(code)
+    match out.flush() {
+        // `fix --write` already said on stderr that the file was written and
+        // the report failed; the same unflushable bytes must not turn that
+        // into an error that claims nothing was written.
+        Err(_) if code == fix_write::WRITTEN_REPORT_FAILED => Ok(code),
+        result => result.map(|()| code).map_err(Into::into),
+    }
 }
 
 /// The slide-analysis options a config file sets (for `slide --config`).
@@ -230,9 +241,26 @@ fn config_slide_options(
     let raw = crate::audit::read(path)?;
     let loaded = crate::audit::load(&path.display().to_string(), raw)
         .map_err(|f| anyhow::anyhow!("{}: {}", path.display(), f.diagnostic.message))?;
-    let platform = crate::audit::platform_for(&loaded.config, None);
-    Ok(Some(crate::evidence::slide_options(
-        &loaded.config,
-        platform.as_ref(),
-    )))
+    let platform = crate::audit::platform_of(&loaded, None, None);
+    let opts = crate::evidence::slide_options(&loaded.config, platform.as_ref());
+    // Say where the CPU facts of the simulation come from (on stderr, so
+    // the report formats stay as they are).
+    match &platform {
+        Some(p) => eprintln!(
+            "note: {}: platform {} ({}); Sandy/Ivy Bridge slide shift {}",
+            path.display(),
+            p.slug(),
+            p.reasons(),
+            if opts.sandy_ivy {
+                "applied"
+            } else {
+                "not applied"
+            }
+        ),
+        None => eprintln!(
+            "note: {}: platform unknown; no Sandy/Ivy Bridge slide shift (pass --sandy-ivy if the CPU is one)",
+            path.display()
+        ),
+    }
+    Ok(Some(opts))
 }

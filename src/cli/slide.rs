@@ -125,9 +125,12 @@ pub struct SlideArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: SlideFormat,
-    /// Also write an SVG picture of the map below 4 GiB here.
+    /// Also write an SVG picture of the map below 4 GiB here (a new file, or an SVG ocaudit wrote).
     #[arg(long, value_name = "OUT.svg")]
     pub svg: Option<PathBuf>,
+    /// Let --svg replace an existing file ocaudit did not write, such as a plist (after a backup); never an input of the run.
+    #[arg(long, requires = "svg")]
+    pub force: bool,
     /// Skip auto-detection of FILE's format.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
@@ -506,8 +509,20 @@ pub fn run(
                 "--svg needs a memory map: pass a shell memmap as FILE, or with a log add --memmap FILE"
             );
         };
-        std::fs::write(svg_path, render_svg(m, a, &opts))
-            .with_context(|| format!("cannot write {}", svg_path.display()))?;
+        let inputs: Vec<&std::path::Path> =
+            [Some(&args.file), args.memmap.as_ref(), args.config.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(PathBuf::as_path)
+                .collect();
+        let svg = render_svg(m, a, &opts);
+        if let Some(backup) = super::svg_out::write_svg(svg_path, &svg, &inputs, args.force)? {
+            eprintln!(
+                "ocaudit: replaced {} (--force); the backup of what it held is {}",
+                svg_path.display(),
+                backup.display()
+            );
+        }
     }
     let compared = match (&log, &map) {
         (Some(l), Some(m)) => compare_log(l, m, &opts),

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use super::FixError;
 use crate::audit::Loaded;
 use crate::model::APPLE_BOOT_GUID;
-use crate::patch::{self, Edit, Fix, NewValue, Style, Token};
+use crate::patch::{self, ArgText, Edit, Fix, NewValue, Style, Token};
 use crate::plist::Node;
 use crate::rules::Evidence;
 
@@ -80,8 +80,8 @@ impl FromStr for MmioRequest {
 /// A requested fix, or nothing to do (with a note saying why).
 pub(crate) type Built = Result<Option<Fix>, FixError>;
 
-/// The tokens of the main boot-args string, when it is an editable `<string>`.
-fn boot_args(l: &Loaded) -> Result<Option<(&Node, Vec<Token>)>, FixError> {
+/// The main boot-args string as OpenCore reads it, when it is an editable `<string>`.
+fn boot_args(l: &Loaded) -> Result<Option<(&Node, ArgText)>, FixError> {
     let Some(a) = &l.config.boot_args else {
         return Ok(None);
     };
@@ -93,7 +93,18 @@ fn boot_args(l: &Loaded) -> Result<Option<(&Node, Vec<Token>)>, FixError> {
     }
     let node = patch::node_by_span(&l.doc.root, &a.at.span)
         .ok_or_else(|| FixError::Internal("boot-args not found in the tree".into()))?;
-    Ok(Some((node, patch::tokens(&l.source.text, &node.inner))))
+    if l.config.kind != crate::model::ConfigKind::OpenCore {
+        return Ok(Some((node, ArgText::of(&l.source.text, node, &a.value))));
+    }
+    // OpenCore reads the text as written: no reference decoded, markup
+    // read as empty or refused (S009).
+    match ArgText::literal(&l.source.text, node) {
+        (args, patch::Reading::Literal) => Ok(Some((node, args))),
+        _ => Err(FixError::Refused(format!(
+            "{} holds XML markup that OpenCore reads as empty or refuses; run `ocaudit fix --select S009` first",
+            a.at.path
+        ))),
+    }
 }
 
 fn is_slide(t: &Token) -> bool {
@@ -123,30 +134,17 @@ pub(crate) fn set_slide(l: &Loaded, n: u8, style: &Style) -> Built {
     let want = format!("slide={n}");
     let summary = format!("set `{want}` in boot-args");
     match boot_args(l)? {
-        Some((node, toks)) => {
+        Some((node, args)) => {
+            let toks = &args.tokens;
             let slides: Vec<usize> = (0..toks.len()).filter(|&i| is_slide(&toks[i])).collect();
             if slides.len() == 1 && toks[slides[0]].text == want {
                 return Ok(None);
             }
-            let mut edits = Vec::new();
-            match slides.first() {
-                Some(&first) => {
-                    edits.push(Edit {
-                        range: toks[first].range.clone(),
-                        text: want,
-                    });
-                    edits.extend(patch::remove_tokens(&toks, &|i, t| {
-                        i != first && is_slide(t)
-                    }));
-                }
-                None => match toks.last() {
-                    Some(last) => edits.push(Edit {
-                        range: last.range.end..last.range.end,
-                        text: format!(" {want}"),
-                    }),
-                    None => edits.push(patch::set_string(text, node, &want)),
-                },
-            }
+            let edits = match slides.split_first() {
+                Some((&first, rest)) => args.replace_and_remove(first, want, rest),
+                None if toks.is_empty() => vec![patch::set_string(text, node, &want)],
+                None => args.append(&want),
+            };
             Ok(Some(Fix::safe(summary, edits)))
         }
         None => {
@@ -159,32 +157,38 @@ pub(crate) fn set_slide(l: &Loaded, n: u8, style: &Style) -> Built {
 
 /// `--slide remove`: drop every `slide=` from boot-args.
 pub(crate) fn remove_slide(l: &Loaded) -> Built {
-    let Some((_, toks)) = boot_args(l)? else {
+    let Some((_, args)) = boot_args(l)? else {
         return Ok(None);
     };
-    if !toks.iter().any(is_slide) {
+    let slides: Vec<usize> = (0..args.tokens.len())
+        .filter(|&i| is_slide(&args.tokens[i]))
+        .collect();
+    if slides.is_empty() {
         return Ok(None);
     }
-    let edits = patch::remove_tokens(&toks, &|_, t| is_slide(t));
+    let edits = args.remove(&slides);
     Ok(Some(Fix::safe(
         "remove every `slide=` from boot-args",
         edits,
     )))
 }
 
-/// Make sure `NVRAM/Delete/<Apple GUID>` lists `boot-args`.
+/// Make sure `NVRAM/Delete/<Apple GUID>` lists `boot-args` (`NVRAM/Block`
+/// in a config that has Block and no Delete: OpenCore up to 0.5.8).
 pub(crate) fn delete_boot_args(l: &Loaded, style: &Style) -> Built {
     let text = &l.source.text;
-    let summary = format!("add `boot-args` to NVRAM/Delete/{APPLE_BOOT_GUID}");
-    let path = ["NVRAM", "Delete", APPLE_BOOT_GUID];
-    if let Some(node) = l
-        .doc
-        .root
-        .pointer(&format!("NVRAM/Delete/{APPLE_BOOT_GUID}"))
-    {
+    let root = &l.doc.root;
+    let name = if root.pointer("NVRAM/Block").is_some() && root.pointer("NVRAM/Delete").is_none() {
+        "Block"
+    } else {
+        "Delete"
+    };
+    let summary = format!("add `boot-args` to NVRAM/{name}/{APPLE_BOOT_GUID}");
+    let path = ["NVRAM", name, APPLE_BOOT_GUID];
+    if let Some(node) = root.pointer(&format!("NVRAM/{name}/{APPLE_BOOT_GUID}")) {
         let Some(items) = node.as_array() else {
             return Err(FixError::Refused(format!(
-                "NVRAM/Delete/{APPLE_BOOT_GUID} is not an array; correct its type first"
+                "NVRAM/{name}/{APPLE_BOOT_GUID} is not an array; correct its type first"
             )));
         };
         if items.iter().any(|i| i.as_str() == Some("boot-args")) {
@@ -194,7 +198,7 @@ pub(crate) fn delete_boot_args(l: &Loaded, style: &Style) -> Built {
         return Ok(Some(Fix::safe(summary, vec![edit])));
     }
     let value = NewValue::Array(vec![NewValue::Str("boot-args".into())]);
-    let edit = ensure(text, &l.doc.root, &path, value, style)?;
+    let edit = ensure(text, root, &path, value, style)?;
     Ok(edit.map(|e| Fix::safe(summary, vec![e])))
 }
 

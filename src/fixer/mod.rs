@@ -189,7 +189,7 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
         )));
     }
     let source = loaded.source.clone();
-    let platform = audit::platform_for(&loaded.config, opts.audit.platform.as_ref());
+    let platform = audit::platform_for(&loaded, &opts.audit);
     let mut run = Run {
         name: name.to_owned(),
         style: Style::of(&source),
@@ -281,6 +281,10 @@ impl Run<'_> {
                     break;
                 }
             }
+            // The runtime driver's name changed in 0.5.7; an upgrade across
+            // it renames the entry (the user replaces the files anyway).
+            let f = crate::rules::runtime_driver_rename(&self.loaded, &target);
+            self.step_one("--upgrade-to", f)?;
         }
         if let Some(req) = &self.opts.mmio {
             let ev = self.evidence();

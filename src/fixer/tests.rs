@@ -111,13 +111,32 @@ fn inserts_at_the_same_point_land_in_a_later_pass() {
 
 #[test]
 fn removes_one_slide_token_and_keeps_the_others() {
-    let input = config("", &args("-v keepsyms=1 slide=128 alcid=1", true));
+    // Safe where ProvideCustomSlide's analysis takes the slide's place.
+    let input = config(
+        &q("ProvideCustomSlide", true),
+        &args("-v keepsyms=1 slide=128 alcid=1", true),
+    );
     let out = run(&input, &only(&["S001"]));
     assert_eq!(
         out.text,
         input.replace("keepsyms=1 slide=128 alcid=1", "keepsyms=1 alcid=1")
     );
     assert_eq!(out.changes[0].path, format!("NVRAM/Add/{GUID}/boot-args"));
+    // With ProvideCustomSlide off nothing takes its place: unsafe only.
+    let input = config("", &args("-v keepsyms=1 slide=128 alcid=1", true));
+    assert!(!run(&input, &only(&["S001"])).changed());
+    let mut opts = only(&["S001"]);
+    opts.unsafe_fixes = true;
+    let out = run(&input, &opts);
+    assert_eq!(
+        out.text,
+        input.replace("keepsyms=1 slide=128 alcid=1", "keepsyms=1 alcid=1")
+    );
+    assert!(
+        out.fixes[0]
+            .summary
+            .contains("until ProvideCustomSlide is on")
+    );
 }
 
 #[test]

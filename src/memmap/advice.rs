@@ -288,6 +288,7 @@ mod tests {
             whitelist: vec![0xFF00_0000],
             max_slide: 200,
             sandy_ivy: false,
+            amd: false,
         };
         let rows = what_if(&acceptance(), &configured);
         let got: Vec<(usize, &str)> = rows

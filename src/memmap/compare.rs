@@ -29,6 +29,7 @@ impl OcLog {
                 .and_then(|v| u8::try_from(v).ok())
                 .unwrap_or(fallback.max_slide),
             sandy_ivy: fallback.sandy_ivy,
+            amd: fallback.amd,
         }
     }
 }

@@ -94,15 +94,18 @@ pub fn whitelist_plist(regions: &[MmioRegionReport]) -> String {
 }
 
 /// Regions some firmware is known to need at run time, named in OpenCore's
-/// own sample configuration, most likely first.
-const KNOWN: [(u64, &str); 2] = [
+/// own sample configuration, most likely first; the flag marks names that
+/// fit Intel chipsets only (left out for an AMD platform).
+const KNOWN: [(u64, &str, bool); 2] = [
     (
         0xFED1_C000,
         "Haswell SB_RCBA (root complex base), holds the SPI flash registers NVRAM writes need",
+        true,
     ),
     (
         0xFF00_0000,
         "PCI root region (firmware flash mapping) used by some firmware at run time",
+        false,
     ),
 ];
 
@@ -134,11 +137,16 @@ pub fn bisect_plan(
     opts: &SlideOptions,
 ) -> Vec<BisectStep> {
     let contains = |r: &MmioRegionReport, a: u64| a >= r.start && a - r.start < r.size;
+    let known: Vec<(u64, &str)> = KNOWN
+        .iter()
+        .filter(|(_, _, intel_only)| !(opts.amd && *intel_only))
+        .map(|&(a, why, _)| (a, why))
+        .collect();
     let rank = |r: &MmioRegionReport| {
-        KNOWN
+        known
             .iter()
             .position(|(a, _)| contains(r, *a))
-            .unwrap_or(KNOWN.len())
+            .unwrap_or(known.len())
     };
     let mut order: Vec<&MmioRegionReport> = regions.iter().collect();
     order.sort_by_key(|r| (rank(r), r.pages, r.start));
@@ -146,7 +154,7 @@ pub fn bisect_plan(
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
-            let reason = match KNOWN.get(rank(r)) {
+            let reason = match known.get(rank(r)) {
                 Some((a, why)) if *a == r.start => why.to_string(),
                 Some((a, why)) => format!("contains 0x{a:X}: {why}"),
                 None if r.size >= 1 << 20 => {
@@ -244,6 +252,18 @@ mod tests {
         let regions = mmio_regions_from_log(&log);
         assert!(regions[1].whitelisted);
         let plan = bisect_plan(&regions, None, &SlideOptions::default());
+        let amd = bisect_plan(
+            &regions,
+            None,
+            &SlideOptions {
+                amd: true,
+                ..SlideOptions::default()
+            },
+        );
+        assert!(
+            amd.iter().all(|s| !s.reason.contains("SB_RCBA")),
+            "no Intel chipset names on an AMD platform"
+        );
         assert_eq!(plan[0].start, 0xFED0_0000);
         assert!(plan[0].reason.starts_with("contains 0xFED1C000"));
         assert_eq!(plan[0].valid_count, None);

@@ -1,5 +1,7 @@
 //! OpenCore debug-log reader: the `OCABC:` lines of the slide analysis and
-//! `DevirtualiseMmio`, the quirk header, MAT support and the version line.
+//! `DevirtualiseMmio`, the quirk header, MAT support and the version line;
+//! the CPU OpenCore found (`OCCPU:`) and the boot arguments boot.efi read
+//! from NVRAM (`AAPL: #[EB|MBA:NV]`).
 
 use serde::Serialize;
 
@@ -65,6 +67,14 @@ pub struct OcLog {
     pub quirk_flags: Vec<(String, i64)>,
     /// `OCABC: Firmware has N free pages (M in lower 4 GB)` as (N, M).
     pub free_pages: Option<(u64, u64)>,
+    /// `OCCPU: Found <brand>`: the CPU's brand string, trimmed.
+    pub cpu_brand: Option<String>,
+    /// `OCCPU: Signature ...`: the CPU's (family, model, stepping), with the
+    /// extended family added as the CPUID spec says.
+    pub cpu_signature: Option<(u32, u32, u32)>,
+    /// `AAPL: #[EB|MBA:NV] <"...">`: the boot arguments boot.efi read, per
+    /// boot, with the 1-based line number.
+    pub nvram_boot_args: Vec<(usize, String)>,
     /// Lines recognised as OpenCore log lines.
     pub recognised_lines: usize,
     /// Problems found while reading.
@@ -153,6 +163,29 @@ fn quirk_header(rest: &str) -> Option<Vec<(String, i64)>> {
         .collect()
 }
 
+/// `Signature 306F2 Stepping 2 Model 3F Family 6 Type 0 ExtModel 3 ExtFamily 0 ...`
+/// -> (family, model, stepping); OpenCore prints the model with its extension
+/// already in it, the family without.
+fn cpu_signature(rest: &str) -> Option<(u32, u32, u32)> {
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let field = |name: &str| -> Option<u32> {
+        let i = words.iter().position(|w| *w == name)?;
+        u32::from_str_radix(words.get(i + 1)?, 16).ok()
+    };
+    let mut family = field("Family")?;
+    if family == 0xF {
+        family += field("ExtFamily").unwrap_or(0);
+    }
+    Some((family, field("Model")?, field("Stepping").unwrap_or(0)))
+}
+
+/// `<"slide=128 -v">` -> `slide=128 -v`.
+fn quoted_args(rest: &str) -> Option<String> {
+    let start = rest.find("<\"")? + 2;
+    let end = rest.rfind("\">")?;
+    (end >= start).then(|| rest[start..end].to_string())
+}
+
 /// Read an OpenCore debug log (or a README with pasted `OCABC:` lines).
 /// Never fails; `recognised_lines` is 0 when nothing was found.
 pub fn parse_oclog(text: &str) -> OcLog {
@@ -166,6 +199,24 @@ pub fn parse_oclog(text: &str) -> OcLog {
                 log.version = Some(version);
                 log.build_date = date;
                 log.recognised_lines += 1;
+            }
+            continue;
+        }
+        if let Some(at) = line.find("OCCPU: ") {
+            let rest = line[at + 7..].trim();
+            if let Some(brand) = rest.strip_prefix("Found ")
+                && !brand.starts_with("nForce")
+                && !brand.starts_with("unsupported")
+            {
+                log.cpu_brand = Some(brand.trim().to_string());
+            } else if let Some(sig) = rest.strip_prefix("Signature ") {
+                log.cpu_signature = cpu_signature(sig).or(log.cpu_signature);
+            }
+            continue;
+        }
+        if let Some(at) = line.find("#[EB|MBA:NV]") {
+            if let Some(args) = quoted_args(&line[at..]) {
+                log.nvram_boot_args.push((index + 1, args));
             }
             continue;
         }
@@ -327,6 +378,28 @@ mod tests {
             })
         );
         assert_eq!(log.slide_report.map(|r| r.count()), Some(0));
+    }
+
+    #[test]
+    fn cpu_and_nvram_boot_args() {
+        let log = parse_oclog(
+            "00:084 00:013 OCCPU: Found Intel(R) Xeon(R) CPU E5-1630 v3 @ 3.70GHz\n\
+             00:097 00:013 OCCPU: Signature 306F2 Stepping 2 Model 3F Family 6 Type 0 ExtModel 3 ExtFamily 0 uCode 0 CPUID MAX (F/80000008)\n\
+             12:311 00:013 AAPL: #[EB|MBA:NV] <\"slide=128 -v keepsyms=1\">\n",
+        );
+        assert_eq!(
+            log.cpu_brand.as_deref(),
+            Some("Intel(R) Xeon(R) CPU E5-1630 v3 @ 3.70GHz")
+        );
+        assert_eq!(log.cpu_signature, Some((6, 0x3F, 2)));
+        assert_eq!(
+            log.nvram_boot_args,
+            vec![(3, "slide=128 -v keepsyms=1".to_string())]
+        );
+        let amd = parse_oclog(
+            "OCCPU: Signature A60F12 Stepping 2 Model 61 Family F Type 0 ExtModel 6 ExtFamily A uCode 0",
+        );
+        assert_eq!(amd.cpu_signature, Some((0x19, 0x61, 2)));
     }
 
     #[test]

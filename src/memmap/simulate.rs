@@ -34,6 +34,9 @@ pub struct SlideOptions {
     pub max_slide: u8,
     /// Sandy Bridge or Ivy Bridge CPU.
     pub sandy_ivy: bool,
+    /// An AMD CPU: region names that only fit Intel chipsets are not used.
+    #[serde(skip)]
+    pub amd: bool,
 }
 
 /// What OpenCore decides from the analysis.

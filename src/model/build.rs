@@ -436,6 +436,34 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// The variable names listed under `NVRAM/<name>/<Apple GUID>`; a value
+    /// that is no array is a type error when `report` is set.
+    fn deleted_names(
+        &mut self,
+        dict: &Dict,
+        name: &str,
+        report: bool,
+    ) -> Option<(Located, Vec<String>)> {
+        let e = self.get(dict, APPLE_BOOT_GUID)?;
+        let path = format!("NVRAM/{name}/{APPLE_BOOT_GUID}");
+        match e.value.as_array() {
+            Some(items) => {
+                let names = items
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect();
+                let span = e.value.span.clone();
+                Some((Located { span, path }, names))
+            }
+            None => {
+                if report {
+                    self.mistyped(e, path, "array", "nothing is deleted".into());
+                }
+                None
+            }
+        }
+    }
+
     fn nvram(&mut self, nv: &Dict, at: Located) -> (Nvram, Option<ArgString>) {
         let mut out = Nvram {
             dict: Some(at),
@@ -454,25 +482,17 @@ impl<'a> Builder<'a> {
         }
         if let Some((del, del_at)) = self.dict_entry(nv, "Delete", "NVRAM") {
             out.delete = Some(del_at);
-            if let Some(e) = self.get(del, APPLE_BOOT_GUID) {
-                let path = format!("NVRAM/Delete/{APPLE_BOOT_GUID}");
-                match e.value.as_array() {
-                    Some(items) => {
-                        let names = items
-                            .iter()
-                            .filter_map(|n| n.as_str().map(str::to_owned))
-                            .collect();
-                        out.delete_apple = Some((
-                            Located {
-                                span: e.value.span.clone(),
-                                path,
-                            },
-                            names,
-                        ));
-                    }
-                    None => self.mistyped(e, path, "array", "nothing is deleted".into()),
-                }
-            }
+            out.delete_apple = self.deleted_names(del, "Delete", true);
+        }
+        // OpenCore up to 0.5.8 called NVRAM/Delete `Block`.
+        if let Some(e) = self.get(nv, "Block")
+            && let Some(block) = e.value.as_dict()
+        {
+            out.block = Some(Located {
+                span: e.value.span.clone(),
+                path: "NVRAM/Block".into(),
+            });
+            out.block_apple = self.deleted_names(block, "Block", false);
         }
         (out, boot_args)
     }

@@ -262,6 +262,10 @@ pub struct Nvram {
     pub delete: Option<Located>,
     /// `NVRAM/Delete/<Apple GUID>` array, with its strings.
     pub delete_apple: Option<(Located, Vec<String>)>,
+    /// `NVRAM/Block` dict: the name of NVRAM/Delete up to OpenCore 0.5.8.
+    pub block: Option<Located>,
+    /// `NVRAM/Block/<Apple GUID>` array, with its strings.
+    pub block_apple: Option<(Located, Vec<String>)>,
     /// `NVRAM/Add/<Apple GUID>` dict.
     pub add_apple: Option<Located>,
     /// `NVRAM/WriteFlash`.

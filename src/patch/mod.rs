@@ -7,9 +7,13 @@
 //! (indentation, line ending, `<true/>`). This module never re-serialises a
 //! document and never touches the disk.
 
+mod args;
 mod build;
+mod literal;
 
+pub use args::{ArgText, Token};
 pub use build::*;
+pub use literal::{Reading, glued_rest, resolve_references, without_markup};
 
 use serde::Serialize;
 

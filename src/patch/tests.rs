@@ -88,29 +88,6 @@ fn removes_entries_and_items_with_their_line() {
 }
 
 #[test]
-fn removes_tokens_keeping_spacing() {
-    let input = "<plist><string>-v keepsyms=1 slide=128 alcid=1</string></plist>";
-    let out = run(input, |t, root, _| {
-        remove_tokens(&tokens(t, &root.inner), &|_, tok| {
-            tok.text.starts_with("slide=")
-        })
-    });
-    assert_eq!(out, "<plist><string>-v keepsyms=1 alcid=1</string></plist>");
-    let input = "<plist><string>slide=1  slide=2 -v slide=3</string></plist>";
-    let out = run(input, |t, root, _| {
-        remove_tokens(&tokens(t, &root.inner), &|_, tok| {
-            tok.text.starts_with("slide=")
-        })
-    });
-    assert_eq!(out, "<plist><string>-v</string></plist>");
-    let input = "<plist><string>slide=1</string></plist>";
-    let out = run(input, |t, root, _| {
-        remove_tokens(&tokens(t, &root.inner), &|_, _| true)
-    });
-    assert_eq!(out, "<plist><string></string></plist>");
-}
-
-#[test]
 fn overlapping_fixes_are_skipped_not_merged() {
     let a = Fix::safe(
         "a",

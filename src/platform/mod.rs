@@ -1,10 +1,18 @@
 //! Platform profiles: recommended Booter quirk values per CPU platform and
-//! the Mac models that identify each platform.
+//! firmware, and the inference that decides which profile a config is for.
 //!
 //! The data lives in `rules/platforms.json` (facts from the Dortania guide,
-//! in ocaudit's own format); `build.rs` turns it into the static tables
-//! below at build time, so no process pays for parsing it. This module only
-//! looks things up; it never reports findings.
+//! in ocaudit's own format) and `rules/signals.json` (what parts of a config
+//! or log say about the machine); `build.rs` turns both into the static
+//! tables below at build time, so no process pays for parsing them. This
+//! module never reports findings: [`infer`] weighs the signals, and the rules
+//! read the result ([`PlatformMatch`]) with its [`Confidence`].
+
+mod cpu;
+pub mod infer;
+mod signals;
+
+pub use signals::{SIGNALS, SignalDef, SignalKind};
 
 /// A recommended quirk value: quirks are booleans, except `ProvideMaxSlide`
 /// and `ResizeAppleGpuBars`, which are integers.
@@ -40,6 +48,19 @@ pub struct QuirkAdvice {
     pub default_only: bool,
 }
 
+/// The firmware a platform boots OpenCore from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Firmware {
+    /// A PC's UEFI firmware.
+    Uefi,
+    /// A real Mac's firmware.
+    Apple,
+    /// A legacy BIOS, with OpenDuet providing UEFI.
+    Legacy,
+    /// A hypervisor's firmware (OVMF, Hyper-V, VMware).
+    Virtual,
+}
+
 /// A platform profile.
 #[derive(Debug, Clone)]
 pub struct Platform {
@@ -49,6 +70,15 @@ pub struct Platform {
     pub title: &'static str,
     /// Sandy Bridge or Ivy Bridge CPU (slides from 128 are shifted).
     pub sandy_ivy: bool,
+    /// `intel`, `amd` or `any`.
+    pub vendor: &'static str,
+    /// The kind of firmware.
+    pub firmware: Firmware,
+    /// Whether the firmware generally has a memory attributes table (MAT);
+    /// `None` when it varies.
+    pub mat: Option<bool>,
+    /// Firmware too old for DevirtualiseMmio (Sandy Bridge and older).
+    pub old_firmware: bool,
     /// SMBIOS models that point to this platform.
     pub models: &'static [&'static str],
     /// The guide page the values come from.
@@ -84,8 +114,47 @@ pub fn by_slug(slug: &str) -> Option<&'static Platform> {
 pub enum PlatformSource {
     /// `--platform`.
     Flag,
-    /// From `PlatformInfo/Generic/SystemProductName`.
+    /// From `PlatformInfo/Generic/SystemProductName` alone.
     Model(String),
+    /// Weighed from the config's signals (and the log's, when given).
+    Inferred,
+}
+
+/// How sure the platform is; it decides how platform advice is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    /// A weak prior only (SMBIOS), or signals that disagree: no platform advice.
+    Low,
+    /// Signals point one way without identifying it: advice as info, unsafe fixes.
+    Medium,
+    /// `--platform`, the log's CPU, or identifying signals that agree.
+    High,
+}
+
+impl Confidence {
+    /// `high`, `medium` or `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+}
+
+/// One signal found in a config or log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignalHit {
+    /// What was seen (`ig-platform-id 0x0D220003`).
+    pub signal: String,
+    /// Where (`DeviceProperties/Add/PciRoot(0x0)/Pci(0x2,0x0)/AAPL,ig-platform-id`).
+    pub path: String,
+    /// The slug or group it points to (`intel-desktop-haswell`, `amd`).
+    pub points_to: &'static str,
+    /// The platforms it points to.
+    pub targets: &'static [&'static str],
+    /// Its weight (1 hint .. 10 the log names the CPU).
+    pub weight: u8,
 }
 
 /// The platform (or the candidate platforms) of one config.
@@ -95,6 +164,12 @@ pub struct PlatformMatch {
     pub candidates: Vec<&'static Platform>,
     /// How they were found.
     pub source: PlatformSource,
+    /// How sure the choice is.
+    pub confidence: Confidence,
+    /// The signals seen, in the order found.
+    pub evidence: Vec<SignalHit>,
+    /// The SystemProductName, when it played no part in the choice.
+    pub ignored_model: Option<String>,
 }
 
 /// What the profile(s) say about one quirk.
@@ -114,20 +189,74 @@ impl PlatformMatch {
         by_slug(slug).map(|p| PlatformMatch {
             candidates: vec![p],
             source: PlatformSource::Flag,
+            confidence: Confidence::High,
+            evidence: Vec::new(),
+            ignored_model: None,
         })
     }
 
-    /// The platforms whose model list holds `model` (exact, ignoring case).
+    /// The platforms whose model list holds `model` (exact, ignoring case):
+    /// a weak prior, so the confidence is low.
     pub fn infer(model: &str) -> Option<PlatformMatch> {
         let model = model.trim();
-        let candidates: Vec<_> = all()
-            .iter()
-            .filter(|p| p.models.iter().any(|m| m.eq_ignore_ascii_case(model)))
-            .collect();
+        let candidates = model_candidates(model);
         (!candidates.is_empty()).then(|| PlatformMatch {
             candidates,
             source: PlatformSource::Model(model.to_owned()),
+            confidence: Confidence::Low,
+            evidence: Vec::new(),
+            ignored_model: None,
         })
+    }
+
+    /// The one platform, when there is exactly one candidate.
+    pub fn single(&self) -> Option<&'static Platform> {
+        match self.candidates.as_slice() {
+            [p] => Some(p),
+            _ => None,
+        }
+    }
+
+    /// What every candidate's firmware is known to say about a memory
+    /// attributes table (`None` when they differ or it varies).
+    pub fn mat(&self) -> Option<bool> {
+        let first = self.candidates.first()?.mat?;
+        self.candidates
+            .iter()
+            .all(|p| p.mat == Some(first))
+            .then_some(first)
+    }
+
+    /// The short description for the human platform line: the confidence
+    /// and the signals that decided (`high: ig-platform-id 0x0D220003`).
+    pub fn reasons(&self) -> String {
+        let mut s = String::from(self.confidence.as_str());
+        let supporting: Vec<&str> = self
+            .evidence
+            .iter()
+            .filter(|h| self.candidates.iter().any(|p| h.targets.contains(&p.slug)))
+            .map(|h| h.signal.as_str())
+            .take(4)
+            .collect();
+        match &self.source {
+            PlatformSource::Flag => s.push_str(": --platform"),
+            PlatformSource::Model(m) => {
+                s.push_str(": SystemProductName ");
+                s.push_str(m);
+                s.push_str(" only");
+            }
+            PlatformSource::Inferred if !supporting.is_empty() => {
+                s.push_str(": ");
+                s.push_str(&supporting.join(", "));
+            }
+            PlatformSource::Inferred => {}
+        }
+        if let Some(m) = &self.ignored_model {
+            s.push_str("; SystemProductName ");
+            s.push_str(m);
+            s.push_str(" ignored");
+        }
+        s
     }
 
     /// The slug, or the candidates' slugs joined by `,`.
@@ -175,14 +304,40 @@ impl PlatformMatch {
     }
 }
 
+/// The platforms whose model list holds `model` (exact, ignoring case).
+pub fn model_candidates(model: &str) -> Vec<&'static Platform> {
+    all()
+        .iter()
+        .filter(|p| p.models.iter().any(|m| m.eq_ignore_ascii_case(model)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn embedded_data_loads() {
-        assert!(all().len() >= 20);
+        assert!(all().len() >= 30);
         assert!(all().iter().all(|p| p.quirks.len() == 22));
+        for slug in [
+            "apple-firmware",
+            "legacy-bios",
+            "virtual-machine",
+            "intel-laptop-alder-lake",
+        ] {
+            assert!(by_slug(slug).is_some(), "{slug}");
+        }
+        // Firmware without a memory attributes table is never told to
+        // rebuild the memory map and sync its permissions.
+        for p in all().iter().filter(|p| p.mat == Some(false)) {
+            assert_ne!(
+                p.quirk("SyncRuntimePermissions").map(|a| a.value),
+                Some(AdviceValue::Bool(true)),
+                "{}",
+                p.slug
+            );
+        }
         assert!(by_slug("intel-desktop-coffee-lake").is_some());
     }
 

@@ -3,7 +3,7 @@
 use super::{Context, Severity};
 use crate::model::{APPLE_BOOT_GUID, ArgString, ConfigKind};
 use crate::patch::Applicability::{Safe, Unsafe};
-use crate::patch::{self, Fix, NewValue, Place, Token};
+use crate::patch::{self, ArgText, Fix, NewValue, Place, Reading, Token};
 
 rule!(
     S001,
@@ -86,40 +86,72 @@ rule!(
     "Safe mode forces slide 0 unless EnableSafeModeSlide is on, and slide 0 is often unusable."
 );
 
-/// The tokens of an argument string, with source ranges when editable.
-struct Args {
-    at: ArgString,
-    tokens: Vec<Token>,
+/// The tokens of an argument string as the loader reads it (references
+/// decoded, CDATA unwrapped, comments dropped), with where each is written.
+pub(super) struct Args {
+    pub(super) at: ArgString,
+    pub(super) text: ArgText,
+    /// A `<string>` that fixes may edit (not `<data>`, nor markup OpenCore
+    /// reads as empty or refuses).
     editable: bool,
+    /// A `<string>` found in the tree (not `<data>`).
+    pub(super) node_found: bool,
+    /// Read as OpenCore does (no reference decoded).
+    literal: bool,
+    /// How OpenCore reads the element.
+    pub(super) reading: Reading,
+    /// The indices of the `slide=` tokens, found once.
+    slides: Vec<usize>,
     /// The main boot arguments (where S004 removes duplicated `slide=`).
     main: bool,
+}
+
+impl Args {
+    fn tokens(&self) -> &[Token] {
+        &self.text.tokens
+    }
 }
 
 fn args_of(cx: &Context, a: &ArgString) -> Args {
     let node = (!a.is_data)
         .then(|| patch::node_by_span(&cx.doc.root, &a.at.span))
         .flatten();
-    match node {
-        Some(n) => Args {
-            at: a.clone(),
-            tokens: patch::tokens(cx.text(), &n.inner),
-            editable: true,
-            main: false,
-        },
-        None => Args {
-            at: a.clone(),
-            tokens: a
-                .value
-                .split_whitespace()
-                .map(|t| Token {
-                    range: a.at.span.clone(),
-                    text: t.to_owned(),
-                })
-                .collect(),
-            editable: false,
-            main: false,
-        },
+    let editable = node.is_some();
+    // OpenCore decodes no reference and reads markup its own way; Clover's
+    // reading is the loader's.
+    let literal = cx.config.kind == ConfigKind::OpenCore;
+    let (text, reading) = match node {
+        Some(n) if literal => ArgText::literal(cx.text(), n),
+        Some(n) => (ArgText::of(cx.text(), n, &a.value), Reading::Literal),
+        None => (
+            ArgText::detached(&a.value, a.at.span.clone()),
+            Reading::Literal,
+        ),
+    };
+    let slides = (0..text.tokens.len())
+        .filter(|&i| is_slide(&text.tokens[i]))
+        .collect();
+    Args {
+        at: a.clone(),
+        text,
+        editable: editable && reading == Reading::Literal,
+        node_found: editable,
+        literal,
+        reading,
+        slides,
+        main: false,
     }
+}
+
+/// The arguments of every `<string>` S009 reads: boot-args, then entries.
+pub(super) fn all_args(cx: &Context) -> Vec<Args> {
+    cx.config
+        .boot_args
+        .iter()
+        .chain(&cx.config.entry_args)
+        .map(|a| args_of(cx, a))
+        .filter(|a| a.node_found)
+        .collect()
 }
 
 fn boot_args(cx: &Context) -> Option<Args> {
@@ -127,6 +159,10 @@ fn boot_args(cx: &Context) -> Option<Args> {
         main: true,
         ..args_of(cx, a)
     })
+}
+
+fn is_slide(t: &Token) -> bool {
+    t.text.starts_with("slide=")
 }
 
 /// The parsed value of a `slide=` token: Ok(n) for 0..=255.
@@ -138,16 +174,8 @@ fn slide_value(t: &Token) -> Option<Result<u8, &str>> {
     })
 }
 
-fn slide_tokens(a: &Args) -> Vec<usize> {
-    a.tokens
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| slide_value(t).is_some())
-        .map(|(i, _)| i)
-        .collect()
-}
-
-/// A fix removing the tokens at `which` (None when the value is `<data>`).
+/// A fix removing the tokens at `which` (ascending; None when the value is
+/// `<data>`).
 fn removal(
     a: &Args,
     which: &[usize],
@@ -159,21 +187,32 @@ fn removal(
     }
     // With several `slide=` in boot-args, S004's fix removes them all; a
     // one-token fix would race it and leave the others behind.
-    if a.main && which.len() == 1 && slide_tokens(a).len() > 1 {
+    if a.main && which.len() == 1 && a.slides.len() > 1 {
         return None;
     }
-    let edits = patch::remove_tokens(&a.tokens, &|i, _| which.contains(&i));
-    Some(Fix::new(applicability, summary, edits))
+    if !a.literal {
+        return Some(Fix::new(applicability, summary, a.text.remove(which)));
+    }
+    let (edits, kept) = a.text.remove_keeping_glued(which);
+    if kept.is_empty() {
+        return Some(Fix::new(applicability, summary, edits));
+    }
+    let kept: Vec<String> = kept.iter().map(|k| format!("`{k}`")).collect();
+    let summary = format!(
+        "{summary}, keeping {} (unsafe: glued to it by a character reference that OpenCore passes on literally, it becomes an argument of its own)",
+        kept.join(", ")
+    );
+    Some(Fix::new(Unsafe, summary, edits))
 }
 
 /// Help for a one-token finding whose fix S004 takes over.
 fn duplicate_help(a: &Args, fix: &Option<Fix>) -> Option<String> {
-    (fix.is_none() && a.main && slide_tokens(a).len() > 1)
+    (fix.is_none() && a.main && a.slides.len() > 1)
         .then(|| "several `slide=` are present: S004's fix removes them all".to_owned())
 }
 
 fn token_span(a: &Args, i: usize) -> crate::source::Span {
-    a.tokens[i].range.clone()
+    a.tokens()[i].range.clone()
 }
 
 fn args_name(cx: &Context) -> &'static str {
@@ -182,6 +221,33 @@ fn args_name(cx: &Context) -> &'static str {
     } else {
         "Boot/Arguments"
     }
+}
+
+/// What would choose the slide once a `slide=` is gone.
+enum Engine {
+    /// ProvideCustomSlide's analysis, run by the named code.
+    Analysis(&'static str),
+    /// Nothing: ProvideCustomSlide is off (the condition, for the fix summary).
+    Off(&'static str),
+    /// Nothing: a Clover config without OpenCore's quirks.
+    NoQuirks(&'static str),
+}
+
+fn engine(cx: &Context) -> Engine {
+    let clover = cx.config.kind == ConfigKind::Clover;
+    if clover && cx.config.quirks.dict.is_none() {
+        return Engine::NoQuirks(
+            "nothing analyses the memory map in its place in a Clover config without a Quirks dict; test the boot first",
+        );
+    }
+    if cx.quirk("ProvideCustomSlide") != Some(true) {
+        return Engine::Off("no slide analysis takes its place until ProvideCustomSlide is on");
+    }
+    Engine::Analysis(if clover {
+        "the OpenCore code inside Clover (r5120 and later)"
+    } else {
+        "OpenCore"
+    })
 }
 
 /// S001.
@@ -193,9 +259,11 @@ pub fn s001(cx: &mut Context) {
     }
     let arb =
         cx.quirk("AllowRelocationBlock") == Some(true) && cx.config.kind == ConfigKind::OpenCore;
-    for i in slide_tokens(&a) {
-        let tok = a.tokens[i].text.clone();
-        let n = slide_value(&a.tokens[i]).and_then(Result::ok);
+    let slide_engine = engine(cx);
+    let aptiofix_drv = super::clover::aptiofix_drv(cx);
+    for &i in &a.slides {
+        let tok = a.tokens()[i].text.clone();
+        let n = slide_value(&a.tokens()[i]).and_then(Result::ok);
         let mut severity = Severity::Warning;
         let mut notes = Vec::new();
         if let (Some(e), Some(n)) = (ev, n)
@@ -213,23 +281,36 @@ pub fn s001(cx: &mut Context) {
                 "AllowRelocationBlock is on, so OpenCore still analyses the memory map".into(),
             );
         }
-        // Removing `slide=0` can make an unbootable machine worse (see S003):
-        // that occurrence's fix is unsafe.
-        let applicability = if n == Some(0) { Unsafe } else { Safe };
+        if let Some(drv) = aptiofix_drv {
+            notes.push(format!("with {drv} as the memory fix, Clover adds `slide=0` by itself when no `slide=` is present: removing this one switches KASLR off"));
+        }
+        // Removing `slide=0` can make an unbootable machine worse (see S003),
+        // and removing any slide is safe only where ProvideCustomSlide's
+        // analysis takes its place: otherwise the fix is unsafe and says why.
+        let (applicability, cond) = match (n, &slide_engine) {
+            (Some(0), _) => (Unsafe, String::new()),
+            (_, Engine::Analysis(_)) => (Safe, String::new()),
+            (_, Engine::Off(why) | Engine::NoQuirks(why)) => (Unsafe, format!(" (unsafe: {why})")),
+        };
         let fix = removal(
             &a,
             &[i],
             applicability,
-            format!("remove `{tok}` from {}", args_name(cx)),
+            format!("remove `{tok}` from {}{cond}", args_name(cx)),
         );
-        let path = a.at.at.path.clone();
-        let engine = if cx.config.kind == ConfigKind::Clover {
-            "the OpenCore code inside Clover"
-        } else {
-            "OpenCore"
+        let message = match &slide_engine {
+            Engine::Analysis(code) => format!(
+                "`{tok}` pins the kernel slide and makes {code} skip ProvideCustomSlide's memory analysis"
+            ),
+            Engine::Off(_) => format!(
+                "`{tok}` pins the kernel slide; ProvideCustomSlide is off, so no memory analysis would choose a slide in its place"
+            ),
+            Engine::NoQuirks(_) => format!(
+                "`{tok}` pins the kernel slide; this Clover config has no Quirks dict, so no OpenCore quirk analyses the memory map (Clover before r5120 has no OpenCore code: its memory fix is an OsxAptioFix or AptioMemoryFix driver)"
+            ),
         };
-        let d = cx.report_span(&S001, path, token_span(&a, i),
-            format!("`{tok}` pins the kernel slide and makes {engine} skip ProvideCustomSlide's memory analysis"));
+        let path = a.at.at.path.clone();
+        let d = cx.report_span(&S001, path, token_span(&a, i), message);
         d.severity = severity;
         d.notes = notes;
         d.fix = fix;
@@ -240,8 +321,8 @@ pub fn s001(cx: &mut Context) {
 /// S002.
 pub fn s002(cx: &mut Context) {
     let Some(a) = boot_args(cx) else { return };
-    for i in slide_tokens(&a) {
-        if let Some(Err(v)) = slide_value(&a.tokens[i]) {
+    for &i in &a.slides {
+        if let Some(Err(v)) = slide_value(&a.tokens()[i]) {
             let v = v.to_owned();
             let fix = removal(&a, &[i], Safe, format!("remove `slide={v}`"));
             let d = cx.report_span(
@@ -261,8 +342,8 @@ pub fn s002(cx: &mut Context) {
 /// S003.
 pub fn s003(cx: &mut Context) {
     let Some(a) = boot_args(cx) else { return };
-    for i in slide_tokens(&a) {
-        if slide_value(&a.tokens[i]) == Some(Ok(0)) {
+    for &i in &a.slides {
+        if slide_value(&a.tokens()[i]) == Some(Ok(0)) {
             let fix = removal(&a, &[i], Unsafe, "remove `slide=0`".into());
             let d = cx.report_span(
                 &S003,
@@ -282,13 +363,13 @@ pub fn s003(cx: &mut Context) {
 /// S004.
 pub fn s004(cx: &mut Context) {
     let Some(a) = boot_args(cx) else { return };
-    let idx = slide_tokens(&a);
+    let idx = &a.slides;
     if idx.len() < 2 {
         return;
     }
     let fix = removal(
         &a,
-        &idx,
+        idx,
         Safe,
         format!("remove all {} `slide=` arguments", idx.len()),
     );
@@ -306,6 +387,12 @@ pub fn s004(cx: &mut Context) {
     d.fix = fix;
 }
 
+/// Whether a `NVRAM/<name>/<Apple GUID>` list names `boot-args`.
+fn lists_boot_args(list: &Option<(crate::model::Located, Vec<String>)>) -> bool {
+    list.as_ref()
+        .is_some_and(|(_, names)| names.iter().any(|n| n == "boot-args"))
+}
+
 /// S005.
 pub fn s005(cx: &mut Context) {
     if cx.config.kind == ConfigKind::Clover {
@@ -318,20 +405,52 @@ pub fn s005(cx: &mut Context) {
         return;
     };
     let nv = &cx.config.nvram;
-    if nv
-        .delete_apple
-        .as_ref()
-        .is_some_and(|(_, names)| names.iter().any(|n| n == "boot-args"))
-    {
+    // OpenCore up to 0.5.8 reads the list as NVRAM/Block, later ones as
+    // NVRAM/Delete: check and write the release's own name.
+    // An inferred old release counts only when the config has Block and no
+    // Delete (see `Context::release_at_most`).
+    let says_block = nv.block.is_some() && nv.delete.is_none();
+    let (name, other, dict, list, other_list) = if cx.release_at_most(BLOCK_LAST, says_block) {
+        (
+            "Block",
+            "Delete",
+            &nv.block,
+            &nv.block_apple,
+            &nv.delete_apple,
+        )
+    } else {
+        (
+            "Delete",
+            "Block",
+            &nv.delete,
+            &nv.delete_apple,
+            &nv.block_apple,
+        )
+    };
+    if lists_boot_args(list) {
+        return;
+    }
+    let release = cx
+        .oc_version
+        .map_or("the newest release", |r| r.target_tag());
+    if lists_boot_args(other_list) {
+        // Listed under the other release's name: moving the key (the schema
+        // rules' fix, or `fix --upgrade-to`) is the repair; a second list
+        // here would only fight that move.
+        let d = cx.report(&S005, &a.at,
+            format!("boot-args are listed under NVRAM/{other}, which OpenCore {release} does not read (its name is NVRAM/{name}), so values already in NVRAM win"));
+        d.help = Some(format!(
+            "rename NVRAM/{other} to NVRAM/{name}, or give the release you run with --oc-version"
+        ));
         return;
     }
     let text = cx.text();
     let style = &cx.style;
     let root = &cx.doc.root;
-    let edit = if let Some((at, _)) = &nv.delete_apple {
+    let edit = if let Some((at, _)) = list {
         patch::node_by_span(root, &at.span)
             .map(|n| patch::append_item(text, n, &NewValue::Str("boot-args".into()), style))
-    } else if let Some(at) = &nv.delete {
+    } else if let Some(at) = dict {
         let v = NewValue::Array(vec![NewValue::Str("boot-args".into())]);
         patch::node_by_span(root, &at.span)
             .map(|n| patch::insert_entry(text, n, APPLE_BOOT_GUID, &v, Place::Sorted, style))
@@ -341,20 +460,23 @@ pub fn s005(cx: &mut Context) {
             NewValue::Array(vec![NewValue::Str("boot-args".into())]),
         )]);
         patch::node_by_span(root, &at.span)
-            .map(|n| patch::insert_entry(text, n, "Delete", &v, Place::Sorted, style))
+            .map(|n| patch::insert_entry(text, n, name, &v, Place::Sorted, style))
     } else {
         None
     };
     let fix = edit.map(|e| {
         Fix::safe(
-            format!("add `boot-args` to NVRAM/Delete/{APPLE_BOOT_GUID}"),
+            format!("add `boot-args` to NVRAM/{name}/{APPLE_BOOT_GUID}"),
             vec![e],
         )
     });
     let d = cx.report(&S005, &a.at,
-        format!("boot-args are set but NVRAM/Delete/{APPLE_BOOT_GUID} does not list `boot-args`, so values already in NVRAM win"));
+        format!("boot-args are set but NVRAM/{name}/{APPLE_BOOT_GUID} does not list `boot-args`, so values already in NVRAM win"));
     d.fix = fix;
 }
+
+/// The last OpenCore release that calls NVRAM/Delete `NVRAM/Block`.
+const BLOCK_LAST: &str = "0.5.8";
 
 /// S006.
 pub fn s006(cx: &mut Context) {
@@ -365,9 +487,28 @@ pub fn s006(cx: &mut Context) {
         .map(|e| args_of(cx, e))
         .collect();
     for a in entries {
-        for i in slide_tokens(&a) {
-            let tok = a.tokens[i].text.clone();
-            let fix = removal(&a, &[i], Safe, format!("remove `{tok}`"));
+        for &i in &a.slides {
+            let tok = a.tokens()[i].text.clone();
+            // Several in one entry: the first finding's fix removes them all
+            // (one-token fixes on one string would overlap one another).
+            let (fix, help) = match a.slides.len() {
+                1 => (removal(&a, &[i], Safe, format!("remove `{tok}`")), None),
+                n if i == a.slides[0] => (
+                    removal(
+                        &a,
+                        &a.slides,
+                        Safe,
+                        format!("remove all {n} `slide=` arguments"),
+                    ),
+                    None,
+                ),
+                _ => (
+                    None,
+                    Some(
+                        "the first `slide=` finding of these Arguments removes them all".to_owned(),
+                    ),
+                ),
+            };
             let path = &a.at.at.path;
             let how = if path.ends_with("/AddArguments") {
                 " (Clover appends AddArguments to Boot/Arguments)"
@@ -383,6 +524,7 @@ pub fn s006(cx: &mut Context) {
                 format!("`{tok}` in an entry's arguments pins the slide for that entry{how}"),
             );
             d.fix = fix;
+            d.help = d.help.take().or(help);
         }
     }
 }
@@ -392,11 +534,11 @@ pub fn s007(cx: &mut Context) {
     let Some(a) = cx.config.boot_args.clone() else {
         return;
     };
-    let bad: Vec<char> = a
-        .value
-        .chars()
-        .filter(|c| !(' '..='~').contains(c))
-        .collect();
+    // OpenCore passes references on as written (S009 reports them).
+    let value = boot_args(cx)
+        .filter(|b| b.literal && b.editable)
+        .map_or(a.value.clone(), |b| b.text.value);
+    let bad: Vec<char> = value.chars().filter(|c| !(' '..='~').contains(c)).collect();
     if bad.is_empty() {
         return;
     }
@@ -424,7 +566,7 @@ pub fn s008(cx: &mut Context) {
     if cx.quirk("EnableSafeModeSlide") != Some(false) {
         return;
     }
-    if let Some(i) = a.tokens.iter().position(|t| t.text == "-x") {
+    if let Some(i) = a.tokens().iter().position(|t| t.text == "-x") {
         let key = crate::model::join_path(&cx.config.quirks.path, "EnableSafeModeSlide");
         let d = cx.report_span(
             &S008,
@@ -435,3 +577,7 @@ pub fn s008(cx: &mut Context) {
         d.help = Some(format!("turn on {key}"));
     }
 }
+
+#[cfg(test)]
+#[path = "bootargs_tests.rs"]
+mod tests;

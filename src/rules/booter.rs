@@ -1,9 +1,11 @@
 //! B0xx: Booter quirks that decide whether the kernel finds room to load.
+//! The checks whose answer depends on the machine (B002, B004, B006, B007,
+//! B008, B013-B015) live in `firmware.rs`.
 
-use super::{Context, Severity};
+use super::Context;
 use crate::model::ConfigKind;
 use crate::patch::Applicability::{Safe, Unsafe};
-use crate::patch::{self, Fix, NewValue};
+use crate::patch::Fix;
 
 rule!(
     B001,
@@ -20,7 +22,7 @@ rule!(
     "B002",
     "devirtualise-mmio-disabled",
     Warning,
-    Always,
+    Sometimes,
     Some(Unsafe),
     "DevirtualiseMmio is off where it would free slides.",
     "Large runtime MMIO regions count against the kernel's memory area; devirtualising them frees slide values."
@@ -60,7 +62,7 @@ rule!(
     "B006",
     "protect-uefi-services-needed",
     Info,
-    Always,
+    Sometimes,
     Some(Unsafe),
     "ProtectUefiServices is off on a platform that needs it.",
     "On Z390, Comet Lake, Ice Lake and VMs the firmware overwrites OpenCore's memory hooks, and the quirks stop working."
@@ -80,7 +82,7 @@ rule!(
     "B008",
     "write-unprotector-conflict",
     Warning,
-    Always,
+    Sometimes,
     Some(Unsafe),
     "EnableWriteUnprotector and RebuildAppleMemoryMap are both on.",
     "The two quirks solve the same problem in conflicting ways; together they can break boot on firmware with a memory attributes table."
@@ -106,16 +108,6 @@ rule!(
     "OpenCore keeps only the low byte of the value, so the cap it applies is not the one written."
 );
 rule!(
-    B011,
-    "B011",
-    "openruntime-not-loaded",
-    Error,
-    Always,
-    Some(Unsafe),
-    "A quirk needs OpenRuntime.efi but no enabled UEFI/Drivers entry loads it.",
-    "These quirks are implemented by OpenRuntime.efi; without the driver they silently do nothing."
-);
-rule!(
     B012,
     "B012",
     "relocation-block-without-defrag",
@@ -127,7 +119,7 @@ rule!(
 );
 
 /// Report `rule` at quirk `key` with a fix setting it to `value`.
-fn quirk_finding<'c>(
+pub(super) fn quirk_finding<'c>(
     cx: &'c mut Context,
     rule: &'static super::RuleMeta,
     key: &str,
@@ -162,21 +154,15 @@ fn quirks_dict_name(cx: &Context) -> String {
     }
 }
 
-fn off(cx: &Context, key: &str) -> bool {
+pub(super) fn off(cx: &Context, key: &str) -> bool {
     cx.quirk(key) == Some(false)
 }
 
-fn on(cx: &Context, key: &str) -> bool {
+pub(super) fn on(cx: &Context, key: &str) -> bool {
     cx.quirk(key) == Some(true)
 }
 
-/// A platform note for a message, e.g. " (recommended for Intel desktop, Coffee Lake)".
-fn platform_note(cx: &Context, key: &str) -> Option<String> {
-    let rec = cx.platform?.recommends(key)?;
-    Some(format!("recommended for {}", rec.platforms))
-}
-
-fn has_quirks(cx: &Context) -> bool {
+pub(super) fn has_quirks(cx: &Context) -> bool {
     cx.config.quirks.dict.is_some()
 }
 
@@ -192,46 +178,6 @@ pub fn b001(cx: &mut Context) {
             "AvoidRuntimeDefrag is false; nearly every UEFI firmware needs it".into(),
         );
     }
-}
-
-/// B002.
-pub fn b002(cx: &mut Context) {
-    if !has_quirks(cx) || !off(cx, "DevirtualiseMmio") {
-        return;
-    }
-    let evidence = cx
-        .evidence
-        .and_then(|e| Some((e.valid_count()?, e.valid_with_devirtualise?)));
-    let (severity, message) = match (evidence, cx.platform) {
-        (Some((a, b)), _) if b > a => (
-            Severity::Warning,
-            format!("DevirtualiseMmio is false; the memory map shows it would raise usable slides from {a} to {b}"),
-        ),
-        (Some(_), _) => return,
-        (None, Some(p)) if p.wants_true("DevirtualiseMmio") => (
-            Severity::Warning,
-            format!("DevirtualiseMmio is false; {}", platform_note(cx, "DevirtualiseMmio").unwrap_or_default()),
-        ),
-        (None, Some(p)) => match p.recommends("DevirtualiseMmio").and_then(|r| r.when) {
-            Some((when, crate::platform::AdviceValue::Bool(true))) => (
-                Severity::Info,
-                format!("DevirtualiseMmio is false; it is recommended on {when}"),
-            ),
-            _ => return,
-        },
-        (None, None) => (
-            Severity::Info,
-            "DevirtualiseMmio is false; it frees slides on firmware with large runtime MMIO regions (give --memmap to know)".into(),
-        ),
-    };
-    let wl = match cx.config.kind {
-        ConfigKind::OpenCore => "Booter/MmioWhitelist",
-        ConfigKind::Clover => "Quirks/MmioWhitelist",
-        ConfigKind::OcQuirks => "MmioWhitelist",
-    };
-    let d = quirk_finding(cx, &B002, "DevirtualiseMmio", true, Unsafe, message);
-    d.severity = severity;
-    d.notes.push(format!("some firmware needs an MMIO region at runtime; if boot then fails, whitelist it in {wl} (`ocaudit mmio`)"));
 }
 
 /// B003.
@@ -253,32 +199,6 @@ pub fn b003(cx: &mut Context) {
     );
 }
 
-/// B004.
-pub fn b004(cx: &mut Context) {
-    // A log showing no memory attributes table argues against it (B008
-    // then removes it): recommending it anyway would undo that fix.
-    if cx.evidence.and_then(|e| e.mat_support) == Some(false) {
-        return;
-    }
-    if has_quirks(cx)
-        && off(cx, "RebuildAppleMemoryMap")
-        && cx
-            .platform
-            .is_some_and(|p| p.wants_true("RebuildAppleMemoryMap"))
-    {
-        let note = platform_note(cx, "RebuildAppleMemoryMap").unwrap_or_default();
-        let d = quirk_finding(
-            cx,
-            &B004,
-            "RebuildAppleMemoryMap",
-            true,
-            Unsafe,
-            format!("RebuildAppleMemoryMap is false; {note}"),
-        );
-        d.notes.push("laptop firmware without a memory attributes table may fail to boot with it: keep EnableWriteUnprotector there instead".into());
-    }
-}
-
 /// Whether ProvideCustomSlide is on, or B003 will turn it on.
 fn custom_slide_in_use(cx: &Context) -> bool {
     on(cx, "ProvideCustomSlide")
@@ -296,74 +216,6 @@ pub fn b005(cx: &mut Context) {
             Safe,
             "EnableSafeModeSlide is false; booting in safe mode (-x) would force slide 0".into(),
         );
-    }
-}
-
-/// B006.
-pub fn b006(cx: &mut Context) {
-    if !has_quirks(cx) || !off(cx, "ProtectUefiServices") {
-        return;
-    }
-    let Some(p) = cx.platform else { return };
-    let message = if p.wants_true("ProtectUefiServices") {
-        format!(
-            "ProtectUefiServices is false; {}",
-            platform_note(cx, "ProtectUefiServices").unwrap_or_default()
-        )
-    } else {
-        match p.recommends("ProtectUefiServices").and_then(|r| r.when) {
-            Some((when, crate::platform::AdviceValue::Bool(true))) => {
-                format!("ProtectUefiServices is false; it is needed on {when} boards")
-            }
-            _ => return,
-        }
-    };
-    quirk_finding(cx, &B006, "ProtectUefiServices", true, Unsafe, message);
-}
-
-/// B007.
-pub fn b007(cx: &mut Context) {
-    if on(cx, "RebuildAppleMemoryMap") && off(cx, "SyncRuntimePermissions") {
-        quirk_finding(
-            cx,
-            &B007,
-            "SyncRuntimePermissions",
-            true,
-            Safe,
-            "SyncRuntimePermissions is false while RebuildAppleMemoryMap is true".into(),
-        );
-    }
-}
-
-/// B008.
-pub fn b008(cx: &mut Context) {
-    if !(on(cx, "EnableWriteUnprotector") && on(cx, "RebuildAppleMemoryMap")) {
-        return;
-    }
-    match cx.evidence.and_then(|e| e.mat_support) {
-        Some(false) => {
-            let d = quirk_finding(cx, &B008, "RebuildAppleMemoryMap", false, Safe,
-                "EnableWriteUnprotector and RebuildAppleMemoryMap are both true; the log shows no memory attributes table, so RebuildAppleMemoryMap should go".into());
-            d.notes
-                .push("OpenCore log: `OCABC: MAT support is 0`".into());
-        }
-        Some(true) => {
-            let d = quirk_finding(cx, &B008, "EnableWriteUnprotector", false, Safe,
-                "EnableWriteUnprotector and RebuildAppleMemoryMap are both true; the firmware has a memory attributes table, so EnableWriteUnprotector should go".into());
-            d.notes
-                .push("OpenCore log: `OCABC: MAT support is 1`".into());
-        }
-        None => {
-            let d = quirk_finding(
-                cx,
-                &B008,
-                "EnableWriteUnprotector",
-                false,
-                Unsafe,
-                "EnableWriteUnprotector and RebuildAppleMemoryMap are both true".into(),
-            );
-            d.notes.push("with a memory attributes table, drop EnableWriteUnprotector; without one, keep it and drop RebuildAppleMemoryMap (a log with `OCABC: MAT support` decides)".into());
-        }
     }
 }
 
@@ -433,186 +285,6 @@ pub(crate) fn written_negative(cx: &Context, at: &crate::model::Located) -> bool
         .text
         .get(at.span.clone())
         .is_some_and(|t| t.contains('-'))
-}
-
-const NEED_OPENRUNTIME: &[&str] = &[
-    "ProvideCustomSlide",
-    "DisableVariableWrite",
-    "EnableWriteUnprotector",
-    "ClearTaskSwitchBit",
-];
-
-/// B011.
-pub fn b011(cx: &mut Context) {
-    if cx.config.kind != ConfigKind::OpenCore {
-        return;
-    }
-    let mut needing: Vec<&str> = NEED_OPENRUNTIME
-        .iter()
-        .copied()
-        .filter(|k| on(cx, k))
-        .collect();
-    let rbvr = &cx.config.request_boot_var_routing;
-    if rbvr.present() == Some(&true) {
-        needing.push("RequestBootVarRouting");
-    }
-    if needing.is_empty() {
-        return;
-    }
-    let drivers = cx.config.drivers.clone();
-    let loaded = drivers.as_ref().is_some_and(|d| {
-        d.entries
-            .iter()
-            .any(|e| e.enabled && e.path == "OpenRuntime.efi")
-    });
-    if loaded {
-        return;
-    }
-    let (at, fix, mut notes) = openruntime_fix(cx, drivers.as_ref());
-    if let Some(dir) = &cx.oc_dir {
-        let on_disk = dir.join("Drivers").join("OpenRuntime.efi").is_file();
-        notes.push(if on_disk {
-            format!("{} exists on disk", dir.join("Drivers/OpenRuntime.efi").display())
-        } else {
-            format!("{} is missing on disk too: copy it from the OpenCore release that matches OpenCore.efi", dir.join("Drivers/OpenRuntime.efi").display())
-        });
-    }
-    let d = cx.report(
-        &B011,
-        &at,
-        format!(
-            "{} need{} OpenRuntime.efi, which UEFI/Drivers does not load",
-            needing.join(", "),
-            if needing.len() == 1 { "s" } else { "" }
-        ),
-    );
-    d.fix = fix;
-    d.notes.extend(notes);
-}
-
-fn openruntime_fix(
-    cx: &Context,
-    drivers: Option<&crate::model::Drivers>,
-) -> (crate::model::Located, Option<Fix>, Vec<String>) {
-    let text = cx.text();
-    let mut notes = Vec::new();
-    let Some(drivers) = drivers else {
-        let at = crate::model::Located {
-            span: cx.config.root.span.clone(),
-            path: "UEFI/Drivers".into(),
-        };
-        // No UEFI/Drivers array: create it (and UEFI) with one entry.
-        let value = NewValue::Array(vec![NewValue::Dict(driver_values(
-            DEFAULT_DRIVER_KEYS.map(String::from).to_vec(),
-        ))]);
-        let fix = patch::insert_path(text, &cx.doc.root, &["UEFI", "Drivers"], value, &cx.style)
-            .ok()
-            .flatten()
-            .map(|e| Fix::unsafe_("add UEFI/Drivers with an OpenRuntime.efi entry", vec![e]));
-        if fix.is_none() {
-            notes.push("add UEFI/Drivers with an OpenRuntime.efi entry".into());
-        }
-        return (at, fix, notes);
-    };
-    // A disabled entry: enable it.
-    if let Some(e) = drivers.entries.iter().find(|e| e.path == "OpenRuntime.efi") {
-        let edit = if e.legacy_string {
-            patch::node_by_span(&cx.doc.root, &e.at.span)
-                .map(|n| patch::set_string(text, n, "OpenRuntime.efi"))
-        } else {
-            e.enabled_at
-                .as_ref()
-                .map(|at| patch::set_bool(&at.span, true))
-        };
-        let fix = edit.map(|ed| Fix::unsafe_("enable the OpenRuntime.efi driver entry", vec![ed]));
-        return (e.at.clone(), fix, notes);
-    }
-    // OpenCore 0.5.6 and earlier shipped the same driver as FwRuntimeServices.efi.
-    if let Some(e) = drivers
-        .entries
-        .iter()
-        .find(|e| e.enabled && e.path == "FwRuntimeServices.efi")
-    {
-        notes.push("FwRuntimeServices.efi is the name OpenRuntime.efi had up to OpenCore 0.5.6; from 0.5.7 on the driver and its entry must be called OpenRuntime.efi".into());
-        let node = patch::node_by_span(&cx.doc.root, &e.at.span);
-        let edit = if e.legacy_string {
-            node.map(|n| patch::set_string(text, n, "OpenRuntime.efi"))
-        } else {
-            node.and_then(|n| n.as_dict()?.get("Path"))
-                .map(|p| patch::set_string(text, &p.value, "OpenRuntime.efi"))
-        };
-        let fix = edit.map(|ed| Fix::unsafe_("rename the FwRuntimeServices.efi entry to OpenRuntime.efi (replace the file in Drivers/ too)", vec![ed]));
-        return (e.at.clone(), fix, notes);
-    }
-    if let Some(e) = drivers
-        .entries
-        .iter()
-        .find(|e| e.path.eq_ignore_ascii_case("OpenRuntime.efi"))
-    {
-        notes.push(format!(
-            "entry `{}` differs in case; OpenCore compares the name exactly here",
-            e.path
-        ));
-    }
-    let Some(array) = patch::node_by_span(&cx.doc.root, &drivers.at.span) else {
-        return (drivers.at.clone(), None, notes);
-    };
-    let legacy =
-        drivers.entries.first().is_none_or(|e| e.legacy_string) && !drivers.entries.is_empty();
-    let value = if legacy {
-        NewValue::Str("OpenRuntime.efi".into())
-    } else {
-        NewValue::Dict(driver_dict(cx, drivers))
-    };
-    let edit = patch::append_item(text, array, &value, &cx.style);
-    (
-        drivers.at.clone(),
-        Some(Fix::unsafe_(
-            "add OpenRuntime.efi to UEFI/Drivers",
-            vec![edit],
-        )),
-        notes,
-    )
-}
-
-/// A new driver dict with the same keys, in the same order, as its siblings.
-fn driver_dict(cx: &Context, drivers: &crate::model::Drivers) -> Vec<(String, NewValue)> {
-    let sibling_keys: Option<Vec<String>> = drivers
-        .entries
-        .iter()
-        .find(|e| !e.legacy_string)
-        .and_then(|e| {
-            let n = patch::node_by_span(&cx.doc.root, &e.at.span)?;
-            Some(
-                n.as_dict()?
-                    .entries
-                    .iter()
-                    .map(|en| en.key.to_string())
-                    .collect(),
-            )
-        });
-    let keys = sibling_keys.unwrap_or_else(|| DEFAULT_DRIVER_KEYS.map(String::from).to_vec());
-    driver_values(keys)
-}
-
-/// The keys of a driver entry in Sample.plist.
-const DEFAULT_DRIVER_KEYS: [&str; 5] = ["Arguments", "Comment", "Enabled", "LoadEarly", "Path"];
-
-/// The values of a new OpenRuntime.efi driver entry for these keys.
-fn driver_values(keys: Vec<String>) -> Vec<(String, NewValue)> {
-    keys.into_iter()
-        .filter_map(|k| {
-            let v = match k.as_str() {
-                "Path" => NewValue::Str("OpenRuntime.efi".into()),
-                "Enabled" => NewValue::Bool(true),
-                "LoadEarly" => NewValue::Bool(false),
-                "Arguments" => NewValue::Str(String::new()),
-                "Comment" => NewValue::Str("added by ocaudit".into()),
-                _ => return None,
-            };
-            Some((k, v))
-        })
-        .collect()
 }
 
 /// B012.

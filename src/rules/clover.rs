@@ -185,6 +185,17 @@ fn legacy_reason(name: &str) -> Option<&'static str> {
     })
 }
 
+/// The OsxAptioFixDrv driver in Clover's drivers folder (the one that makes
+/// Clover add `slide=0` by itself), by file name.
+pub(super) fn aptiofix_drv<'c>(cx: &Context<'c>) -> Option<&'c str> {
+    if cx.config.kind != ConfigKind::Clover {
+        return None;
+    }
+    cx.clover?.drivers.iter().map(|d| file_name(d)).find(|n| {
+        n.to_ascii_lowercase().starts_with("osxaptiofixdrv") && legacy_reason(n).is_some()
+    })
+}
+
 /// C002.
 pub fn c002(cx: &mut Context) {
     if cx.config.kind != ConfigKind::Clover {

@@ -50,6 +50,12 @@ pub struct Evidence {
     pub runtime_mmio: Vec<(u64, u64)>,
     /// The running OpenCore version from a log (`1.0.7`).
     pub log_version: Option<String>,
+    /// The boot arguments boot.efi last read from NVRAM, per the log
+    /// (`AAPL: #[EB|MBA:NV]`), with the log's line number.
+    pub nvram_boot_args: Option<(usize, String)>,
+    /// The log shows ProvideCustomSlide choosing among fewer than 256
+    /// slides: OpenCore then appends its own `slide=N` to those arguments.
+    pub opencore_slide: bool,
 }
 
 impl Evidence {
@@ -202,6 +208,19 @@ impl<'a> Context<'a> {
     pub fn quirk(&self, key: &str) -> Option<bool> {
         let f = self.config.quirks.flag(key)?;
         (!f.mistyped()).then_some(f.value)
+    }
+
+    /// Whether the OpenCore release checked against is `tag` or older: given
+    /// with `--oc-version` or read from the log, or inferred while the config
+    /// itself points there (`config_says`). Inference alone never counts: a
+    /// sparse config lacks the keys of newer releases and so matches old ones
+    /// best. False when no release is known (the newest release applies).
+    pub fn release_at_most(&self, tag: &str, config_says: bool) -> bool {
+        let Some(r) = self.oc_version else {
+            return false;
+        };
+        let trusted = config_says || r.source != crate::schema::Source::Inferred;
+        trusted && crate::schema::release_index(tag).is_some_and(|i| r.target <= i)
     }
 
     /// The text of the file.

@@ -30,14 +30,19 @@ mod booter;
 mod clover;
 mod context;
 mod files;
+mod firmware;
+pub(crate) mod literal;
 mod memmap;
 mod reader;
+mod runtime;
 mod schema;
 mod structure;
+mod stuck_nvram;
 mod whitelist;
 
 pub use context::{CheckOptions, Context, Evidence};
 pub use reader::{cannot_read, strict_parsers_refuse};
+pub use runtime::runtime_driver_rename;
 
 use serde::Serialize;
 
@@ -141,17 +146,20 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&reader::X010, reader::none),
     (&reader::X011, reader::none),
     (&booter::B001, booter::b001),
-    (&booter::B002, booter::b002),
+    (&booter::B002, firmware::b002),
     (&booter::B003, booter::b003),
-    (&booter::B004, booter::b004),
+    (&booter::B004, firmware::b004),
     (&booter::B005, booter::b005),
-    (&booter::B006, booter::b006),
-    (&booter::B007, booter::b007),
-    (&booter::B008, booter::b008),
+    (&booter::B006, firmware::b006),
+    (&booter::B007, firmware::b007),
+    (&booter::B008, firmware::b008),
     (&booter::B009, booter::b009),
     (&booter::B010, booter::b010),
-    (&booter::B011, booter::b011),
+    (&runtime::B011, runtime::b011),
     (&booter::B012, booter::b012),
+    (&firmware::B013, firmware::b013),
+    (&firmware::B014, firmware::b014),
+    (&firmware::B015, firmware::b015),
     (&bootargs::S001, bootargs::s001),
     (&bootargs::S002, bootargs::s002),
     (&bootargs::S003, bootargs::s003),
@@ -160,6 +168,8 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&bootargs::S006, bootargs::s006),
     (&bootargs::S007, bootargs::s007),
     (&bootargs::S008, bootargs::s008),
+    (&literal::S009, literal::s009),
+    (&stuck_nvram::S010, stuck_nvram::s010),
     (&whitelist::W001, whitelist::w001),
     (&whitelist::W002, whitelist::w002),
     (&whitelist::W003, whitelist::w003),

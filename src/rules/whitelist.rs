@@ -63,8 +63,14 @@ pub fn w001(cx: &mut Context) {
     let Some(first) = enabled.first() else { return };
     let at = first.enabled.at.clone().unwrap_or_else(|| first.at.clone());
     let count = enabled.len();
+    // A platform not known to want DevirtualiseMmio: the entries are
+    // more likely left over than the quirk missing, so no fix either way.
+    let platform_off = cx.platform.is_some_and(|p| {
+        p.confidence > crate::platform::Confidence::Low && !p.wants_true("DevirtualiseMmio")
+    });
     let fix = cx
         .set_quirk("DevirtualiseMmio", true)
+        .filter(|_| !platform_off)
         .map(|e| Fix::unsafe_("set DevirtualiseMmio to true", e));
     let d = cx.report(
         &W001,

@@ -9,6 +9,7 @@ use std::path::{Component, Path, PathBuf, Prefix};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::error::WriteError;
+use super::ownership;
 
 /// Where to keep a copy of the original bytes before replacing the file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -135,14 +136,15 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month as u32, day as u32)
 }
 
-/// Makes the backup the policy asks for, returning where it went. The backup
-/// is created new (never overwriting anything), synced, and read back to prove
-/// it is byte-identical to `original`.
+/// Makes the backup the policy asks for, returning where it went and whether
+/// its directory entry was synced. The backup is created new (never
+/// overwriting anything), synced, and read back to prove it is byte-identical
+/// to `original`.
 pub(crate) fn make_backup(
     policy: &BackupPolicy,
     target: &Path,
     original: &[u8],
-) -> Result<Option<PathBuf>, WriteError> {
+) -> Result<Option<(PathBuf, bool)>, WriteError> {
     let fail = |path: Option<&Path>, reason: String| WriteError::Backup {
         target: target.to_path_buf(),
         path: path.map(Path::to_path_buf),
@@ -178,6 +180,7 @@ pub(crate) fn make_backup(
     if exact.is_none() {
         create_private_dir_all(&dir).map_err(|e| fail(Some(&dir), e.to_string()))?;
     }
+
     let (path, mut file) = match exact {
         Some(path) => {
             let file = create_private_new(&path).map_err(|e| {
@@ -234,20 +237,31 @@ pub(crate) fn make_backup(
         let _ = fs::remove_file(&path);
         return Err(fail(Some(&path), reason));
     }
-    if let Some(parent) = path.parent() {
-        super::sync_dir(parent);
-    }
-    Ok(Some(path))
+    ownership::give(&path, ownership::owner_of_parent(&path));
+    let synced = path.parent().is_some_and(super::sync_dir);
+    Ok(Some((path, synced)))
 }
 
-/// `create_dir_all`, with new directories private to the user on Unix
-/// (backups may hold serial numbers and other machine identifiers).
+/// `create_dir_all`, with new directories private to their owner on Unix
+/// (backups may hold serial numbers and other machine identifiers). Each
+/// directory created is given to the owner of the directory it was created
+/// in: root running with a user's HOME (`sudo -E`) must not leave root-owned
+/// directories in that home, which would lock the user out of `~/.local`.
 fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
+        .collect();
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+    builder.create(dir)?;
+    // Outermost first, so each takes the owner its parent has by then.
+    for created in missing.iter().rev() {
+        ownership::give(created, ownership::owner_of_parent(created));
+    }
+    Ok(())
 }
 
 /// A new file (never an existing one), readable only by the user on Unix.

@@ -35,9 +35,10 @@ pub enum WriteError {
         lock: PathBuf,
         /// The process id recorded in the lock file, when it could be read.
         pid: Option<u32>,
-        /// Whether a process with that id is running: `Some(false)` means the
-        /// lock is stale (left by an interrupted run); `None` means unknown
-        /// (the platform cannot tell, or no pid could be read).
+        /// Whether the holder is running: `Some(true)` when it holds the
+        /// advisory lock (so it is alive). Only where the filesystem has no
+        /// locks does this come from the pid: `Some(false)` then means the
+        /// lock file is stale (left by an interrupted run), `None` unknown.
         holder_running: Option<bool>,
     },
     /// The file on disk no longer holds the bytes the caller read: someone else

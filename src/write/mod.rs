@@ -18,14 +18,16 @@
 //! 2. writability: no write bit on the file, or the directory on Unix (this is
 //!    what stops root, whom permissions do not stop), or the file cannot be
 //!    opened for writing → [`WriteError::NotWritable`];
-//! 3. take the lock `.NAME.ocaudit.lock` beside the config (the first real
-//!    file creation there) → [`WriteError::Locked`] / `NotWritable`;
+//! 3. take the lock on `.NAME.ocaudit.lock` beside the config (the first real
+//!    file creation there) → [`WriteError::Locked`] / `NotWritable`; remove
+//!    what killed runs left (their lock file's contents, their temporary
+//!    files), listed in [`WriteOutcome::cleaned_up`];
 //! 4. on-disk bytes differ from `original` → [`WriteError::Changed`];
 //! 5. `verify(new_contents)` in memory → [`WriteError::VerifyFailed`];
 //! 6. backup (create-new, sync, read back) → [`WriteError::Backup`];
 //! 7. temporary file `.NAME.ocaudit-<pid>-<n>.tmp`: write, sync, close, read
 //!    back, compare and `verify` again, copy permissions (and on Unix, best
-//!    effort, ownership);
+//!    effort, ownership and extended attributes);
 //! 8. on-disk bytes compared with `original` once more → `Changed`;
 //! 9. `std::fs::rename` over the target, then sync the directory (Unix only;
 //!    best effort, reported in [`WriteOutcome::directory_synced`]).
@@ -33,26 +35,53 @@
 //! Nothing after the rename can fail the call, so every [`WriteError`] means
 //! the config is untouched.
 //!
-//! Concurrency: two ocaudit writers exclude each other through the lock file,
-//! so one wins and the other gets `Locked` (or `Changed`, if it arrives after
-//! the winner finished). A lock left by a killed run is never removed
-//! automatically (two processes judging it stale could each delete the other's
-//! fresh lock): the error says whether its pid still runs (Linux) and to
-//! delete it.
+//! Concurrency: two ocaudit writers exclude each other through an advisory
+//! lock on the lock file (see `lock.rs`), so one wins and the other gets
+//! `Locked` (or `Changed`, if it arrives after the winner finished). The
+//! operating system drops the lock when its holder dies, so a killed run never
+//! blocks later ones; the next writer removes its leftovers and says so.
 //!
-//! Not covered: a crash or `SIGKILL` mid-call can leave the temporary and lock
-//! files behind (the config itself is still whole); a program other than
-//! ocaudit that writes the config in the instant between step 8 and the rename
-//! goes undetected (no portable compare-and-swap exists); extended attributes,
-//! ACLs and file flags are not copied; a file with several hard links is
-//! replaced under this name only.
+//! Interruption: with [`clean_up_on_signals`] (the binary turns it on),
+//! SIGINT, SIGTERM and SIGHUP during a write remove the temporary and lock
+//! files before the process ends. SIGKILL or a crash leaves them; the next
+//! write removes them.
+//!
+//! Not covered: a program other than ocaudit that writes the config in the
+//! instant between step 8 and the rename goes undetected (no portable
+//! compare-and-swap exists); ACLs and file flags are not copied; a file with
+//! several hard links is replaced under this name only (the other names keep
+//! the old contents; [`WriteOutcome::other_links`] says how many there were).
 
 #![warn(missing_docs)]
 
 mod backup;
 mod error;
+mod history;
 mod lock;
+mod ownership;
+#[cfg(unix)]
+mod signals;
 mod temp;
+mod xattr;
+
+#[cfg(not(unix))]
+mod signals {
+    //! No signals to handle outside Unix (Ctrl-C on Windows ends the process
+    //! without running handlers that could remove files).
+    use std::path::Path;
+
+    /// Does nothing on this platform.
+    pub fn clean_up_on_signals() {}
+
+    #[derive(Debug)]
+    pub(crate) struct Registration;
+
+    impl Registration {
+        pub(crate) fn new(_path: &Path) -> Registration {
+            Registration
+        }
+    }
+}
 
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
@@ -61,13 +90,16 @@ use std::path::{Path, PathBuf};
 
 pub use backup::{BackupPolicy, default_backup_dir};
 pub use error::WriteError;
+pub use history::{BackupFile, list_backups, prune_backups, stem_for};
+pub use signals::clean_up_on_signals;
 
 use lock::{LockGuard, is_not_writable};
 use temp::TempGuard;
 
 /// Environment variable read (only in builds with debug assertions, i.e. test
 /// and dev builds, never release) to inject a [`Fault`] when the request sets
-/// none: `after-temp-write` or `enospc`. Lets CLI tests drive the hook. The
+/// none: `after-temp-write`, `enospc`, `pause-before-rename` or
+/// `dir-sync-fails`. Lets CLI tests drive the hook. The
 /// binary also reads `panic`, to show its internal-error message.
 pub const FAULT_ENV: &str = "OCAUDIT_TEST_FAULT";
 
@@ -81,6 +113,14 @@ pub enum Fault {
     /// Fail while writing the temporary file, after half of it, as if the disk
     /// were full (`ErrorKind::StorageFull`, i.e. ENOSPC).
     WriteFails,
+    /// Stop for a minute just before the rename, with the temporary file
+    /// complete and the lock held, after printing `ocaudit: test hook:
+    /// paused before the rename` to stderr: lets a test kill the process
+    /// mid-write.
+    PauseBeforeRename,
+    /// Report the directory syncs (the backup's and, after the rename, the
+    /// config's) as failed.
+    DirSyncFails,
 }
 
 impl Fault {
@@ -89,6 +129,8 @@ impl Fault {
         match value.trim() {
             "after-temp-write" => Some(Fault::AfterTempWrite),
             "enospc" => Some(Fault::WriteFails),
+            "pause-before-rename" => Some(Fault::PauseBeforeRename),
+            "dir-sync-fails" => Some(Fault::DirSyncFails),
             _ => None,
         }
     }
@@ -166,6 +208,17 @@ pub struct WriteOutcome {
     /// if the filesystem refused, in which case the rename is done but may not
     /// yet be durable across a power loss.
     pub directory_synced: bool,
+    /// The same for the backup's directory (true when no backup was made).
+    pub backup_directory_synced: bool,
+    /// Files a killed earlier run left beside the config (its lock file, its
+    /// temporary files), found and removed by this write.
+    pub cleaned_up: Vec<PathBuf>,
+    /// Extended attributes of the original that could not be given to the
+    /// new file (the filesystem or the user's privileges refused them).
+    pub xattrs_not_copied: Vec<String>,
+    /// How many other hard links the file had: those names still show the
+    /// old contents (0 on platforms that do not tell).
+    pub other_links: u64,
 }
 
 /// Replaces the file at `req.path` with `req.new_contents`, atomically, after
@@ -185,26 +238,100 @@ pub fn write_atomically(req: &WriteRequest<'_>) -> Result<WriteOutcome, WriteErr
     };
 
     check_writable(&target, &dir, &meta)?;
-    let _lock = LockGuard::acquire(&dir, &file_name, &target)?;
+    let lock = LockGuard::acquire(&dir, &file_name, &target)?;
+    let mut cleaned_up = Vec::new();
+    if lock.stale().is_some() {
+        cleaned_up.push(lock.path().to_path_buf());
+    }
+    cleaned_up.extend(lock.clean_stale_temps(&dir, &file_name));
     ensure_unchanged(&target, req.original)?;
     (req.verify)(req.new_contents).map_err(|reason| WriteError::VerifyFailed {
         target: target.clone(),
         reason,
         backup: None,
     })?;
-    let backup = backup::make_backup(&req.backup, &target, req.original)?;
-    replace(req, &target, &dir, &file_name, &meta, fault)
+    let (backup, backup_synced) = match backup::make_backup(&req.backup, &target, req.original)? {
+        Some((path, synced)) => (Some(path), synced),
+        None => (None, true),
+    };
+    let xattrs_not_copied = replace(req, &target, &dir, &file_name, &meta, fault)
         .map_err(|e| e.with_backup(backup.as_deref()))?;
-    let directory_synced = sync_dir(&dir);
+    let directory_synced = sync_dir(&dir) && fault != Some(Fault::DirSyncFails);
+    drop(lock);
     Ok(WriteOutcome {
         written: target,
         backup,
         directory_synced,
+        backup_directory_synced: backup_synced && fault != Some(Fault::DirSyncFails),
+        cleaned_up,
+        xattrs_not_copied,
+        other_links: other_links(&meta),
     })
+}
+
+/// Creates the file `path`, which must not exist yet, with `bytes`, through a
+/// synced temporary file beside it renamed into place: a reader never sees a
+/// half-written file, and an existing file is never replaced (one that
+/// appears meanwhile makes the call fail with [`WriteError::Changed`], short
+/// of a race in the instant before the rename). For generated output such as
+/// `slide --svg`; replacing an existing file goes through
+/// [`write_atomically`].
+pub fn create_atomically(path: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let dir = fs::canonicalize(&dir)
+        .map_err(|source| io_error(path, "resolving the directory", &dir, source))?;
+    let Some(file_name) = path.file_name() else {
+        return Err(WriteError::NotRegularFile {
+            target: path.to_path_buf(),
+        });
+    };
+    let target = dir.join(file_name);
+    let exists = |t: &Path| fs::symlink_metadata(t).is_ok();
+    if exists(&target) {
+        return Err(WriteError::Changed {
+            target,
+            backup: None,
+        });
+    }
+    let (temp, mut file) = TempGuard::create(&dir, file_name, &target)?;
+    let tmp = temp.path().to_path_buf();
+    write_temp(&mut file, bytes, None)
+        .map_err(|source| io_error(&target, "writing the temporary file", &tmp, source))?;
+    drop(file);
+    // The temporary file is private (0600); give it the mode a new file gets.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: umask has no preconditions; it is set back at once.
+        let mask = unsafe {
+            let m = libc::umask(0o022);
+            libc::umask(m);
+            m
+        };
+        // mode_t is u32 on Linux but u16 on macOS.
+        #[allow(clippy::useless_conversion)]
+        let mode = 0o666 & !u32::from(mask);
+        let _ = fs::set_permissions(&tmp, fs::Permissions::from_mode(mode));
+    }
+    if exists(&target) {
+        return Err(WriteError::Changed {
+            target,
+            backup: None,
+        });
+    }
+    fs::rename(&tmp, &target)
+        .map_err(|source| io_error(&target, "renaming the temporary file", &tmp, source))?;
+    temp.disarm();
+    sync_dir(&dir);
+    Ok(target)
 }
 
 /// Steps 7 to 9: everything that touches the temporary file, ending with the
 /// rename. The temporary file is removed on every error path by its guard.
+/// Returns the extended attributes that could not be copied.
 fn replace(
     req: &WriteRequest<'_>,
     target: &Path,
@@ -212,7 +339,7 @@ fn replace(
     file_name: &OsStr,
     meta: &fs::Metadata,
     fault: Option<Fault>,
-) -> Result<(), WriteError> {
+) -> Result<Vec<String>, WriteError> {
     let (temp, mut file) = TempGuard::create(dir, file_name, target)?;
     let tmp = temp.path().to_path_buf();
     write_temp(&mut file, req.new_contents, fault)
@@ -242,7 +369,12 @@ fn replace(
             source,
         )
     })?;
+    let xattrs_not_copied = xattr::copy_xattrs(target, &tmp);
 
+    if fault == Some(Fault::PauseBeforeRename) {
+        eprintln!("ocaudit: test hook: paused before the rename");
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
     if fault == Some(Fault::AfterTempWrite) {
         return Err(io_error(
             target,
@@ -261,7 +393,20 @@ fn replace(
         )
     })?;
     temp.disarm();
-    Ok(())
+    Ok(xattrs_not_copied)
+}
+
+/// The number of other names (hard links) the file has.
+fn other_links(meta: &fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::nlink(meta).saturating_sub(1)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        0
+    }
 }
 
 /// Writes and syncs the temporary file, or fails as the fault asks.

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::error::WriteError;
 use super::lock::is_not_writable;
+use super::signals::Registration;
 
 /// Distinguishes temporary files of concurrent writes within one process.
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -27,6 +28,8 @@ pub(crate) fn temp_name(file_name: &OsStr, n: u64) -> OsString {
 pub(crate) struct TempGuard {
     path: PathBuf,
     armed: bool,
+    /// Removes the file if a signal ends the process mid-write.
+    _on_signal: Registration,
 }
 
 impl TempGuard {
@@ -48,7 +51,15 @@ impl TempGuard {
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
             match options.open(&path) {
-                Ok(file) => return Ok((TempGuard { path, armed: true }, file)),
+                Ok(file) => {
+                    let on_signal = Registration::new(&path);
+                    let guard = TempGuard {
+                        path,
+                        armed: true,
+                        _on_signal: on_signal,
+                    };
+                    return Ok((guard, file));
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) if is_not_writable(&e) => {
                     return Err(WriteError::NotWritable {

@@ -44,6 +44,16 @@ pub fn json_of(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
+/// The `.plist` files directly in `dir`, sorted (none when it is absent).
+pub fn plists(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|e| e == "plist"));
+    v.sort();
+    v
+}
+
 /// Every bundled sample config, relative to the manifest.
 pub fn samples() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(manifest().join("sample-configs"))

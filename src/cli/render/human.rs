@@ -9,7 +9,7 @@ use super::frame::{self, Level, Message, Note, Snippet};
 
 use crate::audit::FileReport;
 use crate::patch::Applicability;
-use crate::platform::PlatformSource;
+use crate::platform::Confidence;
 use crate::rules::{Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
 
@@ -18,11 +18,20 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
     let mut text = String::with_capacity(2048);
     for r in reports {
         if let Some(p) = &r.platform {
-            let how = match &p.source {
-                PlatformSource::Flag => "from --platform".to_owned(),
-                PlatformSource::Model(m) => format!("from SystemProductName {m}"),
-            };
-            writeln!(out, "{}: platform {} ({how})", r.path, p.slug())?;
+            write!(out, "{}: platform: {} ({})", r.path, p.slug(), p.reasons())?;
+            if p.confidence == Confidence::Low {
+                write!(
+                    out,
+                    "; no platform advice: pass --platform SLUG (`ocaudit platforms`)"
+                )?;
+            }
+            writeln!(out)?;
+        } else if r.loaded.is_some() {
+            writeln!(
+                out,
+                "{}: platform: unknown; no platform advice: pass --platform SLUG (`ocaudit platforms`)",
+                r.path
+            )?;
         }
         if let Some(v) = &r.oc_version {
             writeln!(out, "{}: {}", r.path, v.describe())?;

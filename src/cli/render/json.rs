@@ -25,6 +25,10 @@ pub struct JsonFile<'a> {
     pub kind: Option<crate::model::ConfigKind>,
     /// The platform slug(s), or null.
     pub platform: Option<String>,
+    /// `high`, `medium` or `low` (null when the file did not load).
+    pub platform_confidence: Option<&'static str>,
+    /// The signals the platform was inferred from.
+    pub platform_evidence: Vec<JsonEvidence<'a>>,
     /// The OpenCore release the keys were checked against (OpenCore configs).
     pub oc_version: Option<JsonOcVersion>,
     /// Whether OpenCore's own reader reads the file (false: OpenCore halts
@@ -33,6 +37,17 @@ pub struct JsonFile<'a> {
     pub opencore_reads: Option<bool>,
     /// The findings.
     pub diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// One signal of `platform_evidence`.
+#[derive(Debug, Serialize)]
+pub struct JsonEvidence<'a> {
+    /// What was seen (`ig-platform-id 0x0D220003`).
+    pub signal: &'a str,
+    /// Where: a key path, or the log line kind (`OCCPU: Found`).
+    pub path: &'a str,
+    /// The slug or group it points to.
+    pub points_to: &'static str,
 }
 
 /// `oc_version` of one file.
@@ -113,6 +128,20 @@ pub fn build(reports: &[FileReport]) -> JsonReport<'_> {
                 path: &r.path,
                 kind: r.kind(),
                 platform: r.platform.as_ref().map(|p| p.slug()),
+                platform_confidence: match &r.platform {
+                    Some(p) => Some(p.confidence.as_str()),
+                    None => r.loaded.is_some().then_some("low"),
+                },
+                platform_evidence: r
+                    .platform
+                    .iter()
+                    .flat_map(|p| &p.evidence)
+                    .map(|h| JsonEvidence {
+                        signal: &h.signal,
+                        path: &h.path,
+                        points_to: h.points_to,
+                    })
+                    .collect(),
                 oc_version: r.oc_version.as_ref().map(oc_version),
                 opencore_reads: r.opencore_reads,
                 diagnostics: r.diagnostics.iter().map(|d| diagnostic(r, d)).collect(),

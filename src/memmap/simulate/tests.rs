@@ -29,6 +29,7 @@ fn opts(devirt: bool, whitelist: &[u64], max_slide: u8) -> SlideOptions {
         whitelist: whitelist.to_vec(),
         max_slide,
         sandy_ivy: false,
+        amd: false,
     }
 }
 

@@ -1,0 +1,223 @@
+//! One test per signal kind and per tie-break, on configs written here.
+
+use super::*;
+use crate::memmap::oclog::parse_oclog;
+
+/// A config with these top-level dict bodies (`<key>..</key><dict>..</dict>`).
+fn config(body: &str) -> Node {
+    let text = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>{body}</dict></plist>\n"
+    );
+    crate::plist::load(&text).expect("test config parses").root
+}
+
+fn igpu(id_base64: &str) -> String {
+    format!(
+        "<key>DeviceProperties</key><dict><key>Add</key><dict><key>PciRoot(0x0)/Pci(0x2,0x0)</key><dict><key>AAPL,ig-platform-id</key><data>{id_base64}</data></dict></dict></dict>"
+    )
+}
+
+fn kexts(names: &[&str]) -> String {
+    let entries: String = names
+        .iter()
+        .map(|n| format!("<dict><key>BundlePath</key><string>{n}.kext</string><key>Enabled</key><true/></dict>"))
+        .collect();
+    format!("<key>Kernel</key><dict><key>Add</key><array>{entries}</array></dict>")
+}
+
+fn slug(m: &PlatformMatch) -> String {
+    m.slug()
+}
+
+#[test]
+fn ig_platform_id_identifies_haswell_desktop_and_ignores_the_model() {
+    // 0x0D220003 as little-endian data: 03 00 22 0D.
+    let quirk = "<key>Kernel</key><dict><key>Quirks</key><dict><key>AppleCpuPmCfgLock</key><true/></dict></dict>";
+    let root = config(&format!("{}{quirk}", igpu("AwAiDQ==")));
+    let m = infer(&root, Some("iMac19,1"), None).expect("a platform");
+    assert_eq!(slug(&m), "intel-desktop-haswell");
+    assert_eq!(m.confidence, Confidence::High);
+    assert_eq!(m.ignored_model.as_deref(), Some("iMac19,1"));
+    assert_eq!(m.evidence[0].signal, "ig-platform-id 0x0D220003");
+    assert_eq!(
+        m.evidence[0].path,
+        "DeviceProperties/Add/PciRoot(0x0)/Pci(0x2,0x0)/AAPL,ig-platform-id"
+    );
+    assert_eq!(
+        m.reasons(),
+        "high: ig-platform-id 0x0D220003, AppleCpuPmCfgLock; SystemProductName iMac19,1 ignored"
+    );
+    // One identifying signal against a model that points elsewhere: medium.
+    let alone = infer(&config(&igpu("AwAiDQ==")), Some("iMac19,1"), None).expect("a platform");
+    assert_eq!(alone.confidence, Confidence::Medium);
+}
+
+#[test]
+fn amd_kernel_patches_beat_an_intel_model() {
+    let root = config(
+        "<key>Kernel</key><dict><key>Patch</key><array>\
+         <dict><key>Base</key><string>_cpuid_set_info</string><key>Comment</key><string>algrey | cores</string><key>Enabled</key><true/></dict>\
+         </array></dict>",
+    );
+    let m = infer(&root, Some("iMac20,1"), None).expect("a platform");
+    assert_eq!(slug(&m), "amd-zen", "Zen wins the AMD tie-break");
+    assert!(m.confidence >= Confidence::Medium);
+    assert!(
+        m.evidence
+            .iter()
+            .any(|h| h.points_to == "amd" && h.path == "Kernel/Patch/0/Base")
+    );
+}
+
+#[test]
+fn disabled_entries_say_nothing() {
+    let root = config(
+        "<key>Kernel</key><dict><key>Add</key><array><dict><key>BundlePath</key><string>SMCAMDProcessor.kext</string><key>Enabled</key><false/></dict></array></dict>",
+    );
+    assert!(infer(&root, None, None).is_none());
+}
+
+#[test]
+fn laptop_kexts_split_a_shared_framebuffer() {
+    // 0x3E9B0000 is used by Comet Lake desktops and Coffee Lake laptops alike.
+    let body = format!(
+        "{}{}",
+        igpu("AACbPg=="),
+        kexts(&["VoodooPS2Controller", "ECEnabler"])
+    );
+    let m = infer(&config(&body), None, None).expect("a platform");
+    assert!(
+        m.candidates
+            .iter()
+            .all(|p| p.slug.starts_with("intel-laptop-coffee-lake")),
+        "{}",
+        slug(&m)
+    );
+    assert_eq!(
+        m.candidates.len(),
+        2,
+        "a candidate list, not a guess: {}",
+        slug(&m)
+    );
+}
+
+#[test]
+fn the_model_does_not_break_a_tie_between_real_signals() {
+    // Kaby Lake laptop framebuffer: Skylake laptops use it too.
+    let root = config(&igpu("AAAWWQ=="));
+    let m = infer(&root, Some("MacBookPro14,1"), None).expect("a platform");
+    assert_eq!(slug(&m), "intel-laptop-skylake,intel-laptop-kaby-lake");
+    assert!(m.ignored_model.is_none(), "the model fits one candidate");
+}
+
+#[test]
+fn a_comet_lake_spoof_means_a_newer_cpu() {
+    let root = config(
+        "<key>Kernel</key><dict><key>Emulate</key><dict><key>Cpuid1Data</key><data>VQYKAAAAAAAAAAAAAAAAAA==</data></dict></dict>",
+    );
+    let desktop = infer(&root, Some("iMac20,2"), None).expect("a platform");
+    assert!(
+        desktop
+            .candidates
+            .iter()
+            .any(|p| p.slug == "intel-desktop-comet-lake")
+    );
+    let body = "<key>Kernel</key><dict><key>Emulate</key><dict><key>Cpuid1Data</key><data>VQYKAAAAAAAAAAAAAAAAAA==</data></dict></dict>";
+    let laptop = infer(&config(body), Some("MacBookPro16,4"), None).expect("a platform");
+    assert!(
+        laptop
+            .candidates
+            .iter()
+            .any(|p| p.slug == "intel-laptop-alder-lake"),
+        "{}",
+        slug(&laptop)
+    );
+}
+
+#[test]
+fn the_log_cpu_outranks_the_config() {
+    let root = config(&igpu("BwCbPg=="));
+    let log = parse_oclog(
+        "OCCPU: Found Intel(R) Core(TM) i9-10900K CPU @ 3.70GHz\nOCCPU: Signature A0655 Stepping 5 Model A5 Family 6 Type 0 ExtModel A ExtFamily 0\n",
+    );
+    let m = infer(&root, Some("iMac19,1"), Some(&log)).expect("a platform");
+    assert_eq!(slug(&m), "intel-desktop-comet-lake");
+    assert_eq!(m.confidence, Confidence::High);
+    let amd = parse_oclog(
+        "OCCPU: Signature A60F12 Stepping 2 Model 61 Family F Type 0 ExtModel 6 ExtFamily A",
+    );
+    let m = infer(&root, None, Some(&amd)).expect("a platform");
+    assert_eq!(slug(&m), "amd-zen");
+}
+
+#[test]
+fn smbios_alone_is_low() {
+    let m = infer(&config(""), Some("iMac19,1"), None).expect("the model's candidates");
+    assert_eq!(m.confidence, Confidence::Low);
+    assert_eq!(m.source, PlatformSource::Model("iMac19,1".into()));
+    assert!(
+        m.candidates
+            .iter()
+            .any(|p| p.slug == "intel-desktop-coffee-lake")
+    );
+}
+
+#[test]
+fn vendor_conflict_is_low() {
+    let body = format!(
+        "{}<key>ACPI</key><dict><key>Add</key><array><dict><key>Path</key><string>SSDT-CPUR.aml</string><key>Enabled</key><true/></dict></array></dict>",
+        igpu("AwAiDQ==")
+    );
+    let m = infer(&config(&body), None, None).expect("a platform");
+    assert_eq!(m.confidence, Confidence::Low);
+}
+
+#[test]
+fn oclp_nvram_means_apple_firmware_and_q35_means_a_vm() {
+    let root = config(
+        "<key>NVRAM</key><dict><key>Add</key><dict><key>4D1FDA02-38C7-4A6A-9CC6-4BCCA8B30102</key><dict><key>OCLP-Version</key><string>1.0</string></dict></dict></dict>",
+    );
+    let m = infer(&root, Some("iMac11,3"), None).expect("a platform");
+    assert_eq!(slug(&m), "apple-firmware");
+    let vm = config(
+        "<key>DeviceProperties</key><dict><key>Add</key><dict><key>PciRoot(0x1)/Pci(0x1F,0x0)</key><dict><key>compatible</key><string>pci8086,2916</string></dict></dict></dict>",
+    );
+    assert_eq!(
+        slug(&infer(&vm, Some("iMacPro1,1"), None).expect("a platform")),
+        "virtual-machine"
+    );
+}
+
+#[test]
+fn clover_devices_properties() {
+    let root = config(
+        "<key>Devices</key><dict><key>Properties</key><dict><key>PciRoot(0x0)/Pci(0x2,0x0)</key><dict><key>AAPL,ig-platform-id</key><data>AwAiDQ==</data></dict></dict></dict>",
+    );
+    let m = infer(&root, None, None).expect("a platform");
+    assert_eq!(slug(&m), "intel-desktop-haswell");
+    assert_eq!(
+        m.evidence[0].path,
+        "Devices/Properties/PciRoot(0x0)/Pci(0x2,0x0)/AAPL,ig-platform-id"
+    );
+}
+
+#[test]
+fn clover_graphics_and_laptop_tables() {
+    let root = config(
+        "<key>Graphics</key><dict><key>ig-platform-id</key><string>0x0A260006</string></dict>\
+         <key>ACPI</key><dict><key>Add</key><array><dict><key>Path</key><string>SSDT-PNLF.aml</string></dict></array></dict>",
+    );
+    let m = infer(&root, None, None).expect("a platform");
+    assert_eq!(slug(&m), "intel-laptop-haswell");
+}
+
+#[test]
+fn a_lone_hint_falls_back_on_the_model() {
+    let root = config(
+        "<key>ACPI</key><dict><key>Add</key><array><dict><key>Path</key><string>SSDT-PLUG.aml</string></dict></array></dict>",
+    );
+    assert!(infer(&root, None, None).is_none());
+    let m = infer(&root, Some("iMac19,1"), None).expect("the model's candidates");
+    assert_eq!(m.confidence, Confidence::Low);
+    assert_eq!(m.evidence.len(), 1, "the hint is still listed");
+}
