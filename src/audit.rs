@@ -273,24 +273,6 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
         }
     };
     let opencore_reads = loaded.opencore.reads();
-    if let OpenCoreReading::Refuses(d) = &loaded.opencore {
-        // OpenCore never gets to the settings: the one finding is X010.
-        let keep = opts.check.enabled(d.rule.code);
-        return FileReport {
-            path: name.to_owned(),
-            diagnostics: if keep {
-                vec![(**d).clone()]
-            } else {
-                Vec::new()
-            },
-            unloaded_source: None,
-            loaded: Some(loaded),
-            platform: None,
-            unparsable: false,
-            opencore_reads,
-            oc_version: None,
-        };
-    }
     let platform = platform_for(&loaded, opts);
     let clover = crate::clover_dir::scan(Path::new(name), loaded.config.kind);
     let resolved = resolve_version(&loaded, opts);
@@ -302,11 +284,23 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
         clover.as_ref(),
         resolved.as_ref(),
     );
-    if let OpenCoreReading::Reads(Some(d)) = &loaded.opencore
-        && opts.check.enabled(d.rule.code)
-    {
-        let at = diagnostics.partition_point(|x| x.span.start <= d.span.start);
-        diagnostics.insert(at, (**d).clone());
+    match &loaded.opencore {
+        OpenCoreReading::Reads(Some(d)) if opts.check.enabled(d.rule.code) => {
+            let at = diagnostics.partition_point(|x| x.span.start <= d.span.start);
+            diagnostics.insert(at, (**d).clone());
+        }
+        OpenCoreReading::Refuses(d) => {
+            // OpenCore never gets to the settings: X010 is the finding.
+            // Kept beside it: the findings at the byte OpenCore trips on,
+            // which name the cause and may repair it (S009 for markup in
+            // boot-args).
+            let trip = d.span.start;
+            diagnostics.retain(|x| x.span.start <= trip && trip <= x.span.end);
+            if opts.check.enabled(d.rule.code) {
+                diagnostics.insert(0, (**d).clone());
+            }
+        }
+        _ => {}
     }
     FileReport {
         path: name.to_owned(),

@@ -176,10 +176,14 @@ fn every_fixable_rule_round_trips() {
         };
         // X010 comes from the loader (OpenCore's reader), not the engine.
         let found = match audit::load("c.plist", text.clone().into_bytes()) {
-            Ok(before) => match &before.opencore {
-                audit::OpenCoreReading::Refuses(d) => vec![(**d).clone()],
-                _ => audit::run_rules(&before, opts.audit.platform.as_ref(), &opts.audit, None),
-            },
+            Ok(before) => {
+                let mut found =
+                    audit::run_rules(&before, opts.audit.platform.as_ref(), &opts.audit, None);
+                if let audit::OpenCoreReading::Refuses(d) = &before.opencore {
+                    found.push((**d).clone());
+                }
+                found
+            }
             Err(f) if f.diagnostic.rule.code == "X010" => vec![f.diagnostic],
             Err(f) => panic!("{code}: does not load: {}", f.diagnostic.message),
         };

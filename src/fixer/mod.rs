@@ -181,6 +181,7 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
     };
     let (reading_fix, converted) = reading::before_fixing(&loaded)?;
     let opencore = loaded.opencore.reads().is_some();
+    let refused = reading::refusal(&loaded);
     if let Some(i) = loaded.doc.issues.iter().find(|i| i.code == "X001") {
         let (line, col) = loaded.source.line_col(i.span.start);
         return Err(FixError::Unparsable(format!(
@@ -236,6 +237,11 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
     let mut outcome = run.finish(source, passes);
     outcome.converted = converted;
     outcome.opencore = opencore;
+    if let Some(e) = refused
+        && crate::plist::opencore::read(outcome.text.as_bytes()).is_err()
+    {
+        return Err(e);
+    }
     Ok(outcome)
 }
 

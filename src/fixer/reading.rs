@@ -90,11 +90,10 @@ pub fn before_fixing(loaded: &Loaded) -> Result<(Option<Fix>, Option<String>), F
         return Ok((None, None));
     };
     let Some(fix) = &d.fix else {
-        let (line, col) = loaded.source.line_col(d.span.start);
-        return Err(FixError::Unparsable(format!(
-            "X010 at {line}:{col}: {}",
-            d.message
-        )));
+        // No mechanical repair: the rules' fixes may still repair what
+        // OpenCore trips on (S009 drops markup in boot-args); `fix` checks
+        // at the end that OpenCore reads the result (see `refusal`).
+        return Ok((None, None));
     };
     let converted = match loaded.source.encoding {
         Encoding::Utf8 => None,
@@ -103,4 +102,17 @@ pub fn before_fixing(loaded: &Loaded) -> Result<(Option<Fix>, Option<String>), F
     };
     let edits = (!fix.edits.is_empty()).then(|| fix.clone());
     Ok((edits, converted))
+}
+
+/// The error `fix` returns when OpenCore's reader refused the input and
+/// still refuses the fixed text (`None` when it read the input).
+pub fn refusal(loaded: &Loaded) -> Option<FixError> {
+    let OpenCoreReading::Refuses(d) = &loaded.opencore else {
+        return None;
+    };
+    let (line, col) = loaded.source.line_col(d.span.start);
+    Some(FixError::Unparsable(format!(
+        "X010 at {line}:{col}: {}",
+        d.message
+    )))
 }
