@@ -48,6 +48,25 @@ fn bench(c: &mut Criterion) {
             b.iter(|| schema::check(Table::get(), root, target).len())
         });
     }
+    // Issue 16 item 2: 10,000 duplicate keys on one line, checked and
+    // rendered in human format (88 s before frames were cut to a window).
+    let keys = "<key>Dup</key><string>x</string>".repeat(10_000);
+    let one_line = format!(
+        "<?xml version=\"1.0\"?>\n<plist version=\"1.0\">\n<dict>\n\
+         <key>Booter</key><dict><key>Quirks</key><dict>{keys}</dict></dict>\n</dict>\n</plist>\n"
+    )
+    .into_bytes();
+    let mut group = c.benchmark_group("one-line");
+    group.sample_size(10);
+    group.bench_function("check + human, 10,000 duplicate keys on one line", |b| {
+        b.iter(|| {
+            let r = audit::audit_bytes("config.plist", one_line.clone(), &opts);
+            let mut sink = Vec::new();
+            ocaudit::cli::render::human::report(std::slice::from_ref(&r), false, &mut sink)
+                .map(|()| sink.len())
+        })
+    });
+    group.finish();
     let name = format!("check large ({} KiB)", large.len() / 1024);
     c.bench_function(&name, |b| {
         b.iter(|| audit::audit_bytes("config.plist", large.clone(), &opts))

@@ -21,6 +21,28 @@ pub struct EvidenceFiles {
     pub log: Option<(String, OcLog)>,
 }
 
+/// Largest evidence file read; real memmaps and OpenCore logs are under 1 MiB.
+pub const MAX_EVIDENCE_BYTES: u64 = 64 << 20;
+
+/// Read a memmap or log file with the checks a config gets (a regular file,
+/// at most [`MAX_EVIDENCE_BYTES`], checked before reading); the error names
+/// the file and what to do.
+pub fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let shown = path.display();
+    crate::audit::read_limited(
+        path,
+        MAX_EVIDENCE_BYTES,
+        "pass the memmap or log file inside it",
+    )
+    .map_err(|e| match e.size {
+        Some(n) => anyhow::anyhow!(
+            "{shown} is {} MiB; memmaps and OpenCore logs are under 1 MiB: is this the right file?",
+            n >> 20
+        ),
+        None => anyhow::anyhow!("cannot read {shown}: {}", e.message),
+    })
+}
+
 /// Read and parse the evidence files, if any were given. A `--memmap` file
 /// that turns out to be an OpenCore log is taken as the log, and the other
 /// way round.
@@ -30,7 +52,7 @@ pub fn load(
 ) -> anyhow::Result<Option<EvidenceFiles>> {
     let mut files = EvidenceFiles::default();
     for p in memmap_path.iter().chain(log_path.iter()) {
-        let bytes = crate::audit::read(p)?;
+        let bytes = read_bytes(p)?;
         let name = p.display().to_string();
         match memmap::parse_evidence(&bytes, None) {
             Ok(memmap::Evidence::Map(m)) => files.map = Some((name, m)),

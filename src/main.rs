@@ -24,24 +24,23 @@ fn main() -> ExitCode {
     match ocaudit::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if is_broken_pipe(&e) {
+            if ocaudit::cli::is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
             let mut msg = format!("ocaudit: {e}");
             for cause in e.chain().skip(1) {
                 msg.push_str(&format!(": {cause}"));
             }
-            eprintln!("{msg}");
+            // A path in the message may hold terminal controls: escape them
+            // (line by line: some messages end in a `hint:` line).
+            let shown: Vec<_> = msg
+                .split('\n')
+                .map(ocaudit::cli::render::escape::human)
+                .collect();
+            eprintln!("{}", shown.join("\n"));
             ExitCode::from(2)
         }
     }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }
 
 /// One plain line instead of a backtrace (unless RUST_BACKTRACE is set), exit 2.

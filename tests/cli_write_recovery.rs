@@ -6,6 +6,8 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader};
+#[cfg(unix)]
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -79,8 +81,20 @@ fn debug_only(test: &str) -> bool {
 /// sends it `signal`; returns its output.
 #[cfg(unix)]
 fn interrupt_mid_write(efi: &Efi, signal: libc::c_int) -> Output {
-    let mut child = efi
-        .cmd(Some("pause-before-rename"))
+    let mut cmd = efi.cmd(Some("pause-before-rename"));
+    // A shell's background jobs (and some CI runners) start with SIGINT
+    // ignored, which the child would inherit; a user's Ctrl-C reaches a
+    // foreground process whose signals have their default action.
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

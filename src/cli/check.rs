@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{CheckArgs, CheckFormat, render};
-use crate::audit::{self, AuditOptions, FileReport};
+use crate::audit::{self, AuditOptions, FileReport, Skipped};
 use crate::platform::PlatformMatch;
 use crate::rules::{CheckOptions, Severity};
 
@@ -19,15 +19,35 @@ pub const DEFAULT_LOCATIONS: &[&str] = &[
     "/boot/efi/EFI/CLOVER/config.plist",
 ];
 
+/// Deepest folder level searched below a directory argument.
+pub const MAX_DEPTH: usize = 16;
+
+/// What a list of path arguments resolves to.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The files to check, in order.
+    pub files: Vec<PathBuf>,
+    /// Whether the file came from the default locations (no path given).
+    pub defaulted: bool,
+    /// Directories that could not be searched (unreadable, too deep) and
+    /// directory arguments without any config.
+    pub skipped: Vec<Skipped>,
+}
+
 /// The files to check: explicit files, every config.plist (and Clover's
 /// OcQuirks.plist) below explicit directories, or the first default location
-/// that exists.
-pub fn resolve_paths(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, bool)> {
+/// that exists. A directory that cannot be searched is reported in
+/// `skipped`, never passed over in silence.
+pub fn resolve_paths(paths: &[PathBuf]) -> anyhow::Result<Found> {
     if paths.is_empty() {
         for p in DEFAULT_LOCATIONS {
             let p = Path::new(p);
             if p.is_file() {
-                return Ok((vec![p.to_owned()], true));
+                return Ok(Found {
+                    files: vec![p.to_owned()],
+                    defaulted: true,
+                    skipped: Vec::new(),
+                });
             }
         }
         anyhow::bail!(
@@ -35,42 +55,77 @@ pub fn resolve_paths(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, bool)> 
              hint: give the path, e.g. `ocaudit check /Volumes/EFI/EFI/OC/config.plist`"
         );
     }
-    let mut out = Vec::new();
+    let mut found = Found::default();
     for p in paths {
         if p.is_dir() {
-            let before = out.len();
-            walk(p, &mut out, 0);
-            if out.len() == before {
-                anyhow::bail!("{}: no config.plist below this directory", p.display());
+            let (before, skipped) = (found.files.len(), found.skipped.len());
+            walk(p, &mut found, 0);
+            if found.files.len() == before && found.skipped.len() == skipped {
+                found.skipped.push(Skipped {
+                    path: p.display().to_string(),
+                    reason: "no config.plist below this directory".into(),
+                });
             }
         } else {
-            out.push(p.clone());
+            found.files.push(p.clone());
         }
     }
-    Ok((out, false))
+    Ok(found)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 16 {
+fn walk(dir: &Path, found: &mut Found, depth: usize) {
+    if depth > MAX_DEPTH {
+        found.skipped.push(Skipped {
+            path: dir.display().to_string(),
+            reason: format!(
+                "not searched: more than {MAX_DEPTH} folder levels below the directory given; give it as its own argument"
+            ),
+        });
         return;
     }
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            found.skipped.push(Skipped {
+                path: dir.display().to_string(),
+                reason: format!("cannot read this directory: {}", io_reason(&e)),
+            });
+            return;
+        }
     };
-    let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut entries = Vec::new();
+    for entry in rd {
+        match entry {
+            Ok(e) => entries.push(e.path()),
+            Err(e) => found.skipped.push(Skipped {
+                path: dir.display().to_string(),
+                reason: format!(
+                    "cannot list every entry of this directory: {}",
+                    io_reason(&e)
+                ),
+            }),
+        }
+    }
     entries.sort();
     for p in entries {
         let is_link = p
             .symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink());
         if p.is_dir() && !is_link {
-            walk(&p, out, depth + 1);
+            walk(&p, found, depth + 1);
         } else if p.file_name().is_some_and(|n| {
             n.eq_ignore_ascii_case("config.plist") || n.eq_ignore_ascii_case("OcQuirks.plist")
         }) && p.is_file()
         {
-            out.push(p);
+            found.files.push(p);
         }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
     }
 }
 
@@ -99,19 +154,23 @@ pub fn audit_options(
         })?),
         None => None,
     };
-    for code in select.iter().chain(ignore) {
+    // Rule names (`slide-zero`) are accepted as well as codes and prefixes.
+    let (select, ignore) = (
+        crate::rules::names_to_codes(select),
+        crate::rules::names_to_codes(ignore),
+    );
+    for code in select.iter().chain(&ignore) {
         let known = crate::rules::all()
             .any(|m| crate::rules::matches_any(m.code, std::slice::from_ref(code)));
         if !known {
-            anyhow::bail!("`{code}` matches no rule code; `ocaudit rules` lists them");
+            anyhow::bail!(
+                "`{code}` matches no rule code, code prefix or rule name; `ocaudit rules` lists them"
+            );
         }
     }
     let evidence_files = crate::evidence::load(memmap, log)?;
     Ok(AuditOptions {
-        check: CheckOptions {
-            select: select.to_vec(),
-            ignore: ignore.to_vec(),
-        },
+        check: CheckOptions { select, ignore },
         platform,
         evidence_files,
         evidence: None,
@@ -149,10 +208,12 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         oc_version: oc_version(args.rules.oc_version.as_deref())?,
         ..opts
     };
-    let jobs = jobs(args)?;
+    let (jobs, mut skipped) = jobs(args)?;
+    for s in &skipped {
+        eprintln!("ocaudit: {}: {}", shown(&s.path), s.reason);
+    }
     let bar = progress_bar(jobs.len());
     let mut reports: Vec<FileReport> = Vec::new();
-    let mut read_failed = 0usize;
     for (p, efi_dir) in &jobs {
         bar.set_message(p.display().to_string());
         // Options are cloned only for files with an EFI folder (evidence
@@ -164,30 +225,45 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         match audit::audit_path(p, with_efi.as_ref().unwrap_or(&opts)) {
             Ok(r) => reports.push(r),
             Err(e) => {
-                bar.suspend(|| eprintln!("ocaudit: {e}"));
-                read_failed += 1;
+                bar.suspend(|| {
+                    eprintln!(
+                        "ocaudit: {}: {}",
+                        shown(&e.path.display().to_string()),
+                        e.message
+                    )
+                });
+                skipped.push(Skipped {
+                    path: e.path.display().to_string(),
+                    reason: e.message,
+                });
             }
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
     let color = args.color.enabled();
-    match args.format {
-        CheckFormat::Human => render::human::report(&reports, color, out)?,
-        CheckFormat::Json => render::json::report(&reports, out)?,
-        CheckFormat::Sarif => render::sarif::report(&reports, out)?,
-        CheckFormat::Github => render::github::report(&reports, out)?,
+    let rendered = match args.format {
+        CheckFormat::Human => render::human::report_partial(&reports, skipped.len(), color, out),
+        CheckFormat::Json => render::json::report(&reports, &skipped, out),
+        CheckFormat::Sarif => render::sarif::report(&reports, &skipped, out),
+        CheckFormat::Github => render::github::report(&reports, &skipped, out),
     }
-    if read_failed > 0 && args.format == CheckFormat::Human {
-        // The summary above counts only the files that were read.
-        out.flush()?;
+    .and_then(|()| Ok(out.flush()?));
+    // A reader that stops early (`| head`) closes the pipe: the exit code
+    // still tells what was found, whatever the format or the output size.
+    match rendered {
+        Err(e) if !super::is_broken_pipe(&e) => return Err(e),
+        _ => {}
+    }
+    if !skipped.is_empty() && args.format == CheckFormat::Human {
+        // The summary above counts only the files that were checked.
+        let n = skipped.len();
         eprintln!(
-            "ocaudit: {read_failed} of {} path{} could not be read (see above); exit code 2",
-            jobs.len(),
-            if jobs.len() == 1 { "" } else { "s" }
+            "ocaudit: {n} path{} could not be read or searched (see above); exit code 2",
+            if n == 1 { "" } else { "s" },
         );
     }
-    let code = exit_code(&reports, read_failed > 0);
+    let code = exit_code(&reports, !skipped.is_empty());
     // The process ends next: handing every tree node back to the allocator
     // one by one would cost more than some of the rules did (about 0.3 M
     // instructions for an 85 KiB config), for memory the OS takes back at
@@ -196,21 +272,31 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     Ok(code)
 }
 
-/// The files to check, each with the OC folder its F rules look in.
-fn jobs(args: &CheckArgs) -> anyhow::Result<Vec<(PathBuf, Option<PathBuf>)>> {
+/// A path as printed for people: control characters escaped.
+fn shown(path: &str) -> String {
+    render::escape::human(path).into_owned()
+}
+
+/// A file to check, with the OC folder its F rules look in.
+type Job = (PathBuf, Option<PathBuf>);
+
+/// The files to check, and the paths that cannot be.
+fn jobs(args: &CheckArgs) -> anyhow::Result<(Vec<Job>, Vec<Skipped>)> {
     let Some(dir) = &args.efi else {
-        let (paths, defaulted) = resolve_paths(&args.paths)?;
-        if defaulted {
-            eprintln!("ocaudit: checking {}", paths[0].display());
+        let found = resolve_paths(&args.paths)?;
+        if found.defaulted {
+            eprintln!("ocaudit: checking {}", found.files[0].display());
         }
-        return Ok(paths.into_iter().map(|p| (p, None)).collect());
+        let jobs = found.files.into_iter().map(|p| (p, None)).collect();
+        return Ok((jobs, found.skipped));
     };
     let targets = super::efi::resolve(dir)?;
     if args.paths.is_empty() {
-        return Ok(targets
+        let jobs = targets
             .into_iter()
             .map(|t| (t.config, Some(t.oc_dir)))
-            .collect());
+            .collect();
+        return Ok((jobs, Vec::new()));
     }
     // Explicit configs checked against one EFI folder (e.g. a draft config).
     let [target] = targets.as_slice() else {
@@ -222,11 +308,13 @@ fn jobs(args: &CheckArgs) -> anyhow::Result<Vec<(PathBuf, Option<PathBuf>)>> {
             example.unwrap_or_default()
         );
     };
-    let (paths, _) = resolve_paths(&args.paths)?;
-    Ok(paths
+    let found = resolve_paths(&args.paths)?;
+    let jobs = found
+        .files
         .into_iter()
         .map(|p| (p, Some(target.oc_dir.clone())))
-        .collect())
+        .collect();
+    Ok((jobs, found.skipped))
 }
 
 /// Fewer files than this get no progress bar.
@@ -251,7 +339,8 @@ fn progress_bar(files: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// 2 when anything could not be read or parsed, 1 for a warning or error, else 0.
+/// 2 when anything could not be read, searched or parsed, 1 for a warning
+/// or error, else 0.
 pub fn exit_code(reports: &[FileReport], read_failed: bool) -> u8 {
     if read_failed || reports.iter().any(|r| r.unparsable) {
         2

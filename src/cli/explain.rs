@@ -14,10 +14,10 @@ pub fn fix_label(m: &RuleMeta) -> String {
     }
 }
 
-/// `ocaudit explain CODE`.
+/// `ocaudit explain CODE`; CODE may also be the rule's name.
 pub fn explain(code: &str, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let Some(m) = rules::by_code(code) else {
-        anyhow::bail!("unknown rule code `{code}`; `ocaudit rules` lists them");
+    let Some(m) = rules::by_code_or_name(code) else {
+        anyhow::bail!("unknown rule code or name `{code}`; `ocaudit rules` lists them");
     };
     writeln!(out, "{} ({})", m.name, m.code)?;
     writeln!(out)?;

@@ -154,10 +154,13 @@ pub fn run(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 /// The one file `fix` works on.
 fn resolve(path: Option<&Path>) -> anyhow::Result<PathBuf> {
     let given: Vec<PathBuf> = path.map(Path::to_path_buf).into_iter().collect();
-    let (paths, defaulted) = check::resolve_paths(&given)?;
-    match paths.as_slice() {
+    let found = check::resolve_paths(&given)?;
+    if let (true, Some(s)) = (found.files.is_empty(), found.skipped.first()) {
+        anyhow::bail!("{}: {}", s.path, s.reason);
+    }
+    match found.files.as_slice() {
         [one] => {
-            if defaulted {
+            if found.defaulted {
                 eprintln!("ocaudit: fixing {}", one.display());
             }
             Ok(one.clone())

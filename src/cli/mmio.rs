@@ -130,7 +130,8 @@ pub fn run(
             writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         }
         MmioFormat::Human => {
-            let head = format!("ocaudit mmio: {}: {format}", args.file.display());
+            let name = super::render::escape::human(&args.file.display().to_string()).into_owned();
+            let head = format!("ocaudit mmio: {name}: {format}");
             writeln!(
                 out,
                 "{}",

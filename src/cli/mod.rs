@@ -48,7 +48,7 @@ pub enum Command {
     Backups(backups::BackupsArgs),
     /// Print the documentation of a rule.
     Explain {
-        /// A rule code such as B003.
+        /// A rule code such as B003, or its name (slide-zero).
         code: String,
     },
     /// List every rule with its code, name, severity and fix.
@@ -136,10 +136,10 @@ pub struct RuleArgs {
     /// The platform profile to judge against (see `ocaudit platforms`); inferred from SystemProductName otherwise.
     #[arg(long, value_name = "SLUG")]
     pub platform: Option<String>,
-    /// Only these rules: comma-separated codes or prefixes (`S`, `B00`).
+    /// Only these rules: comma-separated codes, prefixes (`S`, `B00`) or rule names (`slide-zero`).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
-    /// Skip these rules: comma-separated codes or prefixes.
+    /// Skip these rules: comma-separated codes, prefixes or rule names.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
     /// An EFI-shell `memmap` dump (or Linux efi=debug log) of this machine.
@@ -206,15 +206,18 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     // newline, which cost a system call per line of human output.
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let check = matches!(cli.command, Command::Check(_));
     let code = match cli.command {
         Command::Check(args) => check::run(&args, &mut out)?,
         Command::Slide(args) => {
-            let config = config_slide_options(args.config.as_deref())?;
-            slide::run(&args, config, args.color.enabled(), &mut out)?
+            let ran = config_slide_options(args.config.as_deref())
+                .and_then(|config| slide::run(&args, config, args.color.enabled(), &mut out));
+            json_error(ran, args.format == slide::SlideFormat::Json, &mut out)?
         }
         Command::Mmio(args) => {
-            let config = config_slide_options(args.config.as_deref())?;
-            mmio::run(&args, config, args.color.enabled(), &mut out)?
+            let ran = config_slide_options(args.config.as_deref())
+                .and_then(|config| mmio::run(&args, config, args.color.enabled(), &mut out));
+            json_error(ran, args.format == mmio::MmioFormat::Json, &mut out)?
         }
         Command::Fix(args) => fix::run(&args, &mut out)?,
         Command::Backups(args) => backups::run(&args, &mut out)?,
@@ -229,8 +232,42 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         // the report failed; the same unflushable bytes must not turn that
         // into an error that claims nothing was written.
         Err(_) if code == fix_write::WRITTEN_REPORT_FAILED => Ok(code),
+        // `check` already chose its exit code from what it found; a reader
+        // that closed the pipe early does not change it.
+        Err(e) if check && e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
         result => result.map(|()| code).map_err(Into::into),
     }
+}
+
+/// With `--format json`, an error is also written to stdout as
+/// `{"error": {"message": ...}}`, so a script reading stdout sees why there
+/// is no report; it is then returned (printed on stderr, exit 2).
+fn json_error(ran: anyhow::Result<u8>, json: bool, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let Err(e) = ran else { return ran };
+    if json && !is_broken_pipe(&e) {
+        let message = e
+            .chain()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ");
+        let doc = serde_json::json!({ "error": { "message": message } });
+        // The error itself is what matters: a failed write here changes nothing.
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        )
+        .and_then(|()| out.flush());
+    }
+    Err(e)
+}
+
+/// Whether `e` comes from writing to a pipe whose reader has gone.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The slide-analysis options a config file sets (for `slide --config`).

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use owo_colors::OwoColorize;
 
 use crate::memmap::{
@@ -17,8 +17,7 @@ use crate::memmap::{
     what_if,
 };
 
-/// Largest evidence file read; real memmaps and OpenCore logs are under 1 MiB.
-pub const MAX_EVIDENCE_BYTES: u64 = 64 << 20;
+pub use crate::evidence::MAX_EVIDENCE_BYTES;
 
 /// `on` or `off`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -142,17 +141,7 @@ pub struct SlideArgs {
 /// Read and parse one evidence file; errors name the file and what to do.
 pub fn read_evidence(path: &Path, forced: Option<InputFormatArg>) -> Result<(Evidence, String)> {
     let shown = path.display();
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {shown}"))?;
-    if meta.is_dir() {
-        bail!("{shown} is a directory; pass the memmap or log file inside it");
-    }
-    if meta.len() > MAX_EVIDENCE_BYTES {
-        bail!(
-            "{shown} is {} MiB; memmaps and OpenCore logs are under 1 MiB: is this the right file?",
-            meta.len() >> 20
-        );
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
+    let bytes = crate::evidence::read_bytes(path)?;
     let evidence =
         parse_evidence(&bytes, forced.map(Into::into)).map_err(|e| anyhow!("{shown}: {e}"))?;
     let format = match (&evidence, forced) {
@@ -528,7 +517,7 @@ pub fn run(
         (Some(l), Some(m)) => compare_log(l, m, &opts),
         _ => None,
     };
-    let name = args.file.display();
+    let name = super::render::escape::human(&args.file.display().to_string()).into_owned();
     match args.format {
         SlideFormat::Json => {
             let mut value = match &analysis {
@@ -558,7 +547,7 @@ pub fn run(
                         "\n{}",
                         p.head(&format!(
                             "memmap {}: {} descriptors",
-                            path.display(),
+                            super::render::escape::human(&path.display().to_string()),
                             m.descriptors.len()
                         ))
                     ),

@@ -4,7 +4,9 @@
 use serde::Serialize;
 
 use super::oclog::OcLog;
-use super::simulate::{SlideOptions, is_devirtualised, simulate};
+use super::simulate::{
+    AreaIndex, ESTIMATED_KERNEL_SIZE, SlideOptions, format_ranges, is_devirtualised,
+};
 use super::types::{MemType, MemoryMap, PAGE_SIZE};
 
 /// One runtime MMIO region (type 11 with `EFI_MEMORY_RUNTIME`, pages > 0).
@@ -150,6 +152,9 @@ pub fn bisect_plan(
     };
     let mut order: Vec<&MmioRegionReport> = regions.iter().collect();
     order.sort_by_key(|r| (rank(r), r.pages, r.start));
+    let slides = map.map(|m| OneWhitelisted::new(m, opts));
+    // Regions of the same size leave the same slides.
+    let mut by_area: std::collections::HashMap<u64, Vec<u8>> = std::collections::HashMap::new();
     order
         .into_iter()
         .enumerate()
@@ -162,26 +167,95 @@ pub fn bisect_plan(
                 }
                 None => format!("{} KiB; smaller regions cost fewer slides", r.size / 1024),
             };
-            let analysis = map.map(|m| {
-                simulate(
-                    m,
-                    &SlideOptions {
-                        devirtualise_mmio: true,
-                        whitelist: vec![r.start],
-                        ..opts.clone()
-                    },
-                )
+            let valid = slides.as_ref().map(|s| {
+                by_area
+                    .entry(s.area(r.start))
+                    .or_insert_with_key(|&area| s.index.valid_slides(area, &s.opts))
+                    .clone()
             });
             BisectStep {
                 step: i + 1,
                 start: r.start,
                 pages: r.pages,
                 reason,
-                valid_count: analysis.as_ref().map(|a| a.valid_count),
-                ranges: analysis.map(|a| a.ranges),
+                valid_count: valid.as_ref().map(Vec::len),
+                ranges: valid.as_deref().map(format_ranges),
             }
         })
         .collect()
+}
+
+/// The slides left with `DevirtualiseMmio` on and one address whitelisted,
+/// for any address, in O(log n) per address: the address only changes the
+/// runtime size (by the pages of the runtime MMIO regions holding it), so
+/// the map is indexed once. Gives what [`simulate`] gives with
+/// `whitelist: vec![address]`.
+struct OneWhitelisted {
+    opts: SlideOptions,
+    /// Runtime pages with nothing whitelisted.
+    runtime_pages: u128,
+    /// Runtime MMIO regions (the ones `DevirtualiseMmio` strips): starts
+    /// ascending with prefix sums of pages, and ends ascending with prefix
+    /// sums of pages.
+    starts: Vec<(u64, u128)>,
+    ends: Vec<(u64, u128)>,
+    index: AreaIndex,
+}
+
+impl OneWhitelisted {
+    fn new(map: &MemoryMap, opts: &SlideOptions) -> OneWhitelisted {
+        let opts = SlideOptions {
+            devirtualise_mmio: true,
+            whitelist: Vec::new(),
+            ..opts.clone()
+        };
+        let mut runtime_pages = 0u128;
+        let (mut starts, mut ends) = (Vec::new(), Vec::new());
+        for d in &map.descriptors {
+            if is_devirtualised(d, &opts) {
+                starts.push((d.start, d.pages));
+                ends.push((d.end(), d.pages));
+            } else if d.mem_type != MemType::Reserved && d.is_runtime() {
+                runtime_pages += u128::from(d.pages);
+            }
+        }
+        let sums = |mut v: Vec<(u64, u64)>| {
+            v.sort_unstable();
+            let mut total = 0u128;
+            v.into_iter()
+                .map(|(at, pages)| {
+                    total += u128::from(pages);
+                    (at, total)
+                })
+                .collect::<Vec<_>>()
+        };
+        OneWhitelisted {
+            runtime_pages,
+            starts: sums(starts),
+            ends: sums(ends),
+            index: AreaIndex::new(map),
+            opts,
+        }
+    }
+
+    /// Pages of the runtime MMIO regions that hold `address`: those that
+    /// start at or below it minus those that end at or below it.
+    fn pages_holding(&self, address: u64) -> u128 {
+        let upto = |v: &[(u64, u128)]| {
+            let n = v.partition_point(|&(at, _)| at <= address);
+            n.checked_sub(1).map_or(0, |i| v[i].1)
+        };
+        upto(&self.starts) - upto(&self.ends)
+    }
+
+    /// The kernel area with only `address` whitelisted.
+    fn area(&self, address: u64) -> u64 {
+        let pages =
+            u64::try_from(self.runtime_pages + self.pages_holding(address)).unwrap_or(u64::MAX);
+        pages
+            .saturating_mul(PAGE_SIZE)
+            .saturating_add(ESTIMATED_KERNEL_SIZE)
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +316,53 @@ mod tests {
         assert_eq!(plan[0].ranges.as_deref(), Some("0-19, 128-255"));
         // Whitelisting 0xE0000000 keeps 0x10000 pages runtime: back to 128.
         assert_eq!(plan[5].valid_count, Some(128));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Each step's slides are what a full simulation with only that
+        /// region whitelisted gives (overlapping regions included).
+        #[test]
+        fn each_step_matches_a_full_simulation(
+            layout in proptest::collection::vec(
+                (0u64..0x200, 1u64..0x40, 0u8..4, proptest::prelude::any::<bool>()),
+                1..20,
+            ),
+            max_slide in 0u8..4,
+        ) {
+            use crate::memmap::types::{Descriptor, EFI_MEMORY_RUNTIME};
+            let mut descriptors = vec![Descriptor {
+                mem_type: MemType::Conventional,
+                start: 0x10_0000,
+                pages: 0x20000,
+                attributes: 0,
+                line: 0,
+            }];
+            for (at, pages, kind, runtime) in layout {
+                let mem_type = [MemType::Mmio, MemType::Mmio, MemType::Reserved, MemType::Conventional][kind as usize];
+                descriptors.push(Descriptor {
+                    mem_type,
+                    // MMIO high up (some overlapping), the rest in the slide window.
+                    start: if mem_type == MemType::Mmio { 0xE000_0000 + at * 0x4000 } else { at * 0x10_0000 },
+                    pages: if mem_type == MemType::Mmio { pages * 0x100 } else { pages },
+                    attributes: if runtime { EFI_MEMORY_RUNTIME } else { 0 },
+                    line: 0,
+                });
+            }
+            let map = MemoryMap { descriptors, ..MemoryMap::default() };
+            let opts = SlideOptions { max_slide: max_slide * 60, ..SlideOptions::default() };
+            let regions = mmio_regions(&map, &opts);
+            for step in bisect_plan(&regions, Some(&map), &opts) {
+                let full = crate::memmap::simulate(&map, &SlideOptions {
+                    devirtualise_mmio: true,
+                    whitelist: vec![step.start],
+                    ..opts.clone()
+                });
+                proptest::prop_assert_eq!(step.valid_count, Some(full.valid_count));
+                proptest::prop_assert_eq!(step.ranges, Some(full.ranges));
+            }
+        }
     }
 
     #[test]

@@ -49,6 +49,12 @@ pub enum EvidenceError {
         /// Non-blank lines read.
         lines: usize,
     },
+    /// The file holds macOS boot.efi's own log lines (`AAPL: #[EB...`), as an
+    /// OpenCore log file does, but none of OpenCore's lines.
+    BootEfiOnly {
+        /// boot.efi lines read.
+        lines: usize,
+    },
     /// The format was forced but the file holds none of its lines.
     NothingInForcedFormat {
         /// The forced format.
@@ -70,6 +76,12 @@ impl fmt::Display for EvidenceError {
             EvidenceError::NotRecognised { lines } => write!(
                 f,
                 "no memory descriptors or OpenCore log lines in {lines} lines; {HOW_TO}"
+            ),
+            EvidenceError::BootEfiOnly { lines } => write!(
+                f,
+                "this is an OpenCore log file holding only macOS boot.efi's own lines ({lines} `AAPL: #[EB...` lines) and none of OpenCore's (`OC:`, `OCABC:`); \
+                 OpenCore writes its own lines only in its DEBUG build: boot once with the DEBUG build, Misc/Debug/Target 67 (file logging on) and \
+                 Misc/Debug/DisplayLevel 2147483714 (0x80000042), ProvideCustomSlide on, and pass the new opencore-*.txt; or capture the EFI shell's memory map instead (`memmap > memmap.txt`)"
             ),
             EvidenceError::NothingInForcedFormat { format, lines } => write!(
                 f,
@@ -98,7 +110,12 @@ pub fn parse_evidence(
     }
     let format = match forced {
         Some(f) => f,
-        None => detect_format(text).ok_or(EvidenceError::NotRecognised { lines })?,
+        None => detect_format(text).ok_or_else(|| {
+            match text.lines().filter(|l| l.contains("AAPL: #[EB")).count() {
+                0 => EvidenceError::NotRecognised { lines },
+                n => EvidenceError::BootEfiOnly { lines: n },
+            }
+        })?,
     };
     let decode_warning = (decoded.replaced > 0).then(|| {
         format!(

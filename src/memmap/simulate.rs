@@ -307,5 +307,8 @@ pub fn parse_ranges(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+mod area;
+pub use area::AreaIndex;
+
 #[cfg(test)]
 mod tests;

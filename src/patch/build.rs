@@ -178,9 +178,15 @@ pub fn base64(bytes: &[u8]) -> String {
 /// The whitespace between the start of the line and `offset`, if only
 /// whitespace precedes it on its line.
 pub fn indent_before(text: &str, offset: usize) -> Option<&str> {
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let ws = &text[line_start..offset];
-    ws.chars().all(|c| c == ' ' || c == '\t').then_some(ws)
+    // Walk back over blanks only: a finding far into a long line costs its
+    // indentation, not the line (thousands of findings on one line would
+    // otherwise cost findings x line length).
+    let bytes = text.as_bytes();
+    let mut start = offset;
+    while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
+        start -= 1;
+    }
+    (start == 0 || bytes[start - 1] == b'\n').then(|| &text[start..offset])
 }
 
 /// The leading whitespace of the line containing `offset`.

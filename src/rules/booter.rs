@@ -266,16 +266,31 @@ pub fn b010(cx: &mut Context) {
         format!(
             "ProvideMaxSlide is {v}; Clover keeps it in an 8-bit field (0 to 255) before handing it to OpenCore, so the cap is not the one written"
         )
-    } else if v < 0 && !written_negative(cx, &at) {
+    } else if v < 0 && overflowed(cx, &at) {
         // Digits beyond 64 bits read as all ones (see `Integer::overflow`).
         format!(
             "ProvideMaxSlide does not fit in 64 bits; OpenCore reads it as all ones and keeps only the low byte, {low}"
+        )
+    } else if v < 0 && !written_negative(cx, &at) {
+        // A UINT64 above i64::MAX (18446744073709551615 fits): shown as
+        // written, not as the signed number the model keeps.
+        format!(
+            "ProvideMaxSlide is {}; OpenCore keeps only the low byte and uses {low}",
+            v as u64
         )
     } else {
         format!("ProvideMaxSlide is {v}; OpenCore keeps only the low byte and uses {low}")
     };
     let d = cx.report(&B010, &at, message);
     d.help = Some("use a value from 0 (no cap) to 254".into());
+}
+
+/// Whether the decimal digits of the element at `at` overflow 64 bits, as
+/// X005 reports them (OpenCore then reads all ones).
+fn overflowed(cx: &Context, at: &crate::model::Located) -> bool {
+    let text = cx.source.text.get(at.span.clone()).unwrap_or_default();
+    text.split(|c: char| !c.is_ascii_digit())
+        .any(|digits| crate::plist::Integer::parse(digits).overflow)
 }
 
 /// Whether the element at `at` is written with a minus sign (a negative

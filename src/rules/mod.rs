@@ -199,6 +199,27 @@ pub fn by_code(code: &str) -> Option<&'static RuleMeta> {
     all().find(|m| m.code.eq_ignore_ascii_case(code))
 }
 
+/// The rule with this code or this name (`B003` or `slide-zero`, either
+/// case): findings print both, so both are accepted wherever a rule is named.
+pub fn by_code_or_name(key: &str) -> Option<&'static RuleMeta> {
+    let key = key.trim();
+    by_code(key).or_else(|| all().find(|m| m.name.eq_ignore_ascii_case(key)))
+}
+
+/// `--select` / `--ignore` entries with each rule name replaced by its code
+/// (codes and code prefixes are kept as given).
+pub fn names_to_codes(patterns: &[String]) -> Vec<String> {
+    patterns
+        .iter()
+        .map(
+            |p| match all().find(|m| m.name.eq_ignore_ascii_case(p.trim())) {
+                Some(m) => m.code.to_owned(),
+                None => p.clone(),
+            },
+        )
+        .collect()
+}
+
 /// The X001 rule (for load errors reported outside the engine).
 pub fn x001() -> &'static RuleMeta {
     &structure::X001

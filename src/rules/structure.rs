@@ -180,24 +180,36 @@ fn duplicates_in<'a>(
     found: &mut Vec<(String, Vec<&'a crate::plist::Entry>)>,
 ) {
     let is_comment = |e: &crate::plist::Entry| clover && crate::model::is_comment_key(&e.key);
-    for (i, e) in d.entries.iter().enumerate() {
+    // Copies grouped by key in one pass (in the order of each key's first
+    // copy): a dict of thousands of copies costs its length, not its square.
+    let mut groups: Vec<Vec<&'a crate::plist::Entry>> = Vec::new();
+    let mut index: std::collections::HashMap<std::borrow::Cow<'a, str>, usize> =
+        std::collections::HashMap::new();
+    for e in &d.entries {
         if is_comment(e) {
             continue; // Clover skips comment keys silently.
         }
-        let same = |o: &&crate::plist::Entry| same_key(&o.key, &e.key, clover) && !is_comment(o);
-        // Report once per key, at its first copy.
-        if d.entries[..i].iter().any(|o| same(&o)) {
-            continue;
-        }
-        let copies: Vec<_> = d.entries.iter().filter(same).collect();
-        if copies.len() > 1 {
-            let mut key_path = dict_path.to_owned();
-            if !key_path.is_empty() {
-                key_path.push('/');
+        let key = if clover {
+            std::borrow::Cow::Owned(e.key.as_str().to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(e.key.as_str())
+        };
+        match index.entry(key) {
+            std::collections::hash_map::Entry::Occupied(o) => groups[*o.get()].push(e),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(groups.len());
+                groups.push(vec![e]);
             }
-            key_path.push_str(&e.key);
-            found.push((key_path, copies));
         }
+    }
+    for copies in groups.into_iter().filter(|c| c.len() > 1) {
+        // Reported once per key, named as its first copy spells it.
+        let mut key_path = dict_path.to_owned();
+        if !key_path.is_empty() {
+            key_path.push('/');
+        }
+        key_path.push_str(&copies[0].key);
+        found.push((key_path, copies));
     }
 }
 

@@ -402,6 +402,25 @@ fn select_and_ignore_filter_by_prefix() {
 }
 
 #[test]
+fn rule_names_are_unique_and_never_read_as_a_code() {
+    // `--select NAME` and `explain NAME` look names up after codes: a name
+    // must name one rule and must not start like a code or prefix.
+    let mut seen = std::collections::HashSet::new();
+    for m in crate::rules::all() {
+        assert!(seen.insert(m.name.to_ascii_lowercase()), "{} twice", m.name);
+        assert!(
+            !crate::rules::all().any(|o| crate::rules::matches_any(o.code, &[m.name.into()])),
+            "{} reads as a code prefix",
+            m.name
+        );
+        assert_eq!(
+            crate::rules::by_code_or_name(m.name).map(|r| r.code),
+            Some(m.code)
+        );
+    }
+}
+
+#[test]
 fn every_rule_has_docs_with_the_headings() {
     for m in crate::rules::all() {
         let mut last = 0;

@@ -61,8 +61,11 @@ pub enum DecodeError {
         /// The encoding that was expected.
         encoding: &'static str,
     },
-    /// A NUL byte inside UTF-8 text.
+    /// A NUL character in the text, at this byte offset of the raw file.
     NulByte(usize),
+    /// The file starts with a UTF-32 byte-order mark (`FF FE 00 00` or
+    /// `00 00 FE FF`), an encoding no plist reader here or in OpenCore takes.
+    Utf32,
 }
 
 impl std::fmt::Display for DecodeError {
@@ -79,6 +82,10 @@ impl std::fmt::Display for DecodeError {
                 write!(f, "invalid {encoding} at byte {offset}")
             }
             DecodeError::NulByte(offset) => write!(f, "NUL byte at byte {offset}"),
+            DecodeError::Utf32 => write!(
+                f,
+                "the file is UTF-32 (it starts with a UTF-32 byte-order mark)"
+            ),
         }
     }
 }
@@ -200,6 +207,9 @@ fn decode_owned(raw: Vec<u8>) -> Result<(String, Encoding), (DecodeError, Vec<u8
     if raw.starts_with(b"bplist") {
         return Err((DecodeError::BinaryPlist, raw));
     }
+    if raw.starts_with(&[0xFF, 0xFE, 0, 0]) || raw.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Err((DecodeError::Utf32, raw));
+    }
     let bom16 = raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF]);
     let bare16 = raw.len() >= 4
         // Two ASCII characters in a row, each with its zero byte: one stray
@@ -240,8 +250,16 @@ fn decode_owned(raw: Vec<u8>) -> Result<(String, Encoding), (DecodeError, Vec<u8
     if text.trim().is_empty() {
         return Err((DecodeError::Empty, text.into_bytes()));
     }
+    // (UTF-16 reports its NULs while decoding, at their raw offsets.)
     if let Some(pos) = memchr::memchr(0, text.as_bytes()) {
-        return Err((DecodeError::NulByte(pos), text.into_bytes()));
+        let bom = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
+        // The file's own bytes come back (the BOM too: a lossy reading
+        // must still see it).
+        let mut bytes = text.into_bytes();
+        if bom == 3 {
+            bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
+        }
+        return Err((DecodeError::NulByte(pos + bom), bytes));
     }
     Ok((text, encoding))
 }
@@ -271,12 +289,18 @@ fn utf16(bytes: &[u8], big_endian: bool, base: usize) -> Result<String, DecodeEr
         }
     });
     let mut out = String::with_capacity(bytes.len() / 2);
-    for (i, ch) in char::decode_utf16(units).enumerate() {
+    // Byte offset of the current character in `bytes`.
+    let mut at = 0;
+    for ch in char::decode_utf16(units) {
         match ch {
-            Ok(c) => out.push(c),
+            Ok('\0') => return Err(DecodeError::NulByte(base + at)),
+            Ok(c) => {
+                out.push(c);
+                at += 2 * c.len_utf16();
+            }
             Err(_) => {
                 return Err(DecodeError::InvalidEncoding {
-                    offset: base + i * 2,
+                    offset: base + at,
                     encoding: "UTF-16 (lone surrogate)",
                 });
             }
@@ -325,11 +349,30 @@ fn offset32(offset: usize) -> u32 {
 }
 
 /// Byte offsets of line starts, for turning an offset into line:column.
+///
+/// A column is counted in characters. On a long line (a config written on
+/// one line, or a base64 blob) counting from the line start for every
+/// finding would make a report cost findings x line length, so the first
+/// column asked for far into a line builds a table of character counts at
+/// every [`COUNT_CHUNK`] bytes of the text, and later columns count at most
+/// one chunk.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     /// As `u32`, half the memory of `usize`: texts are far smaller than
     /// 4 GiB ([`MAX_FILE_SIZE`]), and an offset beyond that saturates.
     starts: Vec<u32>,
+    /// `chars[k]`: characters in the first `k * COUNT_CHUNK` bytes; built
+    /// on first need.
+    chars: std::sync::OnceLock<Vec<u32>>,
+}
+
+/// Bytes between two entries of [`LineIndex`]'s character-count table.
+pub const COUNT_CHUNK: usize = 4096;
+
+/// Characters in `bytes` (a UTF-8 text cut anywhere): the bytes that do not
+/// continue a character.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl LineIndex {
@@ -339,7 +382,27 @@ impl LineIndex {
         let mut starts = Vec::with_capacity(bytes.len() / 24 + 1);
         starts.push(0);
         starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| offset32(i + 1)));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            chars: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Characters in `text[..offset]`, from the table (built on first use).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let bytes = text.as_bytes();
+        let table = self.chars.get_or_init(|| {
+            let mut table = Vec::with_capacity(bytes.len() / COUNT_CHUNK + 1);
+            let mut total = 0u32;
+            table.push(0);
+            for chunk in bytes.chunks_exact(COUNT_CHUNK) {
+                total = total.saturating_add(count_chars(chunk) as u32);
+                table.push(total);
+            }
+            table
+        });
+        let k = (offset / COUNT_CHUNK).min(table.len() - 1);
+        table[k] as usize + count_chars(&bytes[k * COUNT_CHUNK..offset])
     }
 
     /// The line ending most lines of `text` (the indexed text) end with.
@@ -366,10 +429,11 @@ impl LineIndex {
             .max(1)
             - 1;
         let start = self.starts[line] as usize;
-        let col = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let col = match text.get(start..offset) {
+            Some(s) if s.len() <= COUNT_CHUNK => s.chars().count(),
+            Some(_) => self.chars_before(text, offset) - self.chars_before(text, start),
+            None => offset - start,
+        };
         (line + 1, col + 1)
     }
 
@@ -420,6 +484,46 @@ mod tests {
         assert_eq!(s.line_col(4), (2, 1));
         assert_eq!(s.line_col(6), (2, 2));
         assert_eq!(s.lines.line_span(&s.text, 1), 0..2);
+    }
+
+    #[test]
+    fn utf32_and_nul_errors_name_what_the_raw_bytes_hold() {
+        let utf32le: Vec<u8> = "<plist/>"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let with_bom = [&[0xFF, 0xFE, 0, 0][..], &utf32le].concat();
+        assert_eq!(decode(&with_bom), Err(DecodeError::Utf32));
+        let mut be = vec![0, 0, 0xFE, 0xFF];
+        be.extend("<p/>".chars().flat_map(|c| (c as u32).to_be_bytes()));
+        assert_eq!(decode(&be), Err(DecodeError::Utf32));
+        // NUL offsets are offsets in the file, past any byte-order mark
+        // and counted in the file's own code units.
+        assert_eq!(decode(b"\xEF\xBB\xBF<a>\0"), Err(DecodeError::NulByte(6)));
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("\u{1f600}<\0".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode(&utf16), Err(DecodeError::NulByte(8)));
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_count_characters() {
+        // Lines longer than the count table's chunk, with characters of
+        // every UTF-8 length straddling chunk boundaries.
+        let line: String = "a\u{e9}\u{65e5}\u{1f600}".repeat(3000);
+        let text = format!("x\n{line}\n{line}");
+        let s = SourceFile::new("t", text.clone().into_bytes()).unwrap();
+        let second = 2 + line.len() + 1;
+        for (i, _) in text.char_indices().step_by(97) {
+            let (want_line, start) = match i {
+                0..=1 => (1, 0),
+                i if i < second => (2, 2),
+                _ => (3, second),
+            };
+            let col = text[start..i].chars().count() + 1;
+            assert_eq!(s.line_col(i), (want_line, col), "offset {i}");
+        }
     }
 
     #[test]

@@ -19,7 +19,8 @@
 
 use std::ops::Range;
 
-use unicode_width::UnicodeWidthChar;
+use super::escape::{human, push_human};
+use super::window::Shown;
 
 /// The widest source line shown whole, in terminal columns; wider lines
 /// (base64 `<data>` blobs, mostly) are cut around the spot, with `...` where
@@ -145,7 +146,7 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         out.push_str(BOLD);
     }
     out.push_str(": ");
-    out.push_str(m.title);
+    push_human(out, m.title);
     if color {
         out.push_str(RESET);
     }
@@ -159,7 +160,7 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         out.push('\n');
         pad(out, gutter);
         paint(out, BLUE, if i == 0 { "--> " } else { "::: " });
-        out.push_str(s.path);
+        push_human(out, s.path);
         out.push(':');
         push_number(out, s.line);
         out.push(':');
@@ -198,7 +199,7 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         paint(out, style, &marks);
         if !s.label.is_empty() {
             out.push(' ');
-            paint(out, style, s.label);
+            paint(out, style, &human(s.label));
         }
         bar(out);
     }
@@ -212,7 +213,7 @@ pub fn render(m: &Message, color: bool, out: &mut String) {
         paint(out, BOLD, level.name());
         out.push_str(": ");
         for piece in pieces {
-            out.push_str(piece);
+            push_human(out, piece);
         }
     }
 }
@@ -249,115 +250,6 @@ fn pad(out: &mut String, mut n: usize) {
         let k = n.min(SPACES.len());
         out.push_str(&SPACES[..k]);
         n -= k;
-    }
-}
-
-/// A line as displayed, and the columns of its underline.
-struct Shown {
-    text: String,
-    /// Columns (within `text`) to underline; never empty.
-    mark: Range<usize>,
-}
-
-/// One displayed character: its bytes in the displayed text, and the
-/// columns it takes.
-#[derive(Clone, Copy)]
-struct Cell {
-    bytes: (usize, usize),
-    cols: (usize, usize),
-}
-
-impl Shown {
-    fn new(line: &str, spot: &Range<usize>) -> Shown {
-        // One pass for the usual short line; the cells of a wide one are
-        // collected only when it has to be cut.
-        let mut text = String::with_capacity(line.len() + 8);
-        let (mut from, mut to) = (None, None);
-        let mut col = 0;
-        let mut buf = [0u8; 4];
-        for (i, c) in line.char_indices() {
-            if i == spot.start {
-                from = Some(col);
-            }
-            if i == spot.end {
-                to = Some(col);
-            }
-            let (shown, width) = display(c, &mut buf);
-            text.push_str(shown);
-            col += width;
-        }
-        let total = col;
-        let from = from.unwrap_or(total);
-        let to = to.unwrap_or(total).max(from);
-        if total <= MAX_WIDTH {
-            return Shown {
-                text,
-                mark: from..to.max(from + 1),
-            };
-        }
-        let mut cells = Vec::with_capacity(line.len());
-        let (mut start, mut col) = (0, 0);
-        for c in line.chars() {
-            let (shown, width) = display(c, &mut buf);
-            cells.push(Cell {
-                bytes: (start, start + shown.len()),
-                cols: (col, col + width),
-            });
-            start += shown.len();
-            col += width;
-        }
-        // Too wide: keep MAX_WIDTH columns, starting a third of the way
-        // before the spot, and mark each cut with `...`.
-        let left = from.saturating_sub(MAX_WIDTH / 3).min(total - MAX_WIDTH);
-        let right = left + MAX_WIDTH;
-        let mut kept = cells
-            .iter()
-            .filter(|c| c.cols.0 >= left && c.cols.1 <= right);
-        let (Some(first), last) = (kept.next().copied(), kept.next_back().copied()) else {
-            return Shown {
-                text,
-                mark: from..to.max(from + 1),
-            };
-        };
-        let last = last.unwrap_or(first);
-        let (start, end) = (first.cols.0, last.cols.1);
-        let mut shown = String::with_capacity(MAX_WIDTH + 8);
-        if start > 0 {
-            shown.push_str("...");
-        }
-        // Display column `c` of the line is at column `c - start + prefix`.
-        let prefix = shown.len();
-        shown.push_str(&text[first.bytes.0..last.bytes.1]);
-        if end < total {
-            shown.push_str("...");
-        }
-        let from = from.clamp(start, end) - start + prefix;
-        let to = to.clamp(start, end) - start + prefix;
-        Shown {
-            text: shown,
-            mark: from..to.max(from + 1),
-        }
-    }
-}
-
-/// How a character is shown, and its width in columns.
-fn display(c: char, buf: &mut [u8; 4]) -> (&str, usize) {
-    match c {
-        '\t' => ("    ", 4),
-        // Joiners would merge neighbours into one glyph of unknown width.
-        '\u{200d}' => ("", 0),
-        // Control characters become their Unicode control pictures.
-        '\u{0}'..='\u{1f}' => (
-            char::from_u32(0x2400 + c as u32)
-                .unwrap_or('\u{fffd}')
-                .encode_utf8(buf),
-            1,
-        ),
-        '\u{7f}' => ("\u{2421}", 1),
-        // Bidirectional overrides could make the line read differently
-        // from the bytes OpenCore sees.
-        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => ("\u{fffd}", 1),
-        c => (c.encode_utf8(buf), c.width().unwrap_or(1)),
     }
 }
 
@@ -545,38 +437,6 @@ mod tests {
             let mut ours = String::new();
             render(&m, color, &mut ours);
             prop_assert_eq!(ours, reference("<key>k</key>", &m, color));
-        }
-
-        /// A line too wide to show whole is cut to at most MAX_WIDTH
-        /// columns plus the `...` marks, and the underline still sits under
-        /// the spot (or the part of it that is shown).
-        #[test]
-        fn wide_lines_keep_the_underline_on_the_spot(
-            text in "[\ta-z<>\u{65e5}]{141,400}",
-            picks in (0usize..400, 0usize..40),
-        ) {
-            let b = boundaries(&text);
-            let i = picks.0 % (b.len() - 1);
-            let j = (i + 1 + picks.1).min(b.len() - 1);
-            let shown = Shown::new(&text, &(b[i]..b[j]));
-            let cols: Vec<char> = shown.text.chars().collect();
-            prop_assert!(cols.iter().map(|c| c.width().unwrap_or(1)).sum::<usize>() <= MAX_WIDTH + 6);
-            // Expand the spot's text the way it is displayed, then find the
-            // underlined columns' text inside it.
-            let spot: String = text[b[i]..b[j]]
-                .chars()
-                .map(|c| if c == '\t' { "    ".to_owned() } else { c.to_string() })
-                .collect();
-            let mut col = 0;
-            let mut under = String::new();
-            for c in shown.text.chars() {
-                let w = c.width().unwrap_or(1);
-                if col >= shown.mark.start && col + w <= shown.mark.end {
-                    under.push(c);
-                }
-                col += w;
-            }
-            prop_assert!(!under.is_empty() && spot.contains(&under), "{under:?} not in {spot:?}");
         }
     }
 }

@@ -7,11 +7,16 @@
 
 use std::io::Write;
 
-use crate::audit::FileReport;
+use crate::audit::{FileReport, Skipped};
 use crate::rules::Severity;
 
-/// Write one command line per diagnostic, nothing else.
-pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
+/// Write one command line per diagnostic, then one error annotation per
+/// path that was not checked; nothing else.
+pub fn report(
+    reports: &[FileReport],
+    skipped: &[Skipped],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     for r in reports {
         for d in &r.diagnostics {
             let (line, col) = r.source().map_or((1, 1), |s| s.line_col(d.span.start));
@@ -24,6 +29,14 @@ pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()>
                 escape_data(&d.message)
             )?;
         }
+    }
+    for s in skipped {
+        writeln!(
+            out,
+            "::error file={},title=not checked::{}",
+            escape_property(&s.path),
+            escape_data(&format!("{}: {}", s.path, s.reason))
+        )?;
     }
     Ok(())
 }
@@ -73,7 +86,7 @@ mod tests {
         };
         let r = crate::audit::audit_bytes("a,b.plist", text.as_bytes().to_vec(), &opts);
         let mut out = Vec::new();
-        report(&[r], &mut out).expect("writes");
+        report(&[r], &[], &mut out).expect("writes");
         let out = String::from_utf8(out).expect("utf8");
         let col = text.find("<false/>").expect("value") + 1;
         assert_eq!(out.lines().count(), 1, "{out}");

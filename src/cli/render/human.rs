@@ -5,6 +5,7 @@ use std::io::Write;
 
 use owo_colors::OwoColorize;
 
+use super::escape::human;
 use super::frame::{self, Level, Message, Note, Snippet};
 
 use crate::audit::FileReport;
@@ -15,10 +16,28 @@ use crate::source::{SourceFile, Span};
 
 /// Render every report, then a summary line.
 pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    report_partial(reports, 0, color, out)
+}
+
+/// [`report`] when `not_checked` paths given or found could not be checked
+/// (they were reported on stderr): the summary then never says that all
+/// checks passed.
+pub fn report_partial(
+    reports: &[FileReport],
+    not_checked: usize,
+    color: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let mut text = String::with_capacity(2048);
     for r in reports {
+        let path = human(&r.path);
         if let Some(p) = &r.platform {
-            write!(out, "{}: platform: {} ({})", r.path, p.slug(), p.reasons())?;
+            write!(
+                out,
+                "{path}: platform: {} ({})",
+                p.slug(),
+                human(&p.reasons())
+            )?;
             if p.confidence == Confidence::Low {
                 write!(
                     out,
@@ -29,23 +48,20 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
         } else if r.loaded.is_some() {
             writeln!(
                 out,
-                "{}: platform: unknown; no platform advice: pass --platform SLUG (`ocaudit platforms`)",
-                r.path
+                "{path}: platform: unknown; no platform advice: pass --platform SLUG (`ocaudit platforms`)",
             )?;
         }
         if let Some(v) = &r.oc_version {
-            writeln!(out, "{}: {}", r.path, v.describe())?;
+            writeln!(out, "{path}: {}", v.describe())?;
         }
         match r.kind() {
             Some(crate::model::ConfigKind::Clover) => writeln!(
                 out,
-                "{}: Clover config.plist (read as Clover does: keys ignore case, the first duplicate wins)",
-                r.path
+                "{path}: Clover config.plist (read as Clover does: keys ignore case, the first duplicate wins)",
             )?,
             Some(crate::model::ConfigKind::OcQuirks) => writeln!(
                 out,
-                "{}: OcQuirks.plist (read as the OcQuirks.efi driver does, with its own defaults)",
-                r.path
+                "{path}: OcQuirks.plist (read as the OcQuirks.efi driver does, with its own defaults)",
             )?,
             _ => {}
         }
@@ -62,8 +78,8 @@ pub fn report(reports: &[FileReport], color: bool, out: &mut dyn Write) -> anyho
     if reports.len() > 1 {
         writeln!(out)?;
     }
-    if !reports.is_empty() {
-        writeln!(out, "{}", summary(reports, color))?;
+    if !reports.is_empty() || not_checked > 0 {
+        writeln!(out, "{}", summary_partial(reports, not_checked, color))?;
     }
     Ok(())
 }
@@ -179,7 +195,7 @@ pub fn file_summary(r: &FileReport) -> String {
     };
     format!(
         "{}: {state} ({e} error{}, {w} warning{}, {i} info)",
-        r.path,
+        human(&r.path),
         if e == 1 { "" } else { "s" },
         if w == 1 { "" } else { "s" },
     )
@@ -187,11 +203,34 @@ pub fn file_summary(r: &FileReport) -> String {
 
 /// One closing line: counts, and how many findings `fix` can repair.
 pub fn summary(reports: &[FileReport], color: bool) -> String {
+    summary_partial(reports, 0, color)
+}
+
+/// [`summary`] when `not_checked` paths could not be checked: it says so,
+/// and never that all checks passed.
+pub fn summary_partial(reports: &[FileReport], not_checked: usize, color: bool) -> String {
+    let mut s = findings_summary(reports, not_checked == 0, color);
+    if not_checked > 0 {
+        let paths = if not_checked == 1 { "path" } else { "paths" };
+        let line = format!(" {not_checked} {paths} could not be checked (see the messages above).");
+        s.push_str(&if color {
+            line.red().bold().to_string()
+        } else {
+            line
+        });
+    }
+    s
+}
+
+fn findings_summary(reports: &[FileReport], complete: bool, color: bool) -> String {
     let all: Vec<&Diagnostic> = reports.iter().flat_map(|r| &r.diagnostics).collect();
     let files = reports.len();
     let files_word = if files == 1 { "file" } else { "files" };
     if files == 0 {
         return "No file was checked.".into();
+    }
+    if all.is_empty() && !complete {
+        return format!("No problems found in the {files} {files_word} checked.");
     }
     if all.is_empty() {
         let s = format!("All checks passed ({files} {files_word}).");

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::audit::FileReport;
+use crate::audit::{FileReport, Skipped};
 use crate::rules::Diagnostic;
 
 /// The whole JSON document.
@@ -14,6 +14,10 @@ pub struct JsonReport<'a> {
     pub version: &'static str,
     /// One entry per file.
     pub files: Vec<JsonFile<'a>>,
+    /// Paths given or found that were not checked (files that could not be
+    /// read, directories that could not be searched); the exit code is
+    /// then 2.
+    pub skipped: &'a [Skipped],
 }
 
 /// One file.
@@ -118,9 +122,10 @@ pub fn diagnostic<'a>(r: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a
     }
 }
 
-/// Build the JSON document.
-pub fn build(reports: &[FileReport]) -> JsonReport<'_> {
+/// Build the JSON document of a run that could not check `skipped`.
+pub fn build<'a>(reports: &'a [FileReport], skipped: &'a [Skipped]) -> JsonReport<'a> {
     JsonReport {
+        skipped,
         version: env!("CARGO_PKG_VERSION"),
         files: reports
             .iter()
@@ -150,10 +155,14 @@ pub fn build(reports: &[FileReport]) -> JsonReport<'_> {
     }
 }
 
-/// Write the JSON document.
-pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
+/// Write the JSON document of a run that could not check `skipped`.
+pub fn report(
+    reports: &[FileReport],
+    skipped: &[Skipped],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     // Serialise first: a write error (a closed pipe) then stays an io::Error.
-    let mut text = serde_json::to_vec_pretty(&build(reports))?;
+    let mut text = serde_json::to_vec_pretty(&build(reports, skipped))?;
     text.push(b'\n');
     out.write_all(&text)?;
     Ok(())

@@ -9,7 +9,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::audit::FileReport;
+use crate::audit::{FileReport, Skipped};
 use crate::rules::{self, Diagnostic, RuleMeta, Severity};
 
 /// The `$schema` of the log.
@@ -19,10 +19,35 @@ pub const SCHEMA: &str =
 /// Where people learn about ocaudit (shown by viewers next to the tool name).
 pub const INFORMATION_URI: &str = "https://github.com/ocaudit/ocaudit";
 
-/// Write the SARIF log.
-pub fn report(reports: &[FileReport], out: &mut dyn Write) -> anyhow::Result<()> {
+/// Write the SARIF log of a run that could not check `skipped`: the run
+/// then carries an invocation that did not succeed, with one error
+/// notification per path.
+pub fn report(
+    reports: &[FileReport],
+    skipped: &[Skipped],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut log = build(reports);
+    if !skipped.is_empty() {
+        let notes: Vec<Value> = skipped
+            .iter()
+            .map(|s| {
+                json!({
+                    "level": "error",
+                    "message": { "text": format!("not checked: {}", s.reason) },
+                    "locations": [{
+                        "physicalLocation": { "artifactLocation": { "uri": file_uri(&s.path) } }
+                    }],
+                })
+            })
+            .collect();
+        log["runs"][0]["invocations"] = json!([{
+            "executionSuccessful": false,
+            "toolExecutionNotifications": notes,
+        }]);
+    }
     // Serialise first: a write error (a closed pipe) then stays an io::Error.
-    let mut text = serde_json::to_vec_pretty(&build(reports))?;
+    let mut text = serde_json::to_vec_pretty(&log)?;
     text.push(b'\n');
     out.write_all(&text)?;
     Ok(())
