@@ -9,12 +9,15 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::model::{self, Config, ConfigKind};
+use crate::model::{Config, ConfigKind};
 use crate::platform::PlatformMatch;
 use crate::plist::{self, Document};
 use crate::rules::{self, CheckOptions, Context, Diagnostic, Evidence};
 use crate::schema;
 use crate::source::{DecodeError, SourceFile};
+
+#[path = "audit/reading.rs"]
+mod reading;
 
 /// Settings for auditing a file.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +49,32 @@ pub struct Loaded {
     pub doc: Document,
     /// The typed model.
     pub config: Config,
+    /// What OpenCore's own reader makes of the file.
+    pub opencore: OpenCoreReading,
+}
+
+/// What OpenCore's own reader (see [`plist::opencore`]) makes of a file.
+#[derive(Debug, Clone)]
+pub enum OpenCoreReading {
+    /// Not judged: a Clover config (Clover has a reader of its own).
+    NotApplicable,
+    /// OpenCore reads the file; the X011 warning when stricter readers
+    /// refuse it.
+    Reads(Option<Box<Diagnostic>>),
+    /// OpenCore refuses the file: the X010 error.
+    Refuses(Box<Diagnostic>),
+}
+
+impl OpenCoreReading {
+    /// `Some(true)` when OpenCore reads the file, `Some(false)` when it
+    /// refuses it, `None` when not judged.
+    pub fn reads(&self) -> Option<bool> {
+        match self {
+            OpenCoreReading::NotApplicable => None,
+            OpenCoreReading::Reads(_) => Some(true),
+            OpenCoreReading::Refuses(_) => Some(false),
+        }
+    }
 }
 
 /// The result of auditing one file.
@@ -63,7 +92,11 @@ pub struct FileReport {
     /// The findings, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
     /// True when the file could not be parsed (X001/X002 fatal): exit code 2.
+    /// A file only OpenCore's reader refuses (X010) is a finding, not this.
     pub unparsable: bool,
+    /// Whether OpenCore's own reader reads the file (`None`: not judged,
+    /// a Clover config or a file that is no config at all).
+    pub opencore_reads: Option<bool>,
     /// The OpenCore release checked against (OpenCore configs only).
     pub oc_version: Option<schema::Resolved>,
 }
@@ -210,7 +243,8 @@ fn io_message(e: &std::io::Error) -> String {
 pub struct LoadFailure {
     /// The decoded text, if decoding succeeded.
     pub source: Option<SourceFile>,
-    /// X001 or X002.
+    /// X001, X002, or X010 (OpenCore refuses a file ocaudit cannot read
+    /// either).
     pub diagnostic: Diagnostic,
 }
 
@@ -226,46 +260,47 @@ pub fn load_as(
     raw: Vec<u8>,
     kind: Option<ConfigKind>,
 ) -> Result<Loaded, Box<LoadFailure>> {
-    let source = match SourceFile::new(name, raw) {
-        Ok(s) => s,
-        Err(e) => {
-            return Err(Box::new(LoadFailure {
-                source: None,
-                diagnostic: decode_diagnostic(&e),
-            }));
+    let (source, lossy_raw) = match SourceFile::try_new(name, raw) {
+        Ok(s) => (s, None),
+        Err((e, raw)) => {
+            // OpenCore reads files that are not UTF-8 or hold a NUL byte:
+            // read those as bytes when they look like a plist.
+            let lossy = matches!(
+                e,
+                DecodeError::NulByte(_) | DecodeError::InvalidEncoding { .. }
+            )
+            .then(|| SourceFile::new_lossy(name, &raw))
+            .flatten()
+            .filter(|s| reading::looks_like_plist(&s.text));
+            match lossy {
+                Some(s) => (s, Some(raw)),
+                None => {
+                    return Err(Box::new(LoadFailure {
+                        source: None,
+                        diagnostic: decode_diagnostic(&e),
+                    }));
+                }
+            }
         }
     };
-    let doc = match plist::load(&source.text) {
-        Ok(d) => d,
-        Err(e) => {
-            let d = fatal(rules::x001(), e.offset..e.offset, e.message.clone(), Some("fix the XML by hand or restore a backup; the position above is where the parser stopped".into()));
-            return Err(Box::new(LoadFailure {
-                source: Some(source),
-                diagnostic: d,
-            }));
-        }
-    };
-    let Some(kind) = kind.or_else(|| model::detect_kind(&doc)) else {
-        let d = fatal(
-            rules::x001(),
-            doc.root.span.start..doc.root.span.start,
-            format!(
-                "not a config file ocaudit knows: expected {}",
-                model::KIND_EXPECTATION
-            ),
-            Some("if it is one of these, say which with `--kind opencore|clover|ocquirks`".into()),
-        );
-        return Err(Box::new(LoadFailure {
-            source: Some(source),
-            diagnostic: d,
-        }));
-    };
-    let config = model::build_kind(&doc, kind);
-    Ok(Loaded {
-        source,
-        doc,
-        config,
-    })
+    let strict = plist::load(&source.text);
+    // OpenCore's reader is replayed only where the strict reading cannot
+    // vouch for it (see `reading::surely_read`): most files skip it.
+    let oc = (!reading::surely_read(&source, &strict)).then(|| {
+        let raw = match (&lossy_raw, source.encoding) {
+            (Some(raw), _) => std::borrow::Cow::Borrowed(raw.as_slice()),
+            (None, crate::source::Encoding::Utf8) => {
+                std::borrow::Cow::Borrowed(source.text.as_bytes())
+            }
+            // The file's own bytes, encoded back.
+            (None, _) => std::borrow::Cow::Owned(source.encode(&source.text)),
+        };
+        plist::opencore::read(&raw).map(|tree| {
+            let items = plist::opencore::judge_tree(&raw, &tree);
+            (tree, items)
+        })
+    });
+    reading::judge(source, strict, oc, kind)
 }
 
 fn decode_diagnostic(e: &DecodeError) -> Diagnostic {
@@ -286,17 +321,7 @@ fn fatal(
     message: String,
     help: Option<String>,
 ) -> Diagnostic {
-    Diagnostic {
-        rule,
-        severity: rule.severity,
-        path: String::new(),
-        span,
-        secondary: Vec::new(),
-        message,
-        notes: Vec::new(),
-        help,
-        fix: None,
-    }
+    rules::reported_outside(rule, span, message, help)
 }
 
 /// Audit the bytes of one file.
@@ -309,21 +334,24 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
                 diagnostic: diag,
             } = *failure;
             let keep = opts.check.enabled(diag.rule.code);
+            let opencore = diag.rule.code == "X010";
             return FileReport {
                 path: name.to_owned(),
                 loaded: None,
                 unloaded_source: source,
                 platform: None,
                 diagnostics: if keep { vec![diag] } else { Vec::new() },
-                unparsable: true,
+                unparsable: !opencore,
+                opencore_reads: opencore.then_some(false),
                 oc_version: None,
             };
         }
     };
+    let opencore_reads = loaded.opencore.reads();
     let platform = platform_for(&loaded, opts);
     let clover = crate::clover_dir::scan(Path::new(name), loaded.config.kind);
     let resolved = resolve_version(&loaded, opts);
-    let diagnostics = run_rules_with(
+    let mut diagnostics = run_rules_with(
         &loaded,
         platform.as_ref(),
         opts,
@@ -331,6 +359,24 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
         clover.as_ref(),
         resolved.as_ref(),
     );
+    match &loaded.opencore {
+        OpenCoreReading::Reads(Some(d)) if opts.check.enabled(d.rule.code) => {
+            let at = diagnostics.partition_point(|x| x.span.start <= d.span.start);
+            diagnostics.insert(at, (**d).clone());
+        }
+        OpenCoreReading::Refuses(d) => {
+            // OpenCore never gets to the settings: X010 is the finding.
+            // Kept beside it: the findings at the byte OpenCore trips on,
+            // which name the cause and may repair it (S009 for markup in
+            // boot-args).
+            let trip = d.span.start;
+            diagnostics.retain(|x| x.span.start <= trip && trip <= x.span.end);
+            if opts.check.enabled(d.rule.code) {
+                diagnostics.insert(0, (**d).clone());
+            }
+        }
+        _ => {}
+    }
     FileReport {
         path: name.to_owned(),
         unloaded_source: None,
@@ -338,6 +384,7 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
         platform,
         diagnostics,
         unparsable: false,
+        opencore_reads,
         oc_version: resolved,
     }
 }

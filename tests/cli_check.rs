@@ -111,15 +111,23 @@ fn json_contract_shape_and_positions() {
 fn exit_two_for_unreadable_and_unparsable_input() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("config.plist");
+    // A plist OpenCore's reader refuses is a finding (X010, exit 1) at the
+    // byte it trips on, not an unreadable file.
     std::fs::write(&bad, "<plist><dict><key>A</key><true/></array></plist>").unwrap();
     let (code, v) = json_of(&["check", bad.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
+    assert_eq!(v["files"][0]["opencore_reads"], false);
     let d = &v["files"][0]["diagnostics"][0];
-    assert_eq!(d["code"], "X001");
+    assert_eq!(d["code"], "X010");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
         (Some(1), Some(33))
     );
+    std::fs::write(&bad, "Booter = { }\n").unwrap();
+    let (code, v) = json_of(&["check", bad.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2);
+    assert_eq!(v["files"][0]["diagnostics"][0]["code"], "X001");
+    assert_eq!(v["files"][0]["opencore_reads"], serde_json::Value::Null);
     std::fs::write(&bad, b"bplist00\xd1\x01\x02").unwrap();
     let (code, v) = json_of(&["check", bad.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 2);

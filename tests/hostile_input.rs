@@ -78,6 +78,25 @@ fn check_and_fix(name: &str, bytes: &[u8], code: i32, says: &str) {
     }
 }
 
+/// `check` exits 1 with the one finding X010 (OpenCore's reader refuses
+/// the file and halts at boot) saying `says`; `fix --write` without a
+/// mechanical repair exits 2 and leaves the file byte-identical.
+fn opencore_refuses(name: &str, bytes: &[u8], says: &str) {
+    let c = Case::new();
+    let p = c.file(name, bytes);
+    let o = c.run(&["check", "--color", "never", name]);
+    assert_eq!(o.status.code(), Some(1), "{name}: {}", out(&o));
+    assert!(out(&o).contains("X010"), "{name}: {}", out(&o));
+    assert!(
+        out(&o).contains(says),
+        "{name}: expected {says:?} in {}",
+        out(&o)
+    );
+    let o = c.run(&["fix", "--write", "--no-backup", name]);
+    assert_eq!(o.status.code(), Some(2), "{name}: {}", out(&o));
+    assert_eq!(std::fs::read(&p).expect("read"), bytes, "{name} changed");
+}
+
 #[test]
 fn empty_and_whitespace_files() {
     check_and_fix("config.plist", b"", 2, "file is empty");
@@ -87,9 +106,20 @@ fn empty_and_whitespace_files() {
 #[test]
 fn truncated_at_several_offsets() {
     let bytes = SAMPLE.as_bytes();
+    // Cut before `<plist`: no plist at all (exit 2). After it: OpenCore's
+    // reader refuses the file (X010, a finding).
     for cut in [1, 10, 39, 60, 200, bytes.len() / 2, bytes.len() - 9] {
-        check_and_fix("config.plist", &bytes[..cut], 2, "X001");
+        let part = &bytes[..cut];
+        if memchr_plist(part) {
+            opencore_refuses("config.plist", part, "halts");
+        } else {
+            check_and_fix("config.plist", part, 2, "X001");
+        }
     }
+}
+
+fn memchr_plist(b: &[u8]) -> bool {
+    b.windows(6).any(|w| w == b"<plist")
 }
 
 #[test]
@@ -107,9 +137,12 @@ fn not_xml_and_binary_plist() {
 #[test]
 fn entity_declarations_are_never_expanded() {
     let laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE plist [\n<!ENTITY a \"aaaaaaaaaa\">\n<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n]>\n<plist version=\"1.0\"><dict><key>Booter</key><string>&d;&d;&d;&d;</string></dict></plist>\n";
-    check_and_fix("config.plist", laughs.as_bytes(), 2, "declares entities");
+    // OpenCore's reader ends a DOCTYPE at its first `>`, then trips on the
+    // `]` of the internal subset: the file does not boot (X010), and
+    // nothing is ever expanded.
+    opencore_refuses("config.plist", laughs.as_bytes(), "expected `<`");
     let external = "<?xml version=\"1.0\"?>\n<!DOCTYPE plist [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<plist version=\"1.0\"><dict><key>Booter</key><string>&x;</string></dict></plist>\n";
-    check_and_fix("config.plist", external.as_bytes(), 2, "declares entities");
+    opencore_refuses("config.plist", external.as_bytes(), "expected `<`");
     // The five predefined entities and numeric references are fine.
     let fine = SAMPLE.replacen(
         "<dict>",
@@ -127,15 +160,31 @@ fn invalid_utf8_and_nul_bytes() {
     let mut bad = SAMPLE.as_bytes().to_vec();
     let at = SAMPLE.find("<key>Booter").expect("Booter") + 6;
     bad.insert(at, 0xFF);
-    check_and_fix(
-        "config.plist",
-        &bad,
-        2,
-        &format!("invalid UTF-8 at byte {at}"),
-    );
+    // OpenCore reads the bytes as they are: the file is audited (the key is
+    // unknown now) with X011; fix cannot write it back unchanged and refuses.
+    let readable_but_unwritable = |bytes: &[u8], says: &str| {
+        let c = Case::new();
+        let p = c.file("config.plist", bytes);
+        let o = c.run(&["check", "--color", "never", "config.plist"]);
+        assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+        assert!(
+            out(&o).contains("X011") && out(&o).contains(says),
+            "{}",
+            out(&o)
+        );
+        let o = c.run(&["fix", "--write", "--no-backup", "config.plist"]);
+        assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+        assert!(out(&o).contains("not UTF-8"), "{}", out(&o));
+        assert_eq!(std::fs::read(&p).expect("read"), bytes);
+    };
+    readable_but_unwritable(&bad, "not UTF-8");
     let mut nul = SAMPLE.as_bytes().to_vec();
     nul.insert(at, 0);
-    check_and_fix("config.plist", &nul, 2, &format!("NUL byte at byte {at}"));
+    readable_but_unwritable(&nul, "X011");
+    // A NUL where markup belongs stops OpenCore.
+    let mut nul = SAMPLE.as_bytes().to_vec();
+    nul.insert(at - 6, 0);
+    opencore_refuses("config.plist", &nul, "expected `<`");
 }
 
 fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
@@ -158,7 +207,7 @@ fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
 }
 
 #[test]
-fn utf16_and_bom_plists_load_and_fix_in_their_encoding() {
+fn utf16_and_bom_plists_are_refused_by_opencore_and_fixed_to_utf8() {
     let variants: [(&str, Vec<u8>, &[u8]); 4] = [
         ("UTF-16LE", utf16(BROKEN, false, true), &[0xFF, 0xFE]),
         ("UTF-16BE", utf16(BROKEN, true, true), &[0xFE, 0xFF]),
@@ -185,19 +234,35 @@ fn utf16_and_bom_plists_load_and_fix_in_their_encoding() {
     };
     let want = codes(&reference);
     assert!(!want.is_empty());
+    // OpenCore halts on each of these: the one finding is X010 at 1:1.
+    // `fix --write` writes plain UTF-8 (declaring it) with every other fix
+    // applied, and the result has the plain file's findings minus the fixes.
     for (what, bytes, prefix) in variants {
         let c = Case::new();
         let p = c.file("config.plist", &bytes);
         let o = c.run(&["check", "--format", "json", "config.plist"]);
         assert_eq!(o.status.code(), Some(1), "{what}: {}", out(&o));
-        assert_eq!(codes(&o), want, "{what}");
+        assert_eq!(codes(&o), ["\"X010\"@1:1"], "{what}");
         let o = c.run(&["fix", "--write", "--no-backup", "config.plist"]);
         assert_ne!(o.status.code(), Some(2), "{what}: {}", out(&o));
         let written = std::fs::read(&p).expect("read");
-        assert!(written.starts_with(prefix), "{what}: encoding lost");
-        assert_ne!(written, bytes, "{what}: nothing written");
+        assert!(
+            !written.starts_with(prefix),
+            "{what}: still in its encoding"
+        );
+        assert!(
+            written.starts_with(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+            "{what}"
+        );
+        assert!(ocaudit::plist::opencore::read(&written).is_ok(), "{what}");
         let o = c.run(&["fix", "config.plist"]);
         assert_eq!(o.status.code(), Some(0), "{what}: second run: {}", out(&o));
+        // (Positions move with the fixes: compare the codes.)
+        let code_of = |c: &String| c.split('@').next().unwrap_or("").to_owned();
+        let o = c.run(&["check", "--format", "json", "config.plist"]);
+        let left: Vec<String> = codes(&o).iter().map(code_of).collect();
+        let before: Vec<String> = want.iter().map(code_of).collect();
+        assert!(left.iter().all(|c| before.contains(c)), "{what}: {left:?}");
     }
 }
 
@@ -227,7 +292,8 @@ fn nesting_200_deep_is_refused() {
         "<array>".repeat(200),
         "</array>".repeat(200)
     );
-    check_and_fix("config.plist", deep.as_bytes(), 2, "deeper than 128 levels");
+    // OpenCore's reader allows 32 levels: the file does not boot.
+    opencore_refuses("config.plist", deep.as_bytes(), "deeper than 32");
 }
 
 #[test]
@@ -435,14 +501,17 @@ fn odd_keys() {
     let (code, f) = findings(&empty);
     assert_eq!(code, 1, "{f:?}");
     assert!(f.len() == 1 && has(&f, "X006", "empty key"), "{f:?}");
-    // Control characters other than tab/CR/LF are not XML at all.
+    // Control characters other than tab/CR/LF are not XML at all, but
+    // OpenCore reads them as they are: X011 says editors refuse the file.
     for raw in ["A\u{7}B", "A&#x1;B"] {
         let ctrl = SAMPLE.replacen(
             "<dict>",
             &format!("<dict>\n\t<key>{raw}</key>\n\t<string>x</string>"),
             1,
         );
-        check_and_fix("config.plist", ctrl.as_bytes(), 2, "X001");
+        let (code, f) = findings(&ctrl);
+        assert_eq!(code, 1, "{f:?}");
+        assert!(has(&f, "X011", "editors refuse"), "{f:?}");
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod changes;
 mod extra;
+mod reading;
 mod verify;
 
 pub use changes::{Change, Snapshot, join, to_json};
@@ -104,17 +105,27 @@ pub struct FixOutcome {
     /// Unsafe fixes the rules still offer on the fixed text, held back
     /// because `unsafe_fixes` was off (always 0 with it on).
     pub held_back: usize,
+    /// Why the file is written in another encoding than it was read in
+    /// (OpenCore reads only UTF-8 without a byte-order mark), if it is.
+    pub converted: Option<String>,
+    /// The output must be readable by OpenCore's own reader (an OpenCore
+    /// config or OcQuirks.plist); `verify` checks it.
+    pub opencore: bool,
     expected: Vec<(Vec<String>, Option<serde_json::Value>)>,
 }
 
 impl FixOutcome {
-    /// Whether the text changed.
+    /// Whether the text changed, or its encoding must (see `converted`).
     pub fn changed(&self) -> bool {
-        self.text != self.source.text
+        self.text != self.source.text || self.converted.is_some()
     }
 
-    /// The fixed text encoded like the original (BOM, UTF-16 kept).
+    /// The fixed text encoded like the original (BOM, UTF-16 kept), except
+    /// for a file OpenCore reads: that is always plain UTF-8.
     pub fn new_bytes(&self) -> Vec<u8> {
+        if self.converted.is_some() {
+            return self.text.as_bytes().to_vec();
+        }
         self.source.encode(&self.text)
     }
 
@@ -167,10 +178,13 @@ type Tagged = (&'static str, String, Fix);
 
 /// Fix the file `name` whose bytes are `raw`.
 pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, FixError> {
-    let loaded = audit::load_as(name, raw, opts.audit.kind).map_err(|f| {
-        let d = &f.diagnostic;
-        FixError::Unparsable(format!("{} {}: {}", d.rule.code, d.rule.name, d.message))
-    })?;
+    let loaded = match audit::load_as(name, raw, opts.audit.kind) {
+        Ok(l) => l,
+        Err(f) => return reading::after_refusal(name, *f, opts),
+    };
+    let (reading_fix, converted) = reading::before_fixing(&loaded)?;
+    let opencore = loaded.opencore.reads().is_some();
+    let refused = reading::refusal(&loaded);
     if let Some(i) = loaded.doc.issues.iter().find(|i| i.code == "X001") {
         let (line, col) = loaded.source.line_col(i.span.start);
         return Err(FixError::Unparsable(format!(
@@ -192,6 +206,7 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
         notes: Vec::new(),
         seen: vec![digest(&source.text)],
     };
+    run.step_one("X010", reading_fix)?;
     let pinned = run.requested()?;
     // The release the rule passes check against, decided once, from the
     // text the requested edits left (they can add keys that tell releases
@@ -224,7 +239,18 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
     } else {
         run.held_back(target.as_ref())
     };
-    Ok(run.finish(source, passes, held_back))
+    if let Some(c) = &converted {
+        run.notes.push(c.clone());
+    }
+    let mut outcome = run.finish(source, passes, held_back);
+    outcome.converted = converted;
+    outcome.opencore = opencore;
+    if let Some(e) = refused
+        && crate::plist::opencore::read(outcome.text.as_bytes()).is_err()
+    {
+        return Err(e);
+    }
+    Ok(outcome)
 }
 
 impl Run<'_> {
@@ -424,6 +450,11 @@ impl Run<'_> {
                 f.diagnostic.message
             ))
         })?;
+        if next.opencore.reads() == Some(false) && self.loaded.opencore.reads() == Some(true) {
+            return Err(FixError::Internal(
+                "the edits produced a file OpenCore's reader refuses".into(),
+            ));
+        }
         if next.doc.issues.len() > self.loaded.doc.issues.len() {
             return Err(FixError::Internal(
                 "the edits produced a structural problem the input did not have".into(),
@@ -537,6 +568,8 @@ impl Run<'_> {
             notes: self.notes,
             passes,
             held_back,
+            converted: None,
+            opencore: false,
             expected,
         }
     }

@@ -77,6 +77,14 @@ impl FixOutcome {
         if src.text != self.text {
             return Err("the new bytes do not decode to the fixed text".into());
         }
+        if self.opencore
+            && let Err(trip) = crate::plist::opencore::read(bytes)
+        {
+            return Err(format!(
+                "OpenCore's reader would refuse the result at byte {} ({})",
+                trip.offset, trip.reason
+            ));
+        }
         let doc =
             crate::plist::load(&src.text).map_err(|e| format!("the result does not parse: {e}"))?;
         if let Some(i) = doc.issues.iter().find(|i| i.code == "X001") {

@@ -9,8 +9,9 @@
 //! only half a point, so it never decides between platforms that real
 //! signals tie on (users pick the model for macOS support, not to describe
 //! their hardware). Platforms within one point of the best stay candidates,
-//! so a single hint never decides; the one tie-break is Zen over FX among
-//! AMD platforms.
+//! so a single hint never decides. Tie-breaks then narrow the list: Zen
+//! over FX among AMD platforms, and those of [`super::tiebreak`] (no laptop
+//! signs, then the model among platforms the hardware cannot separate).
 
 use super::{
     Confidence, Platform, PlatformMatch, PlatformSource, SIGNALS, SignalDef, SignalHit, SignalKind,
@@ -80,6 +81,7 @@ pub fn decide(hits: Vec<SignalHit>, model: Option<&str>) -> Option<PlatformMatch
             confidence: Confidence::Low,
             evidence: hits,
             ignored_model: None,
+            tie_breaks: Vec::new(),
         });
     }
     // One hint (weight 1: two half points) or the model never separates
@@ -106,6 +108,7 @@ pub fn decide(hits: Vec<SignalHit>, model: Option<&str>) -> Option<PlatformMatch
     if tie_break {
         candidates.retain(|p| p.slug == "amd-zen");
     }
+    let narrowed = super::tiebreak::apply(&mut candidates, &hits, model);
     let from_log = hits
         .iter()
         .any(|h| h.weight >= 10 && candidates.iter().any(|c| h.targets.contains(&c.slug)));
@@ -130,6 +133,13 @@ pub fn decide(hits: Vec<SignalHit>, model: Option<&str>) -> Option<PlatformMatch
     } else {
         Confidence::Low
     };
+    // A tie-break is the best evidence left, not proof: at most medium
+    // unless the log named the CPU.
+    let confidence = if !narrowed.is_empty() && confidence == Confidence::High && !from_log {
+        Confidence::Medium
+    } else {
+        confidence
+    };
     let source = if real_signals {
         PlatformSource::Inferred
     } else {
@@ -148,6 +158,7 @@ pub fn decide(hits: Vec<SignalHit>, model: Option<&str>) -> Option<PlatformMatch
         confidence,
         evidence: hits,
         ignored_model: ignored_model.map(str::to_owned),
+        tie_breaks: narrowed,
     })
 }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::memmap::oclog::parse_oclog;
+use crate::platform::TieBreak;
 
 /// A config with these top-level dict bodies (`<key>..</key><dict>..</dict>`).
 fn config(body: &str) -> Node {
@@ -27,6 +28,11 @@ fn kexts(names: &[&str]) -> String {
 
 fn slug(m: &PlatformMatch) -> String {
     m.slug()
+}
+
+/// Whether `m` lists the platform `want` among its candidates.
+fn lists(m: &PlatformMatch, want: &str) -> bool {
+    m.candidates.iter().any(|p| p.slug == want)
 }
 
 #[test]
@@ -101,13 +107,145 @@ fn laptop_kexts_split_a_shared_framebuffer() {
     );
 }
 
+/// The iGPU's properties: `AAPL,ig-platform-id` and, when given, a
+/// `device-id` (both base64 data).
+fn igpu_spoofed(id_base64: &str, device_base64: &str) -> String {
+    format!(
+        "<key>DeviceProperties</key><dict><key>Add</key><dict><key>PciRoot(0x0)/Pci(0x2,0x0)</key><dict><key>AAPL,ig-platform-id</key><data>{id_base64}</data><key>device-id</key><data>{device_base64}</data></dict></dict></dict>"
+    )
+}
+
+fn ssdts(names: &[&str]) -> String {
+    let entries: String = names
+        .iter()
+        .map(|n| {
+            format!("<dict><key>Path</key><string>{n}.aml</string><key>Enabled</key><true/></dict>")
+        })
+        .collect();
+    format!("<key>ACPI</key><dict><key>Add</key><array>{entries}</array></dict>")
+}
+
 #[test]
-fn the_model_does_not_break_a_tie_between_real_signals() {
-    // Kaby Lake laptop framebuffer: Skylake laptops use it too.
-    let root = config(&igpu("AAAWWQ=="));
+fn a_kaby_lake_device_id_spoof_keeps_skylake_and_kaby_lake_open() {
+    // Kaby Lake laptop framebuffer 0x59160000 with device-id 0x5916 written
+    // over the iGPU: how Skylake laptops run macOS versions that dropped
+    // them, with a Kaby Lake model for the same reason.
+    let root = config(&igpu_spoofed("AAAWWQ==", "FlkAAA=="));
     let m = infer(&root, Some("MacBookPro14,1"), None).expect("a platform");
     assert_eq!(slug(&m), "intel-laptop-skylake,intel-laptop-kaby-lake");
-    assert!(m.ignored_model.is_none(), "the model fits one candidate");
+    assert!(m.tie_breaks.is_empty(), "{:?}", m.tie_breaks);
+    let spoof = m
+        .evidence
+        .iter()
+        .find(|h| h.signal == "iGPU device-id 0x5916");
+    assert_eq!(spoof.map(|h| h.weight), Some(1), "listed as a hint");
+}
+
+#[test]
+fn a_kaby_lake_framebuffer_without_a_spoof_is_kaby_lake() {
+    // Apple's Kaby Lake framebuffer attaches only to Kaby Lake device ids,
+    // so without a device-id spoof the iGPU is a Kaby Lake one; the model
+    // (a Skylake Mac here) does not overrule the hardware.
+    let root = config(&igpu("AAAWWQ=="));
+    let m = infer(&root, Some("MacBookPro13,1"), None).expect("a platform");
+    assert_eq!(slug(&m), "intel-laptop-kaby-lake");
+    assert_eq!(m.tie_breaks, vec![TieBreak::KabyLakeFramebuffer]);
+    assert_eq!(m.confidence, Confidence::Medium);
+}
+
+#[test]
+fn the_model_breaks_a_tie_the_hardware_leaves() {
+    // 0x3EA50009 serves Coffee Lake and Coffee Lake Plus laptops alike.
+    let body = format!(
+        "{}{}",
+        igpu("CQClPg=="),
+        kexts(&["VoodooPS2Controller", "SMCBatteryManager"])
+    );
+    let whiskey = infer(&config(&body), Some("MacBookPro15,2"), None).expect("a platform");
+    assert_eq!(slug(&whiskey), "intel-laptop-coffee-lake");
+    assert_eq!(
+        whiskey.tie_breaks,
+        vec![TieBreak::Model("MacBookPro15,2".into())]
+    );
+    assert_eq!(whiskey.confidence, Confidence::Medium);
+    assert!(
+        whiskey
+            .reasons()
+            .ends_with("SystemProductName MacBookPro15,2 broke the tie"),
+        "{}",
+        whiskey.reasons()
+    );
+    // A model of the same family that neither list names: the family.
+    let comet = infer(&config(&body), Some("MacBookPro16,2"), None).expect("a platform");
+    assert_eq!(slug(&comet), "intel-laptop-coffee-lake-plus");
+    // A model both lists name (Macmini8,1) leaves the tie.
+    let nuc = infer(&config(&body), Some("Macmini8,1"), None).expect("a platform");
+    assert_eq!(
+        slug(&nuc),
+        "intel-laptop-coffee-lake,intel-laptop-coffee-lake-plus"
+    );
+}
+
+#[test]
+fn the_model_needs_hardware_that_narrowed_the_list() {
+    // Only XCPM hints: Haswell to Comet Lake desktops remain, and an
+    // iMac19,1 must not turn a Haswell into a Coffee Lake.
+    let body = format!(
+        "{}<key>Kernel</key><dict><key>Quirks</key><dict><key>AppleXcpmCfgLock</key><true/></dict></dict>",
+        ssdts(&["SSDT-PLUG", "SSDT-EC-USBX-DESKTOP"])
+    );
+    let m = infer(&config(&body), Some("iMac19,1"), None).expect("a platform");
+    assert!(m.candidates.len() > 1, "{}", slug(&m));
+    assert!(lists(&m, "intel-desktop-haswell"), "{}", slug(&m));
+}
+
+#[test]
+fn no_laptop_kexts_means_a_desktop() {
+    // A Comet Lake spoof and the Alder Lake CPU table: Alder/Raptor Lake
+    // desktops and Alder Lake laptops alike. Nothing marks a laptop.
+    let body = format!(
+        "{}<key>Kernel</key><dict><key>Emulate</key><dict><key>Cpuid1Data</key><data>VQYKAAAAAAAAAAAAAAAAAA==</data></dict></dict>",
+        ssdts(&["SSDT-PLUG-ALT"])
+    );
+    let desktop = infer(&config(&body), Some("MacPro7,1"), None).expect("a platform");
+    assert_eq!(slug(&desktop), "intel-desktop-comet-lake");
+    assert_eq!(desktop.tie_breaks, vec![TieBreak::NoLaptopSigns]);
+    // A portable model keeps the laptop open.
+    let open = infer(&config(&body), Some("MacBookPro16,4"), None).expect("a platform");
+    assert!(lists(&open, "intel-laptop-alder-lake"), "{}", slug(&open));
+}
+
+#[test]
+fn hedt_needs_hedt_signs_and_x299_has_no_x99_patches() {
+    // XCPM hints only: mainstream desktops and workstations; the
+    // workstation model does not make it HEDT.
+    let xcpm = "<key>Kernel</key><dict><key>Quirks</key><dict><key>AppleXcpmCfgLock</key><true/></dict></dict>";
+    let plain = format!("{}{xcpm}", ssdts(&["SSDT-PLUG", "SSDT-EC-USBX-DESKTOP"]));
+    let m = infer(&config(&plain), Some("iMacPro1,1"), None).expect("a platform");
+    assert!(
+        m.candidates
+            .iter()
+            .all(|p| !p.slug.starts_with("intel-hedt-")),
+        "{}",
+        slug(&m)
+    );
+    // A TSC sync kext and XCPM without X99 patches or spoof: X299.
+    let x299 = format!(
+        "{}{}",
+        ssdts(&["SSDT-PLUG", "SSDT-EC-USBX-DESKTOP"]),
+        "<key>Kernel</key><dict><key>Add</key><array><dict><key>BundlePath</key><string>TSCAdjustReset.kext</string><key>Enabled</key><true/></dict></array>\
+         <key>Quirks</key><dict><key>AppleXcpmCfgLock</key><true/></dict></dict>"
+    );
+    let m = infer(&config(&x299), Some("MacPro7,1"), None).expect("a platform");
+    assert_eq!(slug(&m), "intel-hedt-skylake-x");
+    assert!(m.tie_breaks.contains(&TieBreak::HedtRequirements));
+    // The same with a Haswell-E spoof: X99.
+    let x99 = x299.replace(
+        "<key>Quirks</key>",
+        "<key>Emulate</key><dict><key>Cpuid1Data</key><data>wwYDAAAAAAAAAAAAAAAAAA==</data></dict><key>Quirks</key>",
+    );
+    let m = infer(&config(&x99), Some("MacPro7,1"), None).expect("a platform");
+    assert_eq!(slug(&m), "intel-hedt-haswell-e");
 }
 
 #[test]
@@ -116,19 +254,11 @@ fn a_comet_lake_spoof_means_a_newer_cpu() {
         "<key>Kernel</key><dict><key>Emulate</key><dict><key>Cpuid1Data</key><data>VQYKAAAAAAAAAAAAAAAAAA==</data></dict></dict>",
     );
     let desktop = infer(&root, Some("iMac20,2"), None).expect("a platform");
-    assert!(
-        desktop
-            .candidates
-            .iter()
-            .any(|p| p.slug == "intel-desktop-comet-lake")
-    );
+    assert!(lists(&desktop, "intel-desktop-comet-lake"));
     let body = "<key>Kernel</key><dict><key>Emulate</key><dict><key>Cpuid1Data</key><data>VQYKAAAAAAAAAAAAAAAAAA==</data></dict></dict>";
     let laptop = infer(&config(body), Some("MacBookPro16,4"), None).expect("a platform");
     assert!(
-        laptop
-            .candidates
-            .iter()
-            .any(|p| p.slug == "intel-laptop-alder-lake"),
+        lists(&laptop, "intel-laptop-alder-lake"),
         "{}",
         slug(&laptop)
     );
@@ -155,11 +285,7 @@ fn smbios_alone_is_low() {
     let m = infer(&config(""), Some("iMac19,1"), None).expect("the model's candidates");
     assert_eq!(m.confidence, Confidence::Low);
     assert_eq!(m.source, PlatformSource::Model("iMac19,1".into()));
-    assert!(
-        m.candidates
-            .iter()
-            .any(|p| p.slug == "intel-desktop-coffee-lake")
-    );
+    assert!(lists(&m, "intel-desktop-coffee-lake"));
 }
 
 #[test]

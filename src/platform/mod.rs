@@ -11,6 +11,9 @@
 mod cpu;
 pub mod infer;
 mod signals;
+mod tiebreak;
+
+pub use tiebreak::TieBreak;
 
 pub use signals::{SIGNALS, SignalDef, SignalKind};
 
@@ -170,6 +173,8 @@ pub struct PlatformMatch {
     pub evidence: Vec<SignalHit>,
     /// The SystemProductName, when it played no part in the choice.
     pub ignored_model: Option<String>,
+    /// The tie-breaks that narrowed the candidates, in order.
+    pub tie_breaks: Vec<TieBreak>,
 }
 
 /// What the profile(s) say about one quirk.
@@ -192,6 +197,7 @@ impl PlatformMatch {
             confidence: Confidence::High,
             evidence: Vec::new(),
             ignored_model: None,
+            tie_breaks: Vec::new(),
         })
     }
 
@@ -206,6 +212,7 @@ impl PlatformMatch {
             confidence: Confidence::Low,
             evidence: Vec::new(),
             ignored_model: None,
+            tie_breaks: Vec::new(),
         })
     }
 
@@ -255,6 +262,10 @@ impl PlatformMatch {
             s.push_str("; SystemProductName ");
             s.push_str(m);
             s.push_str(" ignored");
+        }
+        for t in &self.tie_breaks {
+            s.push_str("; ");
+            s.push_str(&t.to_string());
         }
         s
     }

@@ -71,6 +71,9 @@ pub(super) struct Lexer<'t> {
     nodes: u32,
     attrs: Vec<&'t str>,
     scratch: String,
+    /// The text uses XML beyond what OpenCore's own reader surely reads
+    /// the same way (see [`crate::plist::Document::unusual`]).
+    pub unusual: bool,
 }
 
 impl<'t> Lexer<'t> {
@@ -83,6 +86,7 @@ impl<'t> Lexer<'t> {
             nodes: 0,
             attrs: Vec::new(),
             scratch: String::new(),
+            unusual: false,
         }
     }
 
@@ -230,6 +234,18 @@ impl<'t> Lexer<'t> {
         Ok(name)
     }
 
+    /// Attributes OpenCore's reader may read differently: any but on
+    /// `<plist>`, and any value holding `/` or `>` (its tag scan stops
+    /// there). `self.pos` is at the tag's closing `>` or `/`.
+    fn note_attributes(&mut self, name: &str, start: usize) {
+        if !self.attrs.is_empty() {
+            let inside = &self.b[start + 1..self.pos.saturating_sub(1).max(start + 1)];
+            if name != "plist" || inside.iter().any(|&c| c == b'/' || c == b'>') {
+                self.unusual = true;
+            }
+        }
+    }
+
     fn start_tag(&mut self) -> Result<Tag<'t>> {
         let start = self.pos;
         self.pos += 1;
@@ -241,6 +257,7 @@ impl<'t> Lexer<'t> {
             match self.peek() {
                 Some(b'>') => {
                     self.pos += 1;
+                    self.note_attributes(name, start);
                     return Ok(Tag {
                         start,
                         end: self.pos,
@@ -249,6 +266,7 @@ impl<'t> Lexer<'t> {
                     });
                 }
                 Some(b'/') => {
+                    self.note_attributes(name, start);
                     self.pos += 1;
                     self.expect(">", || format!("`>` after `/` to end `<{name}/>`"))?;
                     return Ok(Tag {
@@ -471,6 +489,7 @@ impl<'t> Lexer<'t> {
     }
 
     fn cdata(&mut self) -> Result<Event<'t>> {
+        self.unusual = true;
         let start = self.pos;
         let body = start + 9;
         let Some(len) = find(&self.b[body..], b"]]>") else {

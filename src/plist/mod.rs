@@ -14,6 +14,7 @@
 //! (`tests/loader_props.rs` checks both against an XML library).
 
 mod lexer;
+pub mod opencore;
 mod value;
 
 pub use value::{Dict, Entry, Integer, Node, Step, Value, decode_base64, join_steps};
@@ -39,6 +40,17 @@ pub struct Document {
     pub root: Node,
     /// Structural problems that did not stop loading.
     pub issues: Vec<LoadIssue>,
+    /// The text uses XML that OpenCore's own reader may read differently
+    /// (comments, processing instructions, CDATA, attributes other than on
+    /// `<plist>`, an internal DOCTYPE subset, text beside the root value):
+    /// only its replay ([`opencore`]) can tell. Without it, and without
+    /// issues, a UTF-8 file this loader reads is one OpenCore reads the
+    /// same way, up to the limits in `depth` and `widest`.
+    pub unusual: bool,
+    /// The deepest nesting of dicts and arrays (the root value is 1).
+    pub depth: usize,
+    /// The most elements inside one dict or array (a dict entry is two).
+    pub widest: usize,
 }
 
 /// A non-fatal structural problem found while loading.
@@ -88,6 +100,8 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
         issues: Vec::new(),
         entries: Vec::new(),
         items: Vec::new(),
+        depth: 0,
+        widest: 0,
     };
     let mut root = None;
     let mut extras = Vec::new();
@@ -104,6 +118,11 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
                     });
                 }
                 Event::End { .. } => break,
+                ev @ (Event::Text { .. } | Event::Cdata { .. }) => {
+                    // OpenCore's reader takes text before the root value
+                    // as the content of <plist>.
+                    loader.lx.unusual |= !loader.lx.is_blank(&ev);
+                }
                 _ => {}
             }
         }
@@ -117,6 +136,9 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
     Ok(Document {
         root,
         issues: extras,
+        unusual: loader.lx.unusual,
+        depth: loader.depth,
+        widest: loader.widest,
     })
 }
 
@@ -139,6 +161,9 @@ struct Loader<'t> {
     /// container moves its own run out when it closes.
     entries: Vec<Entry>,
     items: Vec<Node>,
+    /// See [`Document::depth`] and [`Document::widest`].
+    depth: usize,
+    widest: usize,
 }
 
 /// The text and first child element of a scalar element.
@@ -365,6 +390,13 @@ impl<'t> Loader<'t> {
         if let Some((key, key_span)) = pending {
             self.issue("X001", key_span, format!("key `{key}` has no value"));
         }
+        self.depth = self.depth.max(depth + 1);
+        let width = if is_dict {
+            2 * (self.entries.len() - first_entry)
+        } else {
+            self.items.len() - first_item
+        };
+        self.widest = self.widest.max(width);
         // `split_off` moves the container's own run in one copy.
         let value = if is_dict {
             Value::Dict(Dict {

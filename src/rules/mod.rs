@@ -34,6 +34,7 @@ mod firmware;
 pub(crate) mod literal;
 mod memmap;
 mod moves;
+mod reader;
 mod runtime;
 mod schema;
 mod structure;
@@ -41,6 +42,7 @@ mod stuck_nvram;
 mod whitelist;
 
 pub use context::{CheckOptions, Context, Evidence};
+pub use reader::{cannot_read, strict_parsers_refuse};
 pub use runtime::runtime_driver_rename;
 
 use serde::Serialize;
@@ -142,6 +144,8 @@ pub static REGISTRY: &[(&RuleMeta, Check)] = &[
     (&schema::X007, schema::x007),
     (&schema::X008, schema::x008),
     (&schema::X009, schema::x009),
+    (&reader::X010, reader::none),
+    (&reader::X011, reader::none),
     (&booter::B001, booter::b001),
     (&booter::B002, firmware::b002),
     (&booter::B003, booter::b003),
@@ -220,6 +224,27 @@ pub fn names_to_codes(patterns: &[String]) -> Vec<String> {
 /// The X001 rule (for load errors reported outside the engine).
 pub fn x001() -> &'static RuleMeta {
     &structure::X001
+}
+
+/// A finding reported outside the engine (by the loader): no key path,
+/// no fix yet.
+pub fn reported_outside(
+    rule: &'static RuleMeta,
+    span: Span,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
+    Diagnostic {
+        rule,
+        severity: rule.severity,
+        path: String::new(),
+        span,
+        secondary: Vec::new(),
+        message,
+        notes: Vec::new(),
+        help,
+        fix: None,
+    }
 }
 
 /// The X002 rule (binary plists, reported outside the engine).

@@ -362,11 +362,19 @@ fn structure_rules() {
         DRIVERS,
     );
     assert_eq!(codes(&hex), ["X005"]);
+    // OpenCore's reader refuses a tag left open: a finding (X010, exit 1),
+    // not a file ocaudit cannot read.
     let r = audit::audit_bytes(
         "t",
         b"<plist><dict><key>A</key></plist>".to_vec(),
         &AuditOptions::default(),
     );
+    assert!(!r.unparsable);
+    assert_eq!(r.opencore_reads, Some(false));
+    assert_eq!(r.diagnostics.len(), 1);
+    assert_eq!(r.diagnostics[0].rule.code, "X010");
+    // Text that is no plist at all is still X001, exit 2.
+    let r = audit::audit_bytes("t", b"{\"a\": 1}".to_vec(), &AuditOptions::default());
     assert!(r.unparsable);
     assert_eq!(r.diagnostics[0].rule.code, "X001");
     let r = audit::audit_bytes("t", b"bplist00\x00\x01".to_vec(), &AuditOptions::default());

@@ -106,11 +106,23 @@ pub struct SourceFile {
     pub line_ending: LineEnding,
     /// Line starts, for offset to line:column conversion.
     pub lines: LineIndex,
+    /// Bytes that are not UTF-8 were replaced one for one by `?` to make
+    /// the text (see [`SourceFile::new_lossy`]); the text cannot be
+    /// written back without losing them.
+    pub lossy: bool,
 }
 
 impl SourceFile {
     /// Decode `raw` and index its lines.
     pub fn new(name: impl Into<String>, raw: Vec<u8>) -> Result<SourceFile, DecodeError> {
+        SourceFile::try_new(name, raw).map_err(|(e, _)| e)
+    }
+
+    /// [`SourceFile::new`], giving the bytes back when they cannot be decoded.
+    pub fn try_new(
+        name: impl Into<String>,
+        raw: Vec<u8>,
+    ) -> Result<SourceFile, (DecodeError, Vec<u8>)> {
         let bom = [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]]
             .iter()
             .any(|b| raw.starts_with(b));
@@ -124,6 +136,41 @@ impl SourceFile {
             encoding,
             line_ending,
             lines,
+            lossy: false,
+        })
+    }
+
+    /// Decode bytes that [`SourceFile::new`] refused because they are not
+    /// all UTF-8 or hold a NUL, keeping every byte offset: each byte of a
+    /// sequence that is not UTF-8 becomes one `?`, NUL bytes stay. OpenCore
+    /// reads such files (it never decodes text), so ocaudit still audits
+    /// them. `None` for a byte-order mark, a binary plist, a file too large
+    /// or blank.
+    pub fn new_lossy(name: impl Into<String>, raw: &[u8]) -> Option<SourceFile> {
+        // (UTF-16 that failed to decode comes here too; its text as bytes
+        // holds no `<plist`, which callers check.)
+        let plain = !raw.starts_with(&[0xEF, 0xBB, 0xBF])
+            && !raw.starts_with(&[0xFF, 0xFE])
+            && !raw.starts_with(&[0xFE, 0xFF])
+            && !raw.starts_with(b"bplist");
+        if !plain || raw.len() > MAX_FILE_SIZE || raw.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        let mut text = String::with_capacity(raw.len());
+        for chunk in raw.utf8_chunks() {
+            text.push_str(chunk.valid());
+            text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+        }
+        let lines = LineIndex::new(&text);
+        let line_ending = lines.line_ending(&text);
+        Some(SourceFile {
+            name: name.into(),
+            bom: false,
+            text,
+            encoding: Encoding::Utf8,
+            line_ending,
+            lines,
+            lossy: true,
         })
     }
 
@@ -148,45 +195,71 @@ impl SourceFile {
 
 /// Turn bytes into text, detecting BOMs and UTF-16.
 pub fn decode(raw: &[u8]) -> Result<(String, Encoding), DecodeError> {
-    decode_owned(raw.to_vec())
+    decode_owned(raw.to_vec()).map_err(|(e, _)| e)
 }
 
 /// [`decode`], keeping the buffer: plain UTF-8 (nearly every config)
-/// becomes the text without a copy.
-fn decode_owned(raw: Vec<u8>) -> Result<(String, Encoding), DecodeError> {
+/// becomes the text without a copy. On failure the bytes come back.
+fn decode_owned(raw: Vec<u8>) -> Result<(String, Encoding), (DecodeError, Vec<u8>)> {
     if raw.len() > MAX_FILE_SIZE {
-        return Err(DecodeError::TooLarge(raw.len()));
+        return Err((DecodeError::TooLarge(raw.len()), raw));
     }
     if raw.starts_with(b"bplist") {
-        return Err(DecodeError::BinaryPlist);
+        return Err((DecodeError::BinaryPlist, raw));
     }
     if raw.starts_with(&[0xFF, 0xFE, 0, 0]) || raw.starts_with(&[0, 0, 0xFE, 0xFF]) {
-        return Err(DecodeError::Utf32);
+        return Err((DecodeError::Utf32, raw));
     }
-    let (text, encoding) = if let Some(rest) = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        (utf8(rest, 3)?, Encoding::Utf8Bom)
-    } else if let Some(rest) = raw.strip_prefix(&[0xFF, 0xFE]) {
-        (utf16(rest, false, 2)?, Encoding::Utf16Le)
-    } else if let Some(rest) = raw.strip_prefix(&[0xFE, 0xFF]) {
-        (utf16(rest, true, 2)?, Encoding::Utf16Be)
-    } else if raw.len() >= 4 && raw[0] == b'<' && raw[1] == 0 && raw[2] != 0 {
-        (utf16(&raw, false, 0)?, Encoding::Utf16Le)
-    } else if raw.len() >= 4 && raw[0] == 0 && raw[1] == b'<' {
-        (utf16(&raw, true, 0)?, Encoding::Utf16Be)
+    let bom16 = raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF]);
+    let bare16 = raw.len() >= 4
+        // Two ASCII characters in a row, each with its zero byte: one stray
+        // NUL before `<?xml` is UTF-8 with a NUL, not UTF-16.
+        && ((raw[0] == b'<' && raw[1] == 0 && raw[2] != 0 && raw[3] == 0)
+            || (raw[0] == 0 && raw[1] == b'<' && raw[2] == 0 && raw[3] != 0));
+    let (text, encoding) = if raw.starts_with(&[0xEF, 0xBB, 0xBF]) || bom16 || bare16 {
+        let decoded = if let Some(rest) = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+            utf8(rest, 3).map(|t| (t, Encoding::Utf8Bom))
+        } else if let Some(rest) = raw.strip_prefix(&[0xFF, 0xFE]) {
+            utf16(rest, false, 2).map(|t| (t, Encoding::Utf16Le))
+        } else if let Some(rest) = raw.strip_prefix(&[0xFE, 0xFF]) {
+            utf16(rest, true, 2).map(|t| (t, Encoding::Utf16Be))
+        } else if raw[0] == b'<' {
+            utf16(&raw, false, 0).map(|t| (t, Encoding::Utf16Le))
+        } else {
+            utf16(&raw, true, 0).map(|t| (t, Encoding::Utf16Be))
+        };
+        match decoded {
+            Ok(d) => d,
+            Err(e) => return Err((e, raw)),
+        }
     } else {
-        let text = String::from_utf8(raw).map_err(|e| DecodeError::InvalidEncoding {
-            offset: e.utf8_error().valid_up_to(),
-            encoding: "UTF-8",
-        })?;
-        (text, Encoding::Utf8)
+        match String::from_utf8(raw) {
+            Ok(text) => (text, Encoding::Utf8),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                return Err((
+                    DecodeError::InvalidEncoding {
+                        offset,
+                        encoding: "UTF-8",
+                    },
+                    e.into_bytes(),
+                ));
+            }
+        }
     };
     if text.trim().is_empty() {
-        return Err(DecodeError::Empty);
+        return Err((DecodeError::Empty, text.into_bytes()));
     }
     // (UTF-16 reports its NULs while decoding, at their raw offsets.)
     if let Some(pos) = memchr::memchr(0, text.as_bytes()) {
         let bom = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
-        return Err(DecodeError::NulByte(pos + bom));
+        // The file's own bytes come back (the BOM too: a lossy reading
+        // must still see it).
+        let mut bytes = text.into_bytes();
+        if bom == 3 {
+            bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
+        }
+        return Err((DecodeError::NulByte(pos + bom), bytes));
     }
     Ok((text, encoding))
 }

@@ -20,16 +20,21 @@ fn line_starts(text: &str) -> Vec<usize> {
 pub fn unified(outcome: &FixOutcome, path: &str, color: bool) -> String {
     let old = outcome.source.text.as_str();
     let new = outcome.text.as_str();
-    if old == new {
-        return String::new();
-    }
     let paint = |s: String, f: fn(&str) -> String| if color { f(&s) } else { s };
+    let mut out = String::new();
+    if let Some(c) = &outcome.converted {
+        // Before `---`: patch tools skip it; the reader sees it first.
+        out.push_str(&paint(format!("# {path}: {c}"), |s| s.bold().to_string()));
+        out.push('\n');
+    }
+    if old == new {
+        return out;
+    }
     let starts = line_starts(new);
     let byte = |line: usize| starts.get(line).copied().unwrap_or(new.len());
     let diff = TextDiff::configure()
         .algorithm(similar::Algorithm::Patience)
         .diff_lines(old, new);
-    let mut out = String::new();
     out.push_str(&paint(format!("--- {path}"), |s| s.bold().to_string()));
     out.push('\n');
     out.push_str(&paint(format!("+++ {path}"), |s| s.bold().to_string()));

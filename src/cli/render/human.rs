@@ -186,6 +186,8 @@ pub fn file_summary(r: &FileReport) -> String {
     let (e, w, i) = (n(Severity::Error), n(Severity::Warning), n(Severity::Info));
     let state = if r.unparsable {
         "could not be parsed"
+    } else if r.opencore_reads == Some(false) {
+        "OpenCore cannot read it"
     } else if e + w == 0 {
         "ok"
     } else {

@@ -35,6 +35,10 @@ pub struct JsonFile<'a> {
     pub platform_evidence: Vec<JsonEvidence<'a>>,
     /// The OpenCore release the keys were checked against (OpenCore configs).
     pub oc_version: Option<JsonOcVersion>,
+    /// Whether OpenCore's own reader reads the file (false: OpenCore halts
+    /// at boot, see X010); null for Clover configs and files that are no
+    /// config at all.
+    pub opencore_reads: Option<bool>,
     /// The findings.
     pub diagnostics: Vec<JsonDiagnostic<'a>>,
 }
@@ -144,6 +148,7 @@ pub fn build<'a>(reports: &'a [FileReport], skipped: &'a [Skipped]) -> JsonRepor
                     })
                     .collect(),
                 oc_version: r.oc_version.as_ref().map(oc_version),
+                opencore_reads: r.opencore_reads,
                 diagnostics: r.diagnostics.iter().map(|d| diagnostic(r, d)).collect(),
             })
             .collect(),

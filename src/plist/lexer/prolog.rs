@@ -7,12 +7,19 @@ use super::{Lexer, Result, Tag, find};
 impl<'t> Lexer<'t> {
     /// Everything before the root element; returns the root's start tag.
     pub fn prolog(&mut self) -> Result<Tag<'t>> {
+        // OpenCore's reader skips each of these to its first `>`: one
+        // inside (or an internal subset) is read differently.
+        let one_gt = |b: &[u8]| b.iter().filter(|&&c| c == b'>').count() == 1 && !b.contains(&b'[');
         if self.starts_with(b"<?xml ") {
+            let start = self.pos;
             self.declaration()?;
+            self.unusual |= !one_gt(&self.b[start..self.pos]);
         }
         self.misc()?;
         if self.starts_with(b"<!DOCTYPE") {
+            let start = self.pos;
             self.doctype()?;
+            self.unusual |= !one_gt(&self.b[start..self.pos]);
             self.misc()?;
         }
         match self.peek() {
@@ -78,6 +85,7 @@ impl<'t> Lexer<'t> {
     }
 
     pub(super) fn comment(&mut self) -> Result<()> {
+        self.unusual = true;
         let start = self.pos;
         let body = start + 4;
         let Some(len) = find(&self.b[body..], b"-->") else {
@@ -96,6 +104,7 @@ impl<'t> Lexer<'t> {
     }
 
     pub(super) fn pi(&mut self) -> Result<()> {
+        self.unusual = true;
         let start = self.pos;
         if self.starts_with(b"<?xml ") {
             return Err(err(
