@@ -143,27 +143,109 @@ pub(crate) fn to_new_value(node: &Node) -> Option<NewValue> {
 
 /// A value in one line, for fix summaries (`true`, `"Lilu.kext"`, `{...}`).
 pub(crate) fn show(node: &Node) -> String {
+    let mut out = String::new();
+    show_into(node, &mut out);
+    if out.len() > SHOW_LIMIT {
+        let mut cut = SHOW_LIMIT;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
+}
+
+/// How much of a value a summary shows: enough to recognise it, never the
+/// megabytes a `<data>` blob can hold.
+const SHOW_LIMIT: usize = 120;
+
+/// Appends `node` to `out`, stopping soon after `out` passes [`SHOW_LIMIT`],
+/// so the cost is bounded whatever the size of the value.
+fn show_into(node: &Node, out: &mut String) {
+    use std::fmt::Write as _;
+    let full = |out: &String| out.len() > SHOW_LIMIT;
     match &node.value {
-        Value::Bool(b) => b.to_string(),
-        Value::Integer(i) => i.raw.trim().to_owned(),
-        Value::String(s) => format!("{s:?}"),
-        Value::Data(d) => format!(
-            "<{}>",
-            d.iter().map(|b| format!("{b:02X}")).collect::<String>()
-        ),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(show).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Dict(d) => format!(
-            "{{{}}}",
-            d.entries
-                .iter()
-                .map(|e| format!("{}: {}", e.key, show(&e.value)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Value::Real(s) | Value::Date(s) | Value::Unknown(s) => s.clone(),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Integer(i) => out.push_str(i.raw.trim()),
+        Value::String(s) => {
+            let head: String = s.chars().take(SHOW_LIMIT + 1).collect();
+            let _ = write!(out, "{head:?}");
+        }
+        Value::Data(d) => {
+            out.push('<');
+            for b in d.iter().take(SHOW_LIMIT / 2 + 1) {
+                let _ = write!(out, "{b:02X}");
+            }
+            out.push('>');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if full(out) {
+                    return;
+                }
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                show_into(item, out);
+            }
+            out.push(']');
+        }
+        Value::Dict(d) => {
+            out.push('{');
+            for (i, e) in d.entries.iter().enumerate() {
+                if full(out) {
+                    return;
+                }
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&e.key);
+                out.push_str(": ");
+                show_into(&e.value, out);
+            }
+            out.push('}');
+        }
+        Value::Real(s) | Value::Date(s) | Value::Unknown(s) => {
+            out.extend(s.chars().take(SHOW_LIMIT + 1));
+        }
+    }
+}
+
+#[cfg(test)]
+mod show_tests {
+    use super::*;
+
+    #[test]
+    fn a_large_value_is_shown_in_part() {
+        let text = format!(
+            "<plist><dict><key>Pad</key><data>{}</data><key>S</key><string>{}</string></dict></plist>",
+            "QUJD".repeat(100_000),
+            "x".repeat(10_000)
+        );
+        let doc = crate::plist::load(&text).expect("parses");
+        let Value::Dict(d) = &doc.root.value else {
+            panic!("root is a dict")
+        };
+        for e in &d.entries {
+            let shown = show(&e.value);
+            assert!(shown.ends_with('…'), "{shown}");
+            assert!(
+                shown.len() <= SHOW_LIMIT + '…'.len_utf8(),
+                "{}",
+                shown.len()
+            );
+        }
+        let whole = show(&doc.root);
+        assert!(whole.starts_with("{Pad: <414243"), "{whole}");
+    }
+
+    #[test]
+    fn a_small_value_is_shown_whole() {
+        let text = "<plist><dict><key>A</key><array><integer>1</integer><true/><data>AAE=</data></array></dict></plist>";
+        let doc = crate::plist::load(&text).expect("parses");
+        assert_eq!(show(&doc.root), "{A: [1, true, <0001>]}");
     }
 }
 
