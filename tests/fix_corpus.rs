@@ -2,7 +2,16 @@
 //! corpus config and check what the issue promises: (a) the result
 //! re-parses, (b) before and after differ only at the edited key paths,
 //! (c) no diff line lies outside an edited element, (d) a second run changes
-//! nothing, (e) a re-check leaves no finding with a safe fix.
+//! nothing, (e) a re-check leaves no finding with a safe fix. Then issue
+//! 13's proof (tests/support/fixproof.rs): (f) every leaf X007 inserts is
+//! the target release's failsafe, (g) every original leaf keeps its value at
+//! its path or a moved one, except documented KASLR changes and removed keys
+//! no release knows, (h) boot-args keep every token but removed `slide=`
+//! ones. TODO(bootargs): (h) splits the plist crate's decoded string; once
+//! src/rules/bootargs.rs exposes OpenCore's own reading of the element text,
+//! compare tokens through it.
+
+mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -10,6 +19,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use ocaudit::fixer::{self, FixOptions};
 use similar::{ChangeTag, TextDiff};
+use support::fixproof;
 
 fn ocaudit() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin!("ocaudit"))
@@ -117,6 +127,49 @@ fn diff_lines_inside(out: &fixer::FixOutcome) -> Result<usize, String> {
     Ok(changed)
 }
 
+/// The release the fix targets (no flag, no log: inferred from the file).
+fn target_tag(original: &[u8]) -> &'static str {
+    let text = ocaudit::source::SourceFile::new("x", original.to_vec()).expect("decodes");
+    let doc = ocaudit::plist::load(&text.text).expect("parses");
+    ocaudit::schema::resolve(&doc.root, None, None).target_tag()
+}
+
+/// The fix JSON's edits as (path, codes), and the paths of X006 removals of
+/// keys no release knows.
+fn edit_codes_and_removals(json: &serde_json::Value) -> (Vec<(String, Vec<String>)>, Vec<String>) {
+    let strs = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str().map(str::to_owned))
+            .collect()
+    };
+    let edits = json["edits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap_or("").to_owned(),
+                strs(&e["codes"]),
+            )
+        })
+        .collect();
+    let removals = json["fixes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["code"] == "X006"
+                && f["summary"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("no OpenCore release knows it"))
+        })
+        .filter_map(|f| f["path"].as_str().map(str::to_owned))
+        .collect();
+    (edits, removals)
+}
+
 #[test]
 fn corpus_sweep() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/configs");
@@ -133,6 +186,7 @@ fn corpus_sweep() {
         .collect();
     files.sort();
     let (mut fixed, mut refused, mut edits, mut lines) = (0, 0, 0, 0);
+    let mut totals = fixproof::Totals::default();
     let mut failures = Vec::new();
     for src in &files {
         let name = src
@@ -206,6 +260,19 @@ fn corpus_sweep() {
                         fail(format!("(b) {d} changed but no edit names it"));
                     }
                 }
+                // (f), (g), (h): issue 13's proof.
+                let tag = target_tag(&original);
+                let (edit_codes, removals) = edit_codes_and_removals(&json);
+                fixproof::check(
+                    &b,
+                    &a,
+                    &edit_codes,
+                    &removals,
+                    &fixproof::moves_of(&json),
+                    tag,
+                    &mut totals,
+                    &mut |m| fail(m),
+                );
             }
             (Ok(_), Err(e)) => fail(format!("(a) the plist crate cannot read the result: {e}")),
             _ => {}
@@ -253,6 +320,15 @@ fn corpus_sweep() {
             }
         }
     }
+    println!(
+        "fix proof: {} X007 leaves inserted, all failsafes; {} leaves moved; {} removed with keys no release knows; {} changed by documented fixes; boot-args tokens {} kept, {} slide= removed",
+        totals.inserted,
+        totals.moved,
+        totals.removed_unknown,
+        totals.documented,
+        totals.tokens_kept,
+        totals.tokens_removed
+    );
     println!(
         "fix corpus sweep: {} files, {fixed} fixed, {refused} refused (unparsable), {edits} edits, {lines} diff lines ({:.2} lines per edit)",
         files.len(),

@@ -471,6 +471,42 @@ fn diagnostics(text: &str, log: Option<&str>) -> Vec<(&'static str, String, Sp)>
     out
 }
 
+/// X004 at every dict under `DeviceProperties/Add/<device>` whose key is a
+/// device path again (the device path written twice, or another one).
+fn nested_device_paths(root: &Node) -> Vec<(&'static str, String, Sp)> {
+    let device_path = |k: &str| {
+        (k.starts_with("PciRoot(") || k.starts_with("Acpi(") || k.starts_with("Pci("))
+            && k.ends_with(')')
+    };
+    fn dict(n: &Node) -> Option<&ocaudit::plist::Dict> {
+        match &n.value {
+            Value::Dict(d) => Some(d),
+            _ => None,
+        }
+    }
+    let mut out = Vec::new();
+    let add = dict(root)
+        .and_then(|d| d.get("DeviceProperties"))
+        .and_then(|e| dict(&e.value))
+        .and_then(|d| d.get("Add"))
+        .and_then(|e| dict(&e.value));
+    for dev in add.map(|d| d.entries.as_slice()).unwrap_or_default() {
+        for inner in dict(&dev.value)
+            .map(|d| d.entries.as_slice())
+            .unwrap_or_default()
+        {
+            if device_path(&inner.key) && dict(&inner.value).is_some() {
+                out.push((
+                    "X004",
+                    format!("DeviceProperties/Add/{}/{}", dev.key, inner.key),
+                    sp(&inner.key_span),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// The schema rules' diagnostics for `text`, without a log and with a log
 /// naming the oldest release (which a modern config does not match: X009
 /// exactly when it lies outside the inferred range), against the reference.
@@ -504,6 +540,9 @@ fn pin_rules(
         let mut want: Vec<(&'static str, String, Sp)> = Vec::new();
         for p in &per_release[target] {
             match p {
+                // Properties under a device path nested in a device path
+                // are reported once, as the X004 added below.
+                Pin::Unknown { norm, .. } if norm.starts_with("DeviceProperties/Add/*/*/") => {}
                 Pin::Unknown { path, span, .. } => want.push(("X006", path.clone(), *span)),
                 Pin::Missing { path, dict, .. } => want.push(("X007", path.clone(), *dict)),
                 Pin::WrongType { path, span, .. } if !model_types.contains(span) => {
@@ -515,6 +554,7 @@ fn pin_rules(
         if log.is_some() && !inference.contains(0) {
             want.push(("X009", String::new(), sp(&root.span)));
         }
+        want.extend(nested_device_paths(root));
         let mut got_other: Vec<_> = got
             .iter()
             .filter(|(c, _, s)| *c != "X008" && !(*c == "X004" && model_types.contains(s)))

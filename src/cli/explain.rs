@@ -43,6 +43,7 @@ pub fn rules(format: ListFormat, out: &mut dyn Write) -> anyhow::Result<u8> {
                         "name": m.name,
                         "severity": m.severity,
                         "fix": m.fix_applicability.filter(|_| m.fix != FixAvailability::None),
+                        "fix_availability": m.fix,
                         "summary": m.summary,
                     })
                 })
@@ -98,4 +99,80 @@ pub fn platforms(format: ListFormat, out: &mut dyn Write) -> anyhow::Result<u8> 
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patch::Applicability;
+
+    /// A rule doc's "Fix safety" section (up to the next heading).
+    fn fix_safety(docs: &str) -> &str {
+        let Some(at) = docs.find("## Fix safety") else {
+            return "";
+        };
+        let rest = &docs[at + "## Fix safety".len()..];
+        rest.find("\n## ").map_or(rest, |end| &rest[..end]).trim()
+    }
+
+    /// `explain` prints the fix availability from the rule's metadata (the
+    /// one the engine uses); the hand-written "Fix safety" text must give the
+    /// same verdict, so the two can never disagree again (X003 once said "no
+    /// automatic fix" while offering a safe one). A rule without a fix opens
+    /// with "No automatic fix" (or "No fix"); a rule whose every finding has a fix opens
+    /// with its applicability; a rule that decides per finding must not deny
+    /// having a fix and must name the applicability of its metadata.
+    #[test]
+    fn docs_fix_safety_agrees_with_metadata() {
+        let mut wrong = Vec::new();
+        for m in rules::all() {
+            let section = fix_safety(m.docs);
+            let opening = section.lines().next().unwrap_or("");
+            let denies = opening.starts_with("No automatic fix") || opening.starts_with("No fix");
+            let ok = match (m.fix, m.fix_applicability) {
+                (FixAvailability::None, _) | (_, None) => denies,
+                (FixAvailability::Always, Some(Applicability::Safe)) => opening.starts_with("Safe"),
+                (FixAvailability::Always, Some(Applicability::Unsafe)) => {
+                    opening.starts_with("Unsafe")
+                }
+                (FixAvailability::Sometimes, Some(a)) => {
+                    !denies && section.to_ascii_lowercase().contains(a.as_str())
+                }
+            };
+            if !ok {
+                wrong.push(format!("{} ({}): {opening}", m.code, fix_label(m)));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "docs disagree with metadata:\n{}",
+            wrong.join("\n")
+        );
+    }
+
+    /// `explain X003` states the fix X003 really has.
+    #[test]
+    fn explain_states_real_fix() {
+        let mut out = Vec::new();
+        explain("X003", &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\nFix: safe\n"), "{text}");
+        assert!(!text.contains("No automatic fix"), "{text}");
+    }
+
+    /// `rules --format json` gives the availability next to the applicability.
+    #[test]
+    fn rules_json_has_availability() {
+        let mut out = Vec::new();
+        rules(ListFormat::Json, &mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let x007 = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == "X007")
+            .unwrap();
+        assert_eq!(x007["fix_availability"], "sometimes");
+        assert_eq!(x007["fix"], "safe");
+    }
 }

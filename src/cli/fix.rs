@@ -108,7 +108,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 if outcome.changed() {
                     write!(out, "{}", render::diff::unified(&outcome, &name, color))?;
                 } else {
-                    eprintln!("ocaudit: {name}: nothing to fix");
+                    eprintln!("ocaudit: {name}: {}", nothing_to_fix(&outcome));
                 }
             }
             FixFormat::Json => json(&outcome, &name, None, out)?,
@@ -175,6 +175,20 @@ fn resolve(path: Option<&Path>) -> anyhow::Result<PathBuf> {
     }
 }
 
+/// What a run that changed nothing says: "nothing to fix", or, when unsafe
+/// fixes were held back, "nothing safe to fix; N more with --unsafe-fixes".
+pub fn nothing_to_fix(outcome: &FixOutcome) -> String {
+    match outcome.held_back {
+        0 => "nothing to fix".to_owned(),
+        n => format!("nothing safe to fix; {}", more_unsafe(n)),
+    }
+}
+
+/// `N more with --unsafe-fixes` (or `1 more ...`).
+fn more_unsafe(n: usize) -> String {
+    format!("{n} more with --unsafe-fixes")
+}
+
 fn summary_lines(
     outcome: &FixOutcome,
     name: &str,
@@ -182,7 +196,7 @@ fn summary_lines(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let Some(path) = &written.path else {
-        writeln!(out, "{name}: nothing to fix")?;
+        writeln!(out, "{name}: {}", nothing_to_fix(outcome))?;
         return Ok(());
     };
     for f in &outcome.fixes {
@@ -202,6 +216,9 @@ fn summary_lines(
         outcome.changes.len(),
         if outcome.changes.len() == 1 { "" } else { "s" }
     )?;
+    if outcome.held_back > 0 {
+        writeln!(out, "{}", more_unsafe(outcome.held_back))?;
+    }
     match &written.backup {
         Some(b) => writeln!(out, "backup of the original: {}", b.display())?,
         None => writeln!(out, "no backup made (--no-backup)")?,
@@ -221,6 +238,8 @@ struct JsonFix<'a> {
     edits: Vec<JsonEdit<'a>>,
     fixes: &'a [fixer::AppliedFix],
     notes: &'a [String],
+    /// Unsafe fixes not applied because --unsafe-fixes was not given.
+    held_back: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     remaining: Option<Vec<JsonRemaining<'a>>>,
 }
@@ -274,6 +293,7 @@ fn json(
         edits: outcome.changes.iter().map(edit).collect(),
         fixes: &outcome.fixes,
         notes: &outcome.notes,
+        held_back: outcome.held_back,
         remaining: written.map(|(_, r)| {
             r.diagnostics
                 .iter()

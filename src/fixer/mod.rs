@@ -102,6 +102,9 @@ pub struct FixOutcome {
     pub notes: Vec<String>,
     /// Passes that changed the text.
     pub passes: usize,
+    /// Unsafe fixes the rules still offer on the fixed text, held back
+    /// because `unsafe_fixes` was off (always 0 with it on).
+    pub held_back: usize,
     /// Why the file is written in another encoding than it was read in
     /// (OpenCore reads only UTF-8 without a byte-order mark), if it is.
     pub converted: Option<String>,
@@ -231,10 +234,15 @@ pub fn fix(name: &str, raw: Vec<u8>, opts: &FixOptions) -> Result<FixOutcome, Fi
             "stopped after {MAX_PASSES} passes with fixes still pending; run fix again"
         ));
     }
+    let held_back = if opts.unsafe_fixes {
+        0
+    } else {
+        run.held_back(target.as_ref())
+    };
     if let Some(c) = &converted {
         run.notes.push(c.clone());
     }
-    let mut outcome = run.finish(source, passes);
+    let mut outcome = run.finish(source, passes, held_back);
     outcome.converted = converted;
     outcome.opencore = opencore;
     if let Some(e) = refused
@@ -374,14 +382,7 @@ impl Run<'_> {
     /// checked against `target`, the release decided once for the run
     /// (fixes must not move the target they are fixing towards).
     fn eligible(&self, pinned: bool, target: Option<&crate::schema::Resolved>) -> Vec<Tagged> {
-        let diags = audit::run_rules_with(
-            &self.loaded,
-            self.platform.as_ref(),
-            &self.opts.audit,
-            self.opts.oc_dir.clone(),
-            None,
-            target,
-        );
+        let diags = self.diagnostics(target);
         let boot_args = format!("NVRAM/Add/{APPLE_BOOT_GUID}/boot-args");
         diags
             .into_iter()
@@ -393,6 +394,30 @@ impl Run<'_> {
                 (keep && !f.edits.is_empty()).then_some((d.rule.code, d.path, f))
             })
             .collect()
+    }
+
+    /// The selected rules' findings on the current text, against `target`.
+    fn diagnostics(
+        &self,
+        target: Option<&crate::schema::Resolved>,
+    ) -> Vec<crate::rules::Diagnostic> {
+        audit::run_rules_with(
+            &self.loaded,
+            self.platform.as_ref(),
+            &self.opts.audit,
+            self.opts.oc_dir.clone(),
+            None,
+            target,
+        )
+    }
+
+    /// How many unsafe fixes the rules offer on the current text.
+    fn held_back(&self, target: Option<&crate::schema::Resolved>) -> usize {
+        self.diagnostics(target)
+            .into_iter()
+            .filter_map(|d| d.fix)
+            .filter(|f| f.applicability == Applicability::Unsafe && !f.edits.is_empty())
+            .count()
     }
 
     /// Apply one pass; false when nothing changed.
@@ -515,7 +540,7 @@ impl Run<'_> {
         Ok(true)
     }
 
-    fn finish(self, source: SourceFile, passes: usize) -> FixOutcome {
+    fn finish(self, source: SourceFile, passes: usize, held_back: usize) -> FixOutcome {
         let maps = self.maps;
         let changes: Vec<Change> = self
             .changes
@@ -542,6 +567,7 @@ impl Run<'_> {
             fixes: self.fixes,
             notes: self.notes,
             passes,
+            held_back,
             converted: None,
             opencore: false,
             expected,

@@ -33,6 +33,7 @@ mod files;
 mod firmware;
 pub(crate) mod literal;
 mod memmap;
+mod moves;
 mod reader;
 mod runtime;
 mod schema;

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::Context;
+use super::{Context, moves};
 use crate::model::ConfigKind;
 use crate::patch::{self, Fix, NewValue};
 use crate::schema::{self, Finding, Resolved, Table};
@@ -14,7 +14,7 @@ rule!(
     "X006",
     "unknown-key",
     Warning,
-    Always,
+    Sometimes,
     Some(Unsafe),
     "A key the target OpenCore release does not define.",
     "OpenCore ignores unknown keys, so a setting left at an old place or copied from a newer guide does nothing."
@@ -24,10 +24,10 @@ rule!(
     "X007",
     "missing-key",
     Warning,
-    Always,
+    Sometimes,
     Some(Safe),
-    "A required key is absent for the target OpenCore release.",
-    "OpenCore then reads the key's failsafe value, usually false or 0, which may not be what the guide assumes."
+    "A key the target OpenCore release reads is absent, so OpenCore uses its failsafe value.",
+    "The failsafe (the value the manual states for an absent key, often false, 0 or empty) may not be what the guide the config follows assumes; writing it out makes it visible and changes nothing at boot."
 );
 rule!(
     X008,
@@ -129,7 +129,7 @@ fn is_identity(path: &str) -> bool {
         })
 }
 
-/// The missing keys of one dict: the dict, its path, and (key, sample value).
+/// The missing keys of one dict: the dict, its path, and (key, failsafe).
 type MissingGroup<'d> = (
     &'d crate::plist::Node,
     String,
@@ -149,13 +149,14 @@ fn walk_and_report(cx: &mut Context) {
         .collect();
     // One fix per dict inserts all of its missing keys: every X007 of that
     // dict carries the same fix, so `fix` applies them in one pass.
-    let mut group_fixes: HashMap<(usize, usize), Option<Fix>> = HashMap::new();
+    // Keys without a failsafe are left out of it (and get no fix).
+    let mut group_fixes: HashMap<(usize, usize), (Vec<&str>, Fix)> = HashMap::new();
     if on[2] {
         let mut groups: Vec<MissingGroup> = Vec::new();
         for f in &findings {
             if let Finding::Missing { path, key, dict } = f
                 && !is_identity(path)
-                && let Some(v) = schema::sample(t, *key, res.target, &HashMap::new())
+                && let Some(v) = schema::failsafe(t, *key, res.target)
             {
                 let parent = path
                     .rsplit_once('/')
@@ -191,15 +192,18 @@ fn walk_and_report(cx: &mut Context) {
             for piece in [
                 " into ",
                 place,
-                " (the ",
+                " (OpenCore ",
                 res.target_tag(),
-                " sample values)",
+                "'s failsafe",
+                if items.len() == 1 { "" } else { "s" },
+                ", which it uses now: no change at boot)",
             ] {
                 summary.push_str(piece);
             }
             let edits = patch::insert_entries(text, dict, &items, &cx.style);
             let fix = Fix::safe(summary, edits);
-            group_fixes.insert((dict.span.start, dict.span.end), Some(fix));
+            let leaves = items.iter().map(|(k, _)| *k).collect();
+            group_fixes.insert((dict.span.start, dict.span.end), (leaves, fix));
         }
     }
     for f in findings {
@@ -214,6 +218,9 @@ fn walk_and_report(cx: &mut Context) {
             continue;
         }
         match f {
+            // A device path nested in a device path gets one X004 at its
+            // root (moves::nested_device_paths), not one X006 per property.
+            Finding::Unknown { ref norm, .. } if norm.starts_with("DeviceProperties/Add/*/*/") => {}
             Finding::Unknown {
                 path,
                 norm,
@@ -223,8 +230,8 @@ fn walk_and_report(cx: &mut Context) {
             Finding::Missing { path, key, dict } => {
                 let fix = group_fixes
                     .get(&(dict.span.start, dict.span.end))
-                    .cloned()
-                    .flatten();
+                    .filter(|(leaves, _)| leaves.contains(&t.keys[key].leaf))
+                    .map(|(_, fix)| fix.clone());
                 missing(cx, &res, path, key, dict, fix)
             }
             Finding::WrongType {
@@ -250,41 +257,123 @@ fn unknown(
     let t = Table::get();
     let reason = schema::unknown_reason(t, norm, key, res.target);
     // A key that a later release defines is more likely a sign of a newer
-    // OpenCore than a mistake: no removal is offered for it.
+    // OpenCore than a mistake: nothing is moved or removed.
     let added_later = key
         .and_then(|c| schema::lifetime(t, c))
         .is_some_and(|(first, _)| first > res.target);
-    let fix = (!added_later).then(|| {
-        Fix::unsafe_(
-            format!("remove {path}"),
-            vec![patch::remove_entry(text, entry)],
-        )
+    let root = &cx.doc.root;
+    let parent = components_of(root, entry).unwrap_or_default();
+    let dests = (!added_later)
+        .then(|| moves::destinations(t, res.target, &parent, entry, key))
+        .flatten();
+    let single = dests.as_ref().is_some_and(|d| d.len() == 1);
+    let shown_dests: Vec<String> = dests
+        .iter()
+        .flatten()
+        .map(|(p, _)| p[..p.len() - usize::from(!single)].join("/"))
+        .fold(Vec::new(), |mut v, p| {
+            if !v.contains(&p) {
+                v.push(p);
+            }
+            v
+        });
+    let plan = dests.map(|d| {
+        let summary = format!(
+            "move {path} to {} (OpenCore reads it there; it takes effect after the move)",
+            shown_dests.join(" and ")
+        );
+        moves::plan(text, root, &cx.style, entry, d, summary)
     });
-    let d = cx.report_span(
-        &X006,
-        path,
-        entry.key_span.clone(),
-        if entry.key.is_empty() {
-            format!(
-                "an empty key is not a key of OpenCore {}; it is ignored",
-                res.target_tag()
-            )
-        } else {
-            format!(
-                "`{}` is not a key of OpenCore {}: {reason}",
-                entry.key,
-                res.target_tag()
-            )
-        },
-    );
+    let (fix, conflicts) = match plan {
+        Some(moves::Plan::Move(f)) => (Some(f), Vec::new()),
+        Some(moves::Plan::Conflict(c)) => (None, c),
+        None if !added_later && key.is_none() && moves::known_nowhere(t, entry) => (
+            Some(Fix::unsafe_(
+                format!(
+                    "remove {path} (no OpenCore release knows it; its value {} is dropped)",
+                    crate::schema::show_value(&entry.value)
+                ),
+                vec![patch::remove_entry(text, entry)],
+            )),
+            Vec::new(),
+        ),
+        None => (None, Vec::new()),
+    };
+    let mut message = if entry.key.is_empty() {
+        format!(
+            "an empty key is not a key of OpenCore {}; it is ignored",
+            res.target_tag()
+        )
+    } else {
+        format!(
+            "`{}` is not a key of OpenCore {}: {reason}",
+            entry.key,
+            res.target_tag()
+        )
+    };
+    if !shown_dests.is_empty() {
+        message.push_str("; OpenCore reads it at ");
+        message.push_str(&shown_dests.join(" and "));
+    }
+    let d = cx.report_span(&X006, path, entry.key_span.clone(), message);
     d.notes.push(target_note(res));
-    if fix.is_none() {
+    for (at, span) in &conflicts {
+        d.secondary
+            .push((span.clone(), format!("{at} already holds another value")));
+    }
+    if !conflicts.is_empty() {
+        d.help = Some(
+            "the destination already holds a different value: keep one of the two by hand".into(),
+        );
+    } else if added_later {
         d.help = Some(
             "if you run that newer OpenCore, say so with --oc-version; otherwise remove the key"
                 .into(),
         );
+    } else if fix.is_none()
+        && let Some((q, _)) = key.and_then(|c| schema::moved(t, c, res.target))
+    {
+        d.help = Some(format!(
+            "OpenCore {} reads this setting at {}, but this value does not have the type (or size) it expects there; move it by hand and correct it",
+            res.target_tag(),
+            t.keys[q].path
+        ));
+    } else if fix.is_none() {
+        d.help = Some("move the value to where the target release reads it, or remove it".into());
     }
     d.fix = fix;
+}
+
+/// The dict-key path (array indices as numbers) of the dict holding `entry`.
+fn components_of(root: &crate::plist::Node, entry: &crate::plist::Entry) -> Option<Vec<String>> {
+    fn find(node: &crate::plist::Node, at: usize, out: &mut Vec<String>) -> bool {
+        match &node.value {
+            crate::plist::Value::Dict(d) => {
+                for e in &d.entries {
+                    if e.key_span.start == at {
+                        return true;
+                    }
+                    if e.value.span.start <= at && at < e.value.span.end {
+                        out.push(e.key.to_string());
+                        return find(&e.value, at, out);
+                    }
+                }
+                false
+            }
+            crate::plist::Value::Array(items) => {
+                for (i, n) in items.iter().enumerate() {
+                    if n.span.start <= at && at < n.span.end {
+                        out.push(i.to_string());
+                        return find(n, at, out);
+                    }
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+    let mut out = Vec::new();
+    find(root, entry.key_span.start, &mut out).then_some(out)
 }
 
 fn missing(
@@ -301,36 +390,47 @@ fn missing(
     let parent = path
         .rsplit_once('/')
         .map_or("the root dict".to_owned(), |(p, _)| p.to_owned());
-    let d = cx.report_span(
-        &X007,
-        path,
-        dict.span.clone(),
-        [
-            "`",
-            leaf,
-            "` is missing from ",
-            &parent,
-            " (OpenCore ",
-            tag,
-            " requires it)",
-        ]
-        .concat(),
-    );
+    let safe = schema::failsafe(t, key, res.target);
+    let mut message = String::with_capacity(96);
+    for piece in ["`", leaf, "` is absent from ", &parent, "; OpenCore ", tag] {
+        message.push_str(piece);
+    }
+    match &safe {
+        Some(v) => {
+            message.push_str(" uses its failsafe ");
+            push_brief(&mut message, v);
+        }
+        None => message.push_str(" uses a failsafe its manual gives no value for"),
+    }
+    let d = cx.report_span(&X007, path, dict.span.clone(), message);
     d.notes.push(target_note(res));
     if fix.is_none() && is_identity(&d.path) {
         d.help = Some("fill in this machine's own SMBIOS value (GenSMBIOS generates one)".into());
+    } else if fix.is_none() {
+        d.help =
+            Some("set the key to the value you want; ocaudit inserts only stated failsafes".into());
     }
     d.fix = fix;
 }
 
-/// Append a short description of a sample value (`true`, `0`, `"text"`,
-/// `<0A1B>`) to `out`.
+/// Append a short description of a failsafe value (`` `true` ``, `` `0` ``,
+/// `` `"text"` ``, `<0A1B>`, `8 zero bytes`) to `out`.
 fn push_brief(out: &mut String, v: &NewValue) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     match v {
-        NewValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        NewValue::Int(i) => out.push_str(&i.to_string()),
-        NewValue::Str(s) => out.push_str(&format!("{s:?}")),
+        NewValue::Bool(b) => out.push_str(if *b { "`true`" } else { "`false`" }),
+        NewValue::Int(i) => {
+            out.push('`');
+            out.push_str(&i.to_string());
+            out.push('`');
+        }
+        NewValue::Str(s) if s.is_empty() => out.push_str("`\"\"` (empty)"),
+        NewValue::Str(s) => out.push_str(&format!("`{s:?}`")),
+        NewValue::Data(d) if d.is_empty() => out.push_str("empty data"),
+        NewValue::Data(d) if d.iter().all(|&b| b == 0) => {
+            out.push_str(&d.len().to_string());
+            out.push_str(" zero bytes");
+        }
         NewValue::Data(d) => {
             out.push('<');
             for b in d {
@@ -340,7 +440,8 @@ fn push_brief(out: &mut String, v: &NewValue) {
             out.push('>');
         }
         NewValue::Array(_) => out.push_str("an empty array"),
-        NewValue::Dict(_) => out.push_str("a dict with its sample keys"),
+        NewValue::Dict(d) if d.is_empty() => out.push_str("an empty dict"),
+        NewValue::Dict(_) => out.push_str("a dict of its keys' failsafes"),
     }
 }
 

@@ -237,6 +237,7 @@ pub fn x004(cx: &mut Context) {
         }
     }
     super::schema::x004(cx);
+    super::moves::nested_device_paths(cx);
     super::clover::lenient_bools(cx);
 }
 

@@ -11,16 +11,22 @@
 
 mod check;
 mod data;
+mod failsafe;
 mod history;
 mod infer;
 mod upgrade;
 
+pub(crate) use check::kind_of;
 pub use check::{Finding, check};
+pub(crate) use data::bit;
 pub use data::{Kind, Mask, Table};
+pub use failsafe::{failsafe, failsafe_value};
 pub use history::{lifetime, moved, unknown_reason};
 pub use infer::{Inference, infer};
-pub(crate) use upgrade::sample;
+#[cfg(test)]
+use upgrade::sample;
 pub use upgrade::{sample_value, upgrade_fixes};
+pub(crate) use upgrade::{show as show_value, to_new_value};
 
 use crate::plist::Node;
 

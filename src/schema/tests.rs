@@ -236,8 +236,10 @@ fn unknown_missing_wrong_type_and_comments() {
     );
 }
 
+/// ClearTaskSwitchBit is `false` in the sample and as failsafe: the fix
+/// restores the file.
 #[test]
-fn missing_key_fix_inserts_the_sample_value() {
+fn missing_key_fix_inserts_the_failsafe() {
     let base = config_for("1.0.7");
     let text = base.replacen(
         "\t\t\t<key>ClearTaskSwitchBit</key>\n\t\t\t<false/>\n",

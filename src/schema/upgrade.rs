@@ -1,4 +1,4 @@
-//! Bringing a config to another release: sample values for missing keys,
+//! Bringing a config to another release: failsafe values for missing keys,
 //! removal of keys the release does not know (each listed with its value),
 //! and the known structural migrations (moved or renamed keys keep the
 //! user's value; UEFI/Drivers strings become dicts at 0.7.3; the few
@@ -21,6 +21,35 @@ const RETYPED: &[&str] = &[
     "UEFI/AppleInput/CustomDelays",
     "UEFI/Output/GopPassThrough",
 ];
+
+/// What an upgrade inserts for key `c` missing in release `r`: a moved
+/// value from `overrides` (by normalised path), else OpenCore's failsafe for
+/// it, so the inserted key changes nothing at boot; a dict holds its
+/// required keys the same way. `None` when some value has no failsafe.
+pub(crate) fn upgrade_value(
+    t: &Table,
+    c: usize,
+    r: usize,
+    overrides: &HashMap<String, NewValue>,
+) -> Option<NewValue> {
+    let k = &t.keys[c];
+    if let Some(v) = overrides.get(k.path) {
+        return Some(v.clone());
+    }
+    let v = k.at(r)?;
+    if v.kind != Kind::Dict || k.free.is_some() {
+        return super::failsafe::failsafe(t, c, r);
+    }
+    let children = inserted_children(t, c, r, overrides);
+    let mut out = Vec::with_capacity(children.len());
+    for ch in children {
+        out.push((
+            t.keys[ch].leaf.to_owned(),
+            upgrade_value(t, ch, r, overrides)?,
+        ));
+    }
+    Some(NewValue::Dict(out))
+}
 
 /// The value key `c` has in release `r`'s sample, as something to insert.
 /// Dicts hold their required keys, arrays and user maps start empty;
@@ -48,29 +77,35 @@ pub(crate) fn sample(
         Kind::Data => NewValue::Data(hex_bytes(v.value)),
         Kind::Array => NewValue::Array(Vec::new()),
         Kind::Any => return None,
-        Kind::Dict => {
-            let mut children: Vec<usize> = k
-                .children
-                .iter()
-                .copied()
-                .filter(|&ch| {
-                    let ck = &t.keys[ch];
-                    ck.leaf != "*"
-                        && (ck.required & super::data::bit(r) != 0
-                            || overrides.contains_key(ck.path))
-                })
-                .collect();
-            children.sort_by(|&a, &b| caseless(t.keys[a].leaf, t.keys[b].leaf));
-            NewValue::Dict(
-                children
-                    .into_iter()
-                    .filter_map(|ch| {
-                        Some((t.keys[ch].leaf.to_owned(), sample(t, ch, r, overrides)?))
-                    })
-                    .collect(),
-            )
-        }
+        Kind::Dict => NewValue::Dict(
+            inserted_children(t, c, r, overrides)
+                .into_iter()
+                .filter_map(|ch| Some((t.keys[ch].leaf.to_owned(), sample(t, ch, r, overrides)?)))
+                .collect(),
+        ),
     })
+}
+
+/// The keys a dict `c` gets when it is inserted for release `r`: its
+/// required keys and those `overrides` carry, in the samples' order.
+fn inserted_children(
+    t: &Table,
+    c: usize,
+    r: usize,
+    overrides: &HashMap<String, NewValue>,
+) -> Vec<usize> {
+    let mut children: Vec<usize> = t.keys[c]
+        .children
+        .iter()
+        .copied()
+        .filter(|&ch| {
+            let ck = &t.keys[ch];
+            !matches!(ck.leaf, "*" | "[]")
+                && (ck.required & super::data::bit(r) != 0 || overrides.contains_key(ck.path))
+        })
+        .collect();
+    children.sort_by(|&a, &b| caseless(t.keys[a].leaf, t.keys[b].leaf));
+    children
 }
 
 /// Compare ignoring ASCII case, as OpenCore's samples order keys.
@@ -108,27 +143,109 @@ pub(crate) fn to_new_value(node: &Node) -> Option<NewValue> {
 
 /// A value in one line, for fix summaries (`true`, `"Lilu.kext"`, `{...}`).
 pub(crate) fn show(node: &Node) -> String {
+    let mut out = String::new();
+    show_into(node, &mut out);
+    if out.len() > SHOW_LIMIT {
+        let mut cut = SHOW_LIMIT;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
+}
+
+/// How much of a value a summary shows: enough to recognise it, never the
+/// megabytes a `<data>` blob can hold.
+const SHOW_LIMIT: usize = 120;
+
+/// Appends `node` to `out`, stopping soon after `out` passes [`SHOW_LIMIT`],
+/// so the cost is bounded whatever the size of the value.
+fn show_into(node: &Node, out: &mut String) {
+    use std::fmt::Write as _;
+    let full = |out: &String| out.len() > SHOW_LIMIT;
     match &node.value {
-        Value::Bool(b) => b.to_string(),
-        Value::Integer(i) => i.raw.trim().to_owned(),
-        Value::String(s) => format!("{s:?}"),
-        Value::Data(d) => format!(
-            "<{}>",
-            d.iter().map(|b| format!("{b:02X}")).collect::<String>()
-        ),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(show).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Dict(d) => format!(
-            "{{{}}}",
-            d.entries
-                .iter()
-                .map(|e| format!("{}: {}", e.key, show(&e.value)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Value::Real(s) | Value::Date(s) | Value::Unknown(s) => s.clone(),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Integer(i) => out.push_str(i.raw.trim()),
+        Value::String(s) => {
+            let head: String = s.chars().take(SHOW_LIMIT + 1).collect();
+            let _ = write!(out, "{head:?}");
+        }
+        Value::Data(d) => {
+            out.push('<');
+            for b in d.iter().take(SHOW_LIMIT / 2 + 1) {
+                let _ = write!(out, "{b:02X}");
+            }
+            out.push('>');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if full(out) {
+                    return;
+                }
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                show_into(item, out);
+            }
+            out.push(']');
+        }
+        Value::Dict(d) => {
+            out.push('{');
+            for (i, e) in d.entries.iter().enumerate() {
+                if full(out) {
+                    return;
+                }
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&e.key);
+                out.push_str(": ");
+                show_into(&e.value, out);
+            }
+            out.push('}');
+        }
+        Value::Real(s) | Value::Date(s) | Value::Unknown(s) => {
+            out.extend(s.chars().take(SHOW_LIMIT + 1));
+        }
+    }
+}
+
+#[cfg(test)]
+mod show_tests {
+    use super::*;
+
+    #[test]
+    fn a_large_value_is_shown_in_part() {
+        let text = format!(
+            "<plist><dict><key>Pad</key><data>{}</data><key>S</key><string>{}</string></dict></plist>",
+            "QUJD".repeat(100_000),
+            "x".repeat(10_000)
+        );
+        let doc = crate::plist::load(&text).expect("parses");
+        let Value::Dict(d) = &doc.root.value else {
+            panic!("root is a dict")
+        };
+        for e in &d.entries {
+            let shown = show(&e.value);
+            assert!(shown.ends_with('…'), "{shown}");
+            assert!(
+                shown.len() <= SHOW_LIMIT + '…'.len_utf8(),
+                "{}",
+                shown.len()
+            );
+        }
+        let whole = show(&doc.root);
+        assert!(whole.starts_with("{Pad: <414243"), "{whole}");
+    }
+
+    #[test]
+    fn a_small_value_is_shown_whole() {
+        let text = "<plist><dict><key>A</key><array><integer>1</integer><true/><data>AAE=</data></array></dict></plist>";
+        let doc = crate::plist::load(&text).expect("parses");
+        assert_eq!(show(&doc.root), "{A: [1, true, <0001>]}");
     }
 }
 
@@ -199,7 +316,7 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
     };
     for f in &findings {
         if let Finding::Missing { key, dict, path } = f
-            && let Some(v) = sample(t, *key, r, &overrides)
+            && let Some(v) = upgrade_value(t, *key, r, &overrides)
         {
             let at = path.rsplit_once('/').map_or("", |(p, _)| p);
             add(dict, at, t.keys[*key].leaf, v);
@@ -223,7 +340,7 @@ pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
             at.as_str()
         };
         let summary = format!(
-            "add {} to {place} (values of the {} sample)",
+            "add {} to {place} (OpenCore {}'s failsafes, or the value moved there)",
             names.join(", "),
             t.releases[r]
         );
@@ -259,7 +376,7 @@ fn drivers_fix(t: &Table, root: &Node, r: usize, text: &str, style: &Style) -> O
                             ("Enabled", _) => NewValue::Bool(enabled),
                             (_, Kind::String) => NewValue::Str(String::new()),
                             (_, Kind::Boolean) => NewValue::Bool(false),
-                            _ => sample(t, ch, r, &HashMap::new())?,
+                            _ => super::failsafe::failsafe(t, ch, r)?,
                         };
                         Some((k.leaf.to_owned(), v))
                     })

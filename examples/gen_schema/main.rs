@@ -1,10 +1,19 @@
-//! Generate `rules/schema/opencore.txt` from OpenCore's sample configs.
+//! Generate `rules/schema/opencore.txt` from OpenCore's sample configs, and
+//! `rules/schema/failsafe.txt` from its manuals.
 //!
 //! Run by hand when a new OpenCore release appears:
 //!
 //! ```text
-//! cargo run --example gen_schema -- /path/to/opencore-samples rules/schema
+//! cargo run --example gen_schema -- /path/to/opencore-samples rules/schema [/path/to/opencore-docs]
 //! ```
+//!
+//! The optional docs folder holds `<tag>/Configuration.tex` per release (for
+//! instance exported from an OpenCorePkg clone with
+//! `git show <tag>:Docs/Configuration.tex`). From it the generator reads the
+//! failsafe of every key of every release: the value OpenCore uses when the
+//! key is absent, which is what X007 inserts (see `failsafe.rs` for how a
+//! manual entry is matched to a key path and which texts count as values).
+//! Without it, `failsafe.txt` is left as it is.
 //!
 //! The samples folder holds one folder per release tag (`0.5.0`, ..., `HEAD`),
 //! each with `Sample.plist` and, from the release that introduced it,
@@ -18,6 +27,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use plist::Value;
+
+mod failsafe;
 
 /// Dicts whose keys are chosen by the user (Configuration.tex: "a map of").
 const FREE_KEYS: &[&str] = &[
@@ -247,11 +258,20 @@ fn line(op: char, path: &str, k: &Key) -> String {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [samples, out_dir] = args.as_slice() else {
-        return Err(
-            "usage: gen_schema <opencore-samples dir> <output dir, e.g. rules/schema>".into(),
-        );
+    let (samples, out_dir, docs) = match args.as_slice() {
+        [s, o] => (s, o, None),
+        [s, o, d] => (s, o, Some(d)),
+        _ => {
+            return Err(
+                "usage: gen_schema <opencore-samples dir> <output dir, e.g. rules/schema> \
+                 [<docs dir with TAG/Configuration.tex>]"
+                    .into(),
+            );
+        }
     };
+    let mut safe = failsafe_header();
+    // The failsafe last written per path (`None`: unknown).
+    let mut last_safe: HashMap<String, Option<String>> = HashMap::new();
     let mut tags: Vec<String> = std::fs::read_dir(samples)?
         .filter_map(Result::ok)
         .filter(|e| e.path().join("Sample.plist").is_file())
@@ -279,6 +299,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let mut cur = c.finish();
         cur.retain(|(p, _)| !p.is_empty());
+        if let Some(d) = docs {
+            let tex = std::fs::read_to_string(Path::new(d).join(tag).join("Configuration.tex"))
+                .map_err(|e| format!("{d}/{tag}/Configuration.tex: {e}"))?;
+            failsafe_release(&mut safe, &mut last_safe, tag, &tex, &cur);
+        }
         let old: HashMap<&str, &Key> = prev.iter().map(|(p, k)| (p.as_str(), k)).collect();
         let new: HashMap<&str, &Key> = cur.iter().map(|(p, k)| (p.as_str(), k)).collect();
         let _ = writeln!(out, "@{tag}");
@@ -297,6 +322,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         prev = cur;
     }
     std::fs::create_dir_all(out_dir)?;
+    if docs.is_some() {
+        std::fs::write(Path::new(out_dir).join("failsafe.txt"), &safe)?;
+    }
     let dest = Path::new(out_dir).join("opencore.txt");
     std::fs::write(&dest, &out)?;
     // The same table precomputed as Rust statics, which the binary embeds.
@@ -311,4 +339,56 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         table.keys.len()
     );
     Ok(())
+}
+
+fn failsafe_header() -> String {
+    "# OpenCore failsafe values per release (the value used when a key is absent),\n\
+     # read from each release's Docs/Configuration.tex by\n\
+     # `cargo run --example gen_schema -- <opencore-samples> rules/schema <docs>`; do not edit.\n\
+     # @TAG starts a release; a line changes one key path from that release on:\n\
+     # =PATH<tab>KIND<tab>VALUE (KIND and VALUE as in opencore.txt) or ?PATH (no\n\
+     # failsafe stated in a form that is a value). Dicts are not listed: an absent\n\
+     # dict reads as its children's failsafes.\n"
+        .to_owned()
+}
+
+/// Keys whose default in OpenCore's code (`OcConfigurationLib.h`, the value
+/// its reader stores for an absent key, checked with a 1.0.7 build) differs
+/// from the manual's Failsafe; the code's value is what OpenCore uses.
+const CODE_DEFAULTS: &[(&str, &str)] = &[("Misc/Serial/Custom/LineControl", "i\t3")];
+
+/// Append the failsafe lines of release `tag` (only those that changed).
+fn failsafe_release(
+    out: &mut String,
+    last: &mut HashMap<String, Option<String>>,
+    tag: &str,
+    tex: &str,
+    keys: &[(String, Key)],
+) {
+    let manual = failsafe::Manual::parse(tex);
+    let _ = writeln!(out, "@{tag}");
+    for (p, k) in keys {
+        if matches!(k.kind, 'D' | '*') || p.contains('*') || p.ends_with("[]") {
+            continue;
+        }
+        let now = match CODE_DEFAULTS.iter().find(|(path, _)| path == p) {
+            Some((_, v)) => Some((*v).to_owned()),
+            None => manual
+                .failsafe(p, k.kind)
+                .map(|v| format!("{}\t{v}", k.kind)),
+        };
+        let before = last.get(p).cloned().flatten();
+        if now == before && (now.is_some() || last.contains_key(p)) {
+            continue;
+        }
+        match &now {
+            Some(v) => {
+                let _ = writeln!(out, "={p}\t{v}");
+            }
+            None => {
+                let _ = writeln!(out, "?{p}");
+            }
+        }
+        last.insert(p.clone(), now);
+    }
 }
