@@ -213,42 +213,6 @@ fn show_into(node: &Node, out: &mut String) {
     }
 }
 
-#[cfg(test)]
-mod show_tests {
-    use super::*;
-
-    #[test]
-    fn a_large_value_is_shown_in_part() {
-        let text = format!(
-            "<plist><dict><key>Pad</key><data>{}</data><key>S</key><string>{}</string></dict></plist>",
-            "QUJD".repeat(100_000),
-            "x".repeat(10_000)
-        );
-        let doc = crate::plist::load(&text).expect("parses");
-        let Value::Dict(d) = &doc.root.value else {
-            panic!("root is a dict")
-        };
-        for e in &d.entries {
-            let shown = show(&e.value);
-            assert!(shown.ends_with('…'), "{shown}");
-            assert!(
-                shown.len() <= SHOW_LIMIT + '…'.len_utf8(),
-                "{}",
-                shown.len()
-            );
-        }
-        let whole = show(&doc.root);
-        assert!(whole.starts_with("{Pad: <414243"), "{whole}");
-    }
-
-    #[test]
-    fn a_small_value_is_shown_whole() {
-        let text = "<plist><dict><key>A</key><array><integer>1</integer><true/><data>AAE=</data></array></dict></plist>";
-        let doc = crate::plist::load(&text).expect("parses");
-        assert_eq!(show(&doc.root), "{A: [1, true, <0001>]}");
-    }
-}
-
 /// Fixes (all unsafe) that bring `loaded` to release `target`: one per
 /// removed key (its summary shows the value), one per dict gaining keys, one
 /// per migration. Apply them with [`patch::apply`] in passes, reloading the
@@ -455,4 +419,40 @@ fn retype_fixes(findings: &[Finding], text: &str, style: &Style) -> Vec<Fix> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod show_tests {
+    use super::*;
+
+    #[test]
+    fn a_large_value_is_shown_in_part() {
+        let text = format!(
+            "<plist><dict><key>Pad</key><data>{}</data><key>S</key><string>{}</string></dict></plist>",
+            "QUJD".repeat(100_000),
+            "x".repeat(10_000)
+        );
+        let doc = crate::plist::load(&text).expect("parses");
+        let Value::Dict(d) = &doc.root.value else {
+            panic!("root is a dict")
+        };
+        for e in &d.entries {
+            let shown = show(&e.value);
+            assert!(shown.ends_with('…'), "{shown}");
+            assert!(
+                shown.len() <= SHOW_LIMIT + '…'.len_utf8(),
+                "{}",
+                shown.len()
+            );
+        }
+        let whole = show(&doc.root);
+        assert!(whole.starts_with("{Pad: <414243"), "{whole}");
+    }
+
+    #[test]
+    fn a_small_value_is_shown_whole() {
+        let text = "<plist><dict><key>A</key><array><integer>1</integer><true/><data>AAE=</data></array></dict></plist>";
+        let doc = crate::plist::load(text).expect("parses");
+        assert_eq!(show(&doc.root), "{A: [1, true, <0001>]}");
+    }
 }
