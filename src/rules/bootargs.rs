@@ -5,86 +5,70 @@ use crate::model::{APPLE_BOOT_GUID, ArgString, ConfigKind};
 use crate::patch::Applicability::{Safe, Unsafe};
 use crate::patch::{self, ArgText, Fix, NewValue, Place, Reading, Token};
 
-rule!(
-    S001,
-    "S001",
-    "slide-boot-arg-present",
-    Warning,
-    Always,
-    Some(Safe),
-    "boot-args hold a `slide=` argument.",
-    "A fixed slide switches off ProvideCustomSlide's memory analysis and pins KASLR to one value that may not fit."
-);
-rule!(
-    S002,
-    "S002",
-    "slide-value-invalid",
-    Error,
-    Always,
-    Some(Safe),
-    "A `slide=` value is not a decimal integer from 0 to 255.",
-    "boot.efi reads the value as decimal and has only 256 slides; values from forum arithmetic cannot work."
-);
-rule!(
-    S003,
-    "S003",
-    "slide-zero",
-    Warning,
-    Always,
-    Some(Unsafe),
-    "`slide=0` switches KASLR off.",
-    "Slide 0 is the lowest address, which firmware often occupies, and it disables kernel address randomisation."
-);
-rule!(
-    S004,
-    "S004",
-    "slide-duplicated",
-    Error,
-    Always,
-    Some(Safe),
-    "boot-args hold more than one `slide=`.",
-    "Only one of them takes effect, and which one is easy to get wrong."
-);
-rule!(
-    S005,
-    "S005",
-    "boot-args-not-deleted",
-    Warning,
-    Always,
-    Some(Safe),
-    "boot-args are set but NVRAM/Delete does not list `boot-args`.",
-    "boot-args already stored in the machine's NVRAM (an old `slide=` included) then win over the config."
-);
-rule!(
-    S006,
-    "S006",
-    "slide-in-entry-arguments",
-    Warning,
-    Always,
-    Some(Safe),
-    "A boot entry's or tool's Arguments hold `slide=`.",
-    "The entry then boots with a fixed slide that skips ProvideCustomSlide's analysis."
-);
-rule!(
-    S007,
-    "S007",
-    "boot-args-not-ascii",
-    Error,
-    None,
-    None,
-    "boot-args contain characters outside printable ASCII.",
-    "boot.efi expects plain ASCII; other bytes (smart quotes, non-breaking spaces) break argument parsing."
-);
-rule!(
-    S008,
-    "S008",
-    "safe-mode-without-slide",
-    Info,
-    None,
-    None,
-    "`-x` (safe mode) is in boot-args while EnableSafeModeSlide is off.",
-    "Safe mode forces slide 0 unless EnableSafeModeSlide is on, and slide 0 is often unusable."
-);
+rule! {
+    code: S001,
+    name: "slide-boot-arg-present",
+    severity: Warning,
+    fix: Always(Safe),
+    summary: "boot-args hold a `slide=` argument.",
+    why: "A fixed slide switches off ProvideCustomSlide's memory analysis and pins KASLR to one value that may not fit.",
+}
+rule! {
+    code: S002,
+    name: "slide-value-invalid",
+    severity: Error,
+    fix: Always(Safe),
+    summary: "A `slide=` value is not a decimal integer from 0 to 255.",
+    why: "boot.efi reads the value as decimal and has only 256 slides; values from forum arithmetic cannot work.",
+}
+rule! {
+    code: S003,
+    name: "slide-zero",
+    severity: Warning,
+    fix: Always(Unsafe),
+    summary: "`slide=0` switches KASLR off.",
+    why: "Slide 0 is the lowest address, which firmware often occupies, and it disables kernel address randomisation.",
+}
+rule! {
+    code: S004,
+    name: "slide-duplicated",
+    severity: Error,
+    fix: Always(Safe),
+    summary: "boot-args hold more than one `slide=`.",
+    why: "Only one of them takes effect, and which one is easy to get wrong.",
+}
+rule! {
+    code: S005,
+    name: "boot-args-not-deleted",
+    severity: Warning,
+    fix: Always(Safe),
+    summary: "boot-args are set but NVRAM/Delete does not list `boot-args`.",
+    why: "boot-args already stored in the machine's NVRAM (an old `slide=` included) then win over the config.",
+}
+rule! {
+    code: S006,
+    name: "slide-in-entry-arguments",
+    severity: Warning,
+    fix: Always(Safe),
+    summary: "A boot entry's or tool's Arguments hold `slide=`.",
+    why: "The entry then boots with a fixed slide that skips ProvideCustomSlide's analysis.",
+}
+rule! {
+    code: S007,
+    name: "boot-args-not-ascii",
+    severity: Error,
+    fix: None,
+    summary: "boot-args contain characters outside printable ASCII.",
+    why: "boot.efi expects plain ASCII; other bytes (smart quotes, non-breaking spaces) break argument parsing.",
+}
+rule! {
+    code: S008,
+    name: "safe-mode-without-slide",
+    severity: Info,
+    fix: None,
+    summary: "`-x` (safe mode) is in boot-args while EnableSafeModeSlide is off.",
+    why: "Safe mode forces slide 0 unless EnableSafeModeSlide is on, and slide 0 is often unusable.",
+}
 
 /// The tokens of an argument string as the loader reads it (references
 /// decoded, CDATA unwrapped, comments dropped), with where each is written.

@@ -7,116 +7,94 @@ use crate::model::ConfigKind;
 use crate::patch::Applicability::{Safe, Unsafe};
 use crate::patch::Fix;
 
-rule!(
-    B001,
-    "B001",
-    "avoid-runtime-defrag-disabled",
-    Warning,
-    Always,
-    Some(Safe),
-    "AvoidRuntimeDefrag is off.",
-    "Without it, boot.efi may defragment runtime-services memory that firmware still uses, and boots fail or the clock/NVRAM break."
-);
-rule!(
-    B002,
-    "B002",
-    "devirtualise-mmio-disabled",
-    Warning,
-    Sometimes,
-    Some(Unsafe),
-    "DevirtualiseMmio is off where it would free slides.",
-    "Large runtime MMIO regions count against the kernel's memory area; devirtualising them frees slide values."
-);
-rule!(
-    B003,
-    "B003",
-    "provide-custom-slide-disabled",
-    Warning,
-    Always,
-    Some(Safe),
-    "ProvideCustomSlide is off.",
-    "Without it boot.efi may pick a slide that collides with firmware memory: random `Couldn't allocate runtime area` failures."
-);
-rule!(
-    B004,
-    "B004",
-    "rebuild-apple-memory-map-disabled",
-    Info,
-    Always,
-    Some(Unsafe),
-    "RebuildAppleMemoryMap is off where the platform recommends it.",
-    "A rebuilt, compacted memory map avoids fragmentation that macOS cannot handle on this platform."
-);
-rule!(
-    B005,
-    "B005",
-    "enable-safe-mode-slide-disabled",
-    Info,
-    Always,
-    Some(Safe),
-    "EnableSafeModeSlide is off while ProvideCustomSlide is used.",
-    "Safe mode (`-x`) would otherwise force slide 0, which is often unusable, so safe mode fails to boot."
-);
-rule!(
-    B006,
-    "B006",
-    "protect-uefi-services-needed",
-    Info,
-    Sometimes,
-    Some(Unsafe),
-    "ProtectUefiServices is off on a platform that needs it.",
-    "On Z390, Comet Lake, Ice Lake and VMs the firmware overwrites OpenCore's memory hooks, and the quirks stop working."
-);
-rule!(
-    B007,
-    "B007",
-    "sync-runtime-permissions-disabled",
-    Warning,
-    Always,
-    Some(Safe),
-    "RebuildAppleMemoryMap is on but SyncRuntimePermissions is off.",
-    "The rebuilt map then disagrees with the memory attributes table, which can stop the kernel early in boot."
-);
-rule!(
-    B008,
-    "B008",
-    "write-unprotector-conflict",
-    Warning,
-    Sometimes,
-    Some(Unsafe),
-    "EnableWriteUnprotector and RebuildAppleMemoryMap are both on.",
-    "The two quirks solve the same problem in conflicting ways; together they can break boot on firmware with a memory attributes table."
-);
-rule!(
-    B009,
-    "B009",
-    "requires-provide-custom-slide",
-    Error,
-    Always,
-    Some(Safe),
-    "A quirk that only works through ProvideCustomSlide is on while ProvideCustomSlide is off.",
-    "EnableSafeModeSlide, AllowRelocationBlock and ProvideMaxSlide do nothing without ProvideCustomSlide."
-);
-rule!(
-    B010,
-    "B010",
-    "provide-max-slide-out-of-range",
-    Error,
-    None,
-    None,
-    "ProvideMaxSlide is outside 0..=254.",
-    "OpenCore keeps only the low byte of the value, so the cap it applies is not the one written."
-);
-rule!(
-    B012,
-    "B012",
-    "relocation-block-without-defrag",
-    Warning,
-    Always,
-    Some(Safe),
-    "AllowRelocationBlock is on but AvoidRuntimeDefrag is off.",
-    "The relocation block relies on runtime memory staying in place, which only AvoidRuntimeDefrag guarantees."
-);
+rule! {
+    code: B001,
+    name: "avoid-runtime-defrag-disabled",
+    severity: Warning,
+    fix: Always(Safe),
+    summary: "AvoidRuntimeDefrag is off.",
+    why: "Without it, boot.efi may defragment runtime-services memory that firmware still uses, and boots fail or the clock/NVRAM break.",
+}
+rule! {
+    code: B002,
+    name: "devirtualise-mmio-disabled",
+    severity: Warning,
+    fix: Sometimes(Unsafe),
+    summary: "DevirtualiseMmio is off where it would free slides.",
+    why: "Large runtime MMIO regions count against the kernel's memory area; devirtualising them frees slide values.",
+}
+rule! {
+    code: B003,
+    name: "provide-custom-slide-disabled",
+    severity: Warning,
+    fix: Always(Safe),
+    summary: "ProvideCustomSlide is off.",
+    why: "Without it boot.efi may pick a slide that collides with firmware memory: random `Couldn't allocate runtime area` failures.",
+}
+rule! {
+    code: B004,
+    name: "rebuild-apple-memory-map-disabled",
+    severity: Info,
+    fix: Always(Unsafe),
+    summary: "RebuildAppleMemoryMap is off where the platform recommends it.",
+    why: "A rebuilt, compacted memory map avoids fragmentation that macOS cannot handle on this platform.",
+}
+rule! {
+    code: B005,
+    name: "enable-safe-mode-slide-disabled",
+    severity: Info,
+    fix: Always(Safe),
+    summary: "EnableSafeModeSlide is off while ProvideCustomSlide is used.",
+    why: "Safe mode (`-x`) would otherwise force slide 0, which is often unusable, so safe mode fails to boot.",
+}
+rule! {
+    code: B006,
+    name: "protect-uefi-services-needed",
+    severity: Info,
+    fix: Sometimes(Unsafe),
+    summary: "ProtectUefiServices is off on a platform that needs it.",
+    why: "On Z390, Comet Lake, Ice Lake and VMs the firmware overwrites OpenCore's memory hooks, and the quirks stop working.",
+}
+rule! {
+    code: B007,
+    name: "sync-runtime-permissions-disabled",
+    severity: Warning,
+    fix: Always(Safe),
+    summary: "RebuildAppleMemoryMap is on but SyncRuntimePermissions is off.",
+    why: "The rebuilt map then disagrees with the memory attributes table, which can stop the kernel early in boot.",
+}
+rule! {
+    code: B008,
+    name: "write-unprotector-conflict",
+    severity: Warning,
+    fix: Sometimes(Unsafe),
+    summary: "EnableWriteUnprotector and RebuildAppleMemoryMap are both on.",
+    why: "The two quirks solve the same problem in conflicting ways; together they can break boot on firmware with a memory attributes table.",
+}
+rule! {
+    code: B009,
+    name: "requires-provide-custom-slide",
+    severity: Error,
+    fix: Always(Safe),
+    summary: "A quirk that only works through ProvideCustomSlide is on while ProvideCustomSlide is off.",
+    why: "EnableSafeModeSlide, AllowRelocationBlock and ProvideMaxSlide do nothing without ProvideCustomSlide.",
+}
+rule! {
+    code: B010,
+    name: "provide-max-slide-out-of-range",
+    severity: Error,
+    fix: None,
+    summary: "ProvideMaxSlide is outside 0..=254.",
+    why: "OpenCore keeps only the low byte of the value, so the cap it applies is not the one written.",
+}
+rule! {
+    code: B012,
+    name: "relocation-block-without-defrag",
+    severity: Warning,
+    fix: Always(Safe),
+    summary: "AllowRelocationBlock is on but AvoidRuntimeDefrag is off.",
+    why: "The relocation block relies on runtime memory staying in place, which only AvoidRuntimeDefrag guarantees.",
+}
 
 /// Report `rule` at quirk `key` with a fix setting it to `value`.
 pub(super) fn quirk_finding<'c>(

@@ -11,56 +11,46 @@ use crate::model::{BOOTER_FLAGS, Config, ConfigKind, Located, State};
 use crate::patch::{self, Fix, NewValue};
 use crate::plist::Value;
 
-rule!(
-    C001,
-    "C001",
-    "ocquirks-plist-ignored",
-    Warning,
-    None,
-    None,
-    "An OcQuirks.plist sits beside a Clover config.plist that has its own Quirks dict.",
-    "Clover r5124+ no longer loads the OcQuirks driver: edits to OcQuirks.plist change nothing, config.plist Quirks decide the boot."
-);
-rule!(
-    C002,
-    "C002",
-    "legacy-memory-fix-driver",
-    Warning,
-    None,
-    None,
-    "A legacy memory-fix driver (AptioMemoryFix, OsxAptioFix*, OcQuirks) is in Clover's drivers folder.",
-    "Current Clover applies OpenCore's memory quirks itself; old drivers are skipped or compete, and OsxAptioFixDrv makes Clover add slide=0."
-);
-rule!(
-    C003,
-    "C003",
-    "console-gop-in-quirks",
-    Warning,
-    None,
-    None,
-    "Quirks/ProvideConsoleGopEnable is set; Clover ignores it since r5128.",
-    "The setting moved to GUI/ProvideConsoleGop; left in Quirks it is silently lost."
-);
-rule!(
-    C004,
-    "C004",
-    "openruntime-missing",
-    Error,
-    None,
-    None,
-    "Clover quirks need OpenRuntime.efi but Clover's drivers folder does not hold it.",
-    "The runtime part of these quirks lives in OpenRuntime.efi; without the driver they are silently incomplete."
-);
-rule!(
-    C005,
-    "C005",
-    "ocquirks-development-layout",
-    Error,
-    None,
-    None,
-    "The config uses the OcQuirks layout of Clover's September 2020 development builds.",
-    "Clover r5124 and later moved these keys into the root Quirks dict and stop with a panic when they find the old ones."
-);
+rule! {
+    code: C001,
+    name: "ocquirks-plist-ignored",
+    severity: Warning,
+    fix: None,
+    summary: "An OcQuirks.plist sits beside a Clover config.plist that has its own Quirks dict.",
+    why: "Clover r5124+ no longer loads the OcQuirks driver: edits to OcQuirks.plist change nothing, config.plist Quirks decide the boot.",
+}
+rule! {
+    code: C002,
+    name: "legacy-memory-fix-driver",
+    severity: Warning,
+    fix: None,
+    summary: "A legacy memory-fix driver (AptioMemoryFix, OsxAptioFix*, OcQuirks) is in Clover's drivers folder.",
+    why: "Current Clover applies OpenCore's memory quirks itself; old drivers are skipped or compete, and OsxAptioFixDrv makes Clover add slide=0.",
+}
+rule! {
+    code: C003,
+    name: "console-gop-in-quirks",
+    severity: Warning,
+    fix: None,
+    summary: "Quirks/ProvideConsoleGopEnable is set; Clover ignores it since r5128.",
+    why: "The setting moved to GUI/ProvideConsoleGop; left in Quirks it is silently lost.",
+}
+rule! {
+    code: C004,
+    name: "openruntime-missing",
+    severity: Error,
+    fix: None,
+    summary: "Clover quirks need OpenRuntime.efi but Clover's drivers folder does not hold it.",
+    why: "The runtime part of these quirks lives in OpenRuntime.efi; without the driver they are silently incomplete.",
+}
+rule! {
+    code: C005,
+    name: "ocquirks-development-layout",
+    severity: Error,
+    fix: None,
+    summary: "The config uses the OcQuirks layout of Clover's September 2020 development builds.",
+    why: "Clover r5124 and later moved these keys into the root Quirks dict and stop with a panic when they find the old ones.",
+}
 
 /// Quirks compared between OcQuirks.plist and config.plist by C001.
 const COMPARED: &[&str] = &[

@@ -11,36 +11,30 @@ use std::path::{Path, PathBuf};
 use super::{Context, Severity};
 use crate::model::{self, ConfigKind, FileItem, PathValue, Section};
 
-rule!(
-    F001,
-    "F001",
-    "missing-file",
-    Error,
-    None,
-    None,
-    "An enabled driver, kext, ACPI table or tool is not in the EFI folder.",
-    "OpenCore cannot load a file that is not there; whatever it fixed is then missing at boot."
-);
-rule!(
-    F002,
-    "F002",
-    "path-too-long",
-    Error,
-    None,
-    None,
-    "A driver, kext, ACPI table or tool path is longer than OpenCore's path buffer.",
-    "OpenCore builds each path in a fixed buffer; a longer one cannot be opened even though the file exists."
-);
-rule!(
-    F003,
-    "F003",
-    "case-mismatch",
-    Warning,
-    None,
-    None,
-    "A file exists only with different upper/lower case than the config writes it.",
-    "FAT32 ignores case, but OpenCore compares some paths as written, and a copy on a case-sensitive disk breaks."
-);
+rule! {
+    code: F001,
+    name: "missing-file",
+    severity: Error,
+    fix: None,
+    summary: "An enabled driver, kext, ACPI table or tool is not in the EFI folder.",
+    why: "OpenCore cannot load a file that is not there; whatever it fixed is then missing at boot.",
+}
+rule! {
+    code: F002,
+    name: "path-too-long",
+    severity: Error,
+    fix: None,
+    summary: "A driver, kext, ACPI table or tool path is longer than OpenCore's path buffer.",
+    why: "OpenCore builds each path in a fixed buffer; a longer one cannot be opened even though the file exists.",
+}
+rule! {
+    code: F003,
+    name: "case-mismatch",
+    severity: Warning,
+    fix: None,
+    summary: "A file exists only with different upper/lower case than the config writes it.",
+    why: "FAT32 ignores case, but OpenCore compares some paths as written, and a copy on a case-sensitive disk breaks.",
+}
 
 /// OpenCore's path buffer up to 1.0.5, in bytes including the NUL.
 pub const PATH_MAX_OLD: usize = 128;

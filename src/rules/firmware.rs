@@ -13,36 +13,30 @@ use super::{Context, Diagnostic, Severity};
 use crate::patch::Applicability::{Safe, Unsafe};
 use crate::platform::{AdviceValue, Confidence, PlatformMatch};
 
-rule!(
-    B013,
-    "B013",
-    "setup-virtual-map-should-be-off",
-    Warning,
-    Sometimes,
-    Some(Unsafe),
-    "SetupVirtualMap is on where the platform's firmware wants it off.",
-    "Some firmware (Comet Lake and Ice Lake boards, B550/A520/TRx40, recent X299 BIOSes) panics early when OpenCore sets up virtual memory for it."
-);
-rule!(
-    B014,
-    "B014",
-    "no-memory-protection-workaround",
-    Warning,
-    Sometimes,
-    Some(Unsafe),
-    "EnableWriteUnprotector and RebuildAppleMemoryMap are both off.",
-    "boot.efi needs write access to code pages: one of the two quirks provides it, and which one depends on the firmware's memory attributes table."
-);
-rule!(
-    B015,
-    "B015",
-    "devirtualise-mmio-on-old-firmware",
-    Warning,
-    Always,
-    Some(Unsafe),
-    "DevirtualiseMmio is on with firmware too old for it.",
-    "Sandy Bridge and older firmware was not written for MMIO devirtualisation; the quirk gains nothing there and can break runtime services."
-);
+rule! {
+    code: B013,
+    name: "setup-virtual-map-should-be-off",
+    severity: Warning,
+    fix: Sometimes(Unsafe),
+    summary: "SetupVirtualMap is on where the platform's firmware wants it off.",
+    why: "Some firmware (Comet Lake and Ice Lake boards, B550/A520/TRx40, recent X299 BIOSes) panics early when OpenCore sets up virtual memory for it.",
+}
+rule! {
+    code: B014,
+    name: "no-memory-protection-workaround",
+    severity: Warning,
+    fix: Sometimes(Unsafe),
+    summary: "EnableWriteUnprotector and RebuildAppleMemoryMap are both off.",
+    why: "boot.efi needs write access to code pages: one of the two quirks provides it, and which one depends on the firmware's memory attributes table.",
+}
+rule! {
+    code: B015,
+    name: "devirtualise-mmio-on-old-firmware",
+    severity: Warning,
+    fix: Always(Unsafe),
+    summary: "DevirtualiseMmio is on with firmware too old for it.",
+    why: "Sandy Bridge and older firmware was not written for MMIO devirtualisation; the quirk gains nothing there and can break runtime services.",
+}
 
 /// How platform advice is given: `None` when silent.
 pub(super) fn advice<'a>(

@@ -8,16 +8,14 @@ use crate::model::ConfigKind;
 use crate::patch::Applicability::{Safe, Unsafe};
 use crate::patch::{self, Edit, Fix, Reading};
 
-rule!(
-    S009,
-    "S009",
-    "boot-args-not-literal",
-    Warning,
-    Sometimes,
-    Some(Unsafe),
-    "Boot arguments are written with XML references or markup that OpenCore does not read as meant.",
-    "OpenCore passes references such as `&#32;` on as written, reads a value that is only CDATA as empty, and refuses the whole config when a comment sits inside a value."
-);
+rule! {
+    code: S009,
+    name: "boot-args-not-literal",
+    severity: Warning,
+    fix: Sometimes(Unsafe),
+    summary: "Boot arguments are written with XML references or markup that OpenCore does not read as meant.",
+    why: "OpenCore passes references such as `&#32;` on as written, reads a value that is only CDATA as empty, and refuses the whole config when a comment sits inside a value.",
+}
 
 /// S009.
 pub fn s009(cx: &mut Context) {

@@ -3,59 +3,48 @@
 
 use super::{Context, Evidence, Severity};
 use crate::memmap::format_ranges;
-use crate::patch::Applicability::Unsafe;
 use crate::patch::Fix;
 
-rule!(
-    M001,
-    "M001",
-    "few-slides",
-    Info,
-    None,
-    None,
-    "With the config's quirks only some of the 256 slides are usable.",
-    "boot.efi must land on a usable slide; without ProvideCustomSlide it picks blindly and some boots fail."
-);
-rule!(
-    M002,
-    "M002",
-    "no-slides",
-    Error,
-    None,
-    None,
-    "With the config's quirks no slide is usable.",
-    "OpenCore then falls back to the slide with the most free memory, which is not enough: boot fails with `Couldn't allocate runtime area`."
-);
-rule!(
-    M003,
-    "M003",
-    "all-slides-usable",
-    Info,
-    None,
-    None,
-    "Every slide is usable: ProvideCustomSlide is not needed on this machine.",
-    "OpenCore passes no slide when all fit; the quirk then only costs a memory-map scan."
-);
-rule!(
-    M004,
-    "M004",
-    "devirtualise-helps",
-    Warning,
-    Always,
-    Some(Unsafe),
-    "DevirtualiseMmio is off, and turning it on raises the number of usable slides.",
-    "Runtime MMIO regions are counted into the kernel's memory area; devirtualising them shrinks it so more slides fit."
-);
-rule!(
-    M005,
-    "M005",
-    "log-disagrees",
-    Info,
-    None,
-    None,
-    "The OpenCore log's slide count differs from the simulation of the memmap for the same quirks.",
-    "A shell memmap is taken before boot.efi runs, so the boot-time map can differ; the log is the better evidence."
-);
+rule! {
+    code: M001,
+    name: "few-slides",
+    severity: Info,
+    fix: None,
+    summary: "With the config's quirks only some of the 256 slides are usable.",
+    why: "boot.efi must land on a usable slide; without ProvideCustomSlide it picks blindly and some boots fail.",
+}
+rule! {
+    code: M002,
+    name: "no-slides",
+    severity: Error,
+    fix: None,
+    summary: "With the config's quirks no slide is usable.",
+    why: "OpenCore then falls back to the slide with the most free memory, which is not enough: boot fails with `Couldn't allocate runtime area`.",
+}
+rule! {
+    code: M003,
+    name: "all-slides-usable",
+    severity: Info,
+    fix: None,
+    summary: "Every slide is usable: ProvideCustomSlide is not needed on this machine.",
+    why: "OpenCore passes no slide when all fit; the quirk then only costs a memory-map scan.",
+}
+rule! {
+    code: M004,
+    name: "devirtualise-helps",
+    severity: Warning,
+    fix: Always(Unsafe),
+    summary: "DevirtualiseMmio is off, and turning it on raises the number of usable slides.",
+    why: "Runtime MMIO regions are counted into the kernel's memory area; devirtualising them shrinks it so more slides fit.",
+}
+rule! {
+    code: M005,
+    name: "log-disagrees",
+    severity: Info,
+    fix: None,
+    summary: "The OpenCore log's slide count differs from the simulation of the memmap for the same quirks.",
+    why: "A shell memmap is taken before boot.efi runs, so the boot-time map can differ; the log is the better evidence.",
+}
 
 fn valid(e: &Evidence) -> Option<(usize, Option<&Vec<u8>>)> {
     Some((e.valid_count()?, e.valid_slides.as_ref()))

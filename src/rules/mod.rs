@@ -2,26 +2,55 @@
 //!
 //! Every rule is one [`RuleMeta`] (code, name, severity, fix availability,
 //! documentation embedded from `rules/CODE.md`) plus one check function, and
-//! is listed once in [`REGISTRY`]. Checks read the typed model and the span
+//! is listed once, in its family in [`FAMILIES`]. Checks read the typed model and the span
 //! tree and push [`Diagnostic`]s; they never print, never touch the disk
 //! (except the F family, under the `--efi` folder only) and never fail: a
 //! rule whose input is mistyped simply stays silent.
 
-/// Declare a rule's metadata; its docs come from `rules/<CODE>.md`.
+/// Declare a rule's metadata with named fields; its code is written once
+/// and its documentation comes from `rules/<CODE>.md`:
+///
+/// ```ignore
+/// rule! {
+///     code: B001,
+///     name: "avoid-runtime-defrag-disabled",
+///     severity: Warning,
+///     fix: Always(Safe), // None, Always(Safe|Unsafe), Sometimes(Safe|Unsafe)
+///     summary: "AvoidRuntimeDefrag is off.",
+///     why: "Without it, boot.efi may defragment memory firmware still uses.",
+/// }
+/// ```
 macro_rules! rule {
-    ($id:ident, $code:literal, $name:literal, $sev:ident, $fix:ident, $app:expr,
-     $summary:literal, $why:literal) => {
+    (
+        code: $code:ident,
+        name: $name:literal,
+        severity: $sev:ident,
+        fix: $fix:ident $(($app:ident))?,
+        summary: $summary:literal,
+        why: $why:literal $(,)?
+    ) => {
         #[doc = $summary]
-        pub static $id: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
-            code: $code,
+        pub static $code: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            code: stringify!($code),
             name: $name,
             severity: $crate::rules::Severity::$sev,
             summary: $summary,
             why: $why,
             fix: $crate::rules::FixAvailability::$fix,
-            fix_applicability: $app,
-            docs: include_str!(concat!("../../rules/", $code, ".md")),
+            fix_applicability: rule!(@applicability $($app)?),
+            docs: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/rules/",
+                stringify!($code),
+                ".md"
+            )),
         };
+    };
+    (@applicability) => {
+        None
+    };
+    (@applicability $app:ident) => {
+        Some($crate::patch::Applicability::$app)
     };
 }
 
@@ -133,66 +162,151 @@ pub struct Diagnostic {
 /// A check function.
 pub type Check = fn(&mut Context);
 
-/// Every rule, in code order, with its check.
-pub static REGISTRY: &[(&RuleMeta, Check)] = &[
-    (&structure::X001, structure::x001),
-    (&structure::X002, structure::none),
-    (&structure::X003, structure::x003),
-    (&structure::X004, structure::x004),
-    (&structure::X005, structure::x005),
-    (&schema::X006, schema::x006),
-    (&schema::X007, schema::x007),
-    (&schema::X008, schema::x008),
-    (&schema::X009, schema::x009),
-    (&reader::X010, reader::none),
-    (&reader::X011, reader::none),
-    (&booter::B001, booter::b001),
-    (&booter::B002, firmware::b002),
-    (&booter::B003, booter::b003),
-    (&booter::B004, firmware::b004),
-    (&booter::B005, booter::b005),
-    (&booter::B006, firmware::b006),
-    (&booter::B007, firmware::b007),
-    (&booter::B008, firmware::b008),
-    (&booter::B009, booter::b009),
-    (&booter::B010, booter::b010),
-    (&runtime::B011, runtime::b011),
-    (&booter::B012, booter::b012),
-    (&firmware::B013, firmware::b013),
-    (&firmware::B014, firmware::b014),
-    (&firmware::B015, firmware::b015),
-    (&bootargs::S001, bootargs::s001),
-    (&bootargs::S002, bootargs::s002),
-    (&bootargs::S003, bootargs::s003),
-    (&bootargs::S004, bootargs::s004),
-    (&bootargs::S005, bootargs::s005),
-    (&bootargs::S006, bootargs::s006),
-    (&bootargs::S007, bootargs::s007),
-    (&bootargs::S008, bootargs::s008),
-    (&literal::S009, literal::s009),
-    (&stuck_nvram::S010, stuck_nvram::s010),
-    (&whitelist::W001, whitelist::w001),
-    (&whitelist::W002, whitelist::w002),
-    (&whitelist::W003, whitelist::w003),
-    (&whitelist::W004, whitelist::w004),
-    (&memmap::M001, memmap::m001),
-    (&memmap::M002, memmap::m002),
-    (&memmap::M003, memmap::m003),
-    (&memmap::M004, memmap::m004),
-    (&memmap::M005, memmap::m005),
-    (&files::F001, files::f001),
-    (&files::F002, files::f002),
-    (&files::F003, files::f003),
-    (&clover::C001, clover::c001),
-    (&clover::C002, clover::c002),
-    (&clover::C003, clover::c003),
-    (&clover::C004, clover::c004),
-    (&clover::C005, clover::c005),
+/// One rule: its metadata and its check.
+#[derive(Debug)]
+pub struct Rule {
+    /// What is known about the rule without running it.
+    pub meta: &'static RuleMeta,
+    /// The check.
+    pub check: Check,
+}
+
+impl Rule {
+    /// A rule from its metadata and check.
+    pub const fn new(meta: &'static RuleMeta, check: Check) -> Rule {
+        Rule { meta, check }
+    }
+}
+
+/// A family of rules: one code prefix, one part of the config or of the
+/// evidence. `--select`/`--ignore` take the prefix.
+#[derive(Debug)]
+pub struct Family {
+    /// The code prefix (`B`).
+    pub prefix: &'static str,
+    /// The kebab-case family name (`booter`).
+    pub name: &'static str,
+    /// One line: what the family looks at.
+    pub about: &'static str,
+    /// Its rules, in code order.
+    pub rules: &'static [Rule],
+}
+
+/// Every family, in the order findings of one place are listed; the one
+/// place a family (and so a rule) is registered.
+pub static FAMILIES: &[Family] = &[
+    Family {
+        prefix: "X",
+        name: "structure",
+        about: "the file and its schema: can it be read, are the keys and types the release knows",
+        rules: &[
+            Rule::new(&structure::X001, structure::x001),
+            Rule::new(&structure::X002, structure::none),
+            Rule::new(&structure::X003, structure::x003),
+            Rule::new(&structure::X004, structure::x004),
+            Rule::new(&structure::X005, structure::x005),
+            Rule::new(&schema::X006, schema::x006),
+            Rule::new(&schema::X007, schema::x007),
+            Rule::new(&schema::X008, schema::x008),
+            Rule::new(&schema::X009, schema::x009),
+            Rule::new(&reader::X010, reader::none),
+            Rule::new(&reader::X011, reader::none),
+        ],
+    },
+    Family {
+        prefix: "B",
+        name: "booter",
+        about: "Booter quirks and the drivers they need: will the kernel find room to load",
+        rules: &[
+            Rule::new(&booter::B001, booter::b001),
+            Rule::new(&booter::B002, firmware::b002),
+            Rule::new(&booter::B003, booter::b003),
+            Rule::new(&booter::B004, firmware::b004),
+            Rule::new(&booter::B005, booter::b005),
+            Rule::new(&booter::B006, firmware::b006),
+            Rule::new(&booter::B007, firmware::b007),
+            Rule::new(&booter::B008, firmware::b008),
+            Rule::new(&booter::B009, booter::b009),
+            Rule::new(&booter::B010, booter::b010),
+            Rule::new(&runtime::B011, runtime::b011),
+            Rule::new(&booter::B012, booter::b012),
+            Rule::new(&firmware::B013, firmware::b013),
+            Rule::new(&firmware::B014, firmware::b014),
+            Rule::new(&firmware::B015, firmware::b015),
+        ],
+    },
+    Family {
+        prefix: "S",
+        name: "boot-args",
+        about: "boot arguments and slide values, in the config and stuck in NVRAM",
+        rules: &[
+            Rule::new(&bootargs::S001, bootargs::s001),
+            Rule::new(&bootargs::S002, bootargs::s002),
+            Rule::new(&bootargs::S003, bootargs::s003),
+            Rule::new(&bootargs::S004, bootargs::s004),
+            Rule::new(&bootargs::S005, bootargs::s005),
+            Rule::new(&bootargs::S006, bootargs::s006),
+            Rule::new(&bootargs::S007, bootargs::s007),
+            Rule::new(&bootargs::S008, bootargs::s008),
+            Rule::new(&literal::S009, literal::s009),
+            Rule::new(&stuck_nvram::S010, stuck_nvram::s010),
+        ],
+    },
+    Family {
+        prefix: "W",
+        name: "mmio-whitelist",
+        about: "Booter/MmioWhitelist and its entries",
+        rules: &[
+            Rule::new(&whitelist::W001, whitelist::w001),
+            Rule::new(&whitelist::W002, whitelist::w002),
+            Rule::new(&whitelist::W003, whitelist::w003),
+            Rule::new(&whitelist::W004, whitelist::w004),
+        ],
+    },
+    Family {
+        prefix: "M",
+        name: "memory-map",
+        about: "evidence from a memory map or an OpenCore log (`--memmap`, `--log`)",
+        rules: &[
+            Rule::new(&memmap::M001, memmap::m001),
+            Rule::new(&memmap::M002, memmap::m002),
+            Rule::new(&memmap::M003, memmap::m003),
+            Rule::new(&memmap::M004, memmap::m004),
+            Rule::new(&memmap::M005, memmap::m005),
+        ],
+    },
+    Family {
+        prefix: "F",
+        name: "efi-files",
+        about: "the files the config names, in the EFI folder given with `--efi`",
+        rules: &[
+            Rule::new(&files::F001, files::f001),
+            Rule::new(&files::F002, files::f002),
+            Rule::new(&files::F003, files::f003),
+        ],
+    },
+    Family {
+        prefix: "C",
+        name: "clover",
+        about: "Clover configs and OcQuirks.plist",
+        rules: &[
+            Rule::new(&clover::C001, clover::c001),
+            Rule::new(&clover::C002, clover::c002),
+            Rule::new(&clover::C003, clover::c003),
+            Rule::new(&clover::C004, clover::c004),
+            Rule::new(&clover::C005, clover::c005),
+        ],
+    },
 ];
+
+/// Every rule, family by family, in code order within a family.
+pub fn registry() -> impl Iterator<Item = &'static Rule> {
+    FAMILIES.iter().flat_map(|f| f.rules.iter())
+}
 
 /// Metadata of every rule, in code order.
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
-    REGISTRY.iter().map(|(m, _)| *m)
+    registry().map(|r| r.meta)
 }
 
 /// The rule with this code (case-insensitive).
@@ -262,9 +376,9 @@ pub fn matches_any(code: &str, patterns: &[String]) -> bool {
 
 /// Run every selected rule and return the findings sorted by position.
 pub fn run_all(cx: &mut Context) -> Vec<Diagnostic> {
-    for (meta, check) in REGISTRY {
-        if cx.options.enabled(meta.code) {
-            check(cx);
+    for rule in registry() {
+        if cx.options.enabled(rule.meta.code) {
+            (rule.check)(cx);
         }
     }
     let mut diags = std::mem::take(&mut cx.diags);

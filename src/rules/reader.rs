@@ -11,26 +11,22 @@ use crate::plist::LoadError;
 use crate::plist::opencore::{Tolerated, Trip};
 use crate::source::{Encoding, SourceFile};
 
-rule!(
-    X010,
-    "X010",
-    "opencore-cannot-read",
-    Error,
-    Sometimes,
-    Some(Applicability::Safe),
-    "OpenCore's own plist reader refuses the file.",
-    "OpenCore logs `OC: Failed to parse configuration!` and halts: the machine does not boot at all."
-);
-rule!(
-    X011,
-    "X011",
-    "strict-parsers-refuse",
-    Warning,
-    None,
-    None,
-    "OpenCore reads the file, but it is malformed and stricter plist readers refuse it.",
-    "ProperTree, plutil and Python's plistlib will not open the file, and OpenCore may read it differently from what it looks like."
-);
+rule! {
+    code: X010,
+    name: "opencore-cannot-read",
+    severity: Error,
+    fix: Sometimes(Safe),
+    summary: "OpenCore's own plist reader refuses the file.",
+    why: "OpenCore logs `OC: Failed to parse configuration!` and halts: the machine does not boot at all.",
+}
+rule! {
+    code: X011,
+    name: "strict-parsers-refuse",
+    severity: Warning,
+    fix: None,
+    summary: "OpenCore reads the file, but it is malformed and stricter plist readers refuse it.",
+    why: "ProperTree, plutil and Python's plistlib will not open the file, and OpenCore may read it differently from what it looks like.",
+}
 
 /// Both are reported before the engine runs.
 pub fn none(_: &mut Context) {}

@@ -5,19 +5,16 @@
 use super::Context;
 use crate::audit::Loaded;
 use crate::model::{ConfigKind, Drivers, Located};
-use crate::patch::Applicability::Unsafe;
 use crate::patch::{self, Fix, NewValue};
 
-rule!(
-    B011,
-    "B011",
-    "openruntime-not-loaded",
-    Error,
-    Sometimes,
-    Some(Unsafe),
-    "A quirk needs OpenRuntime.efi but no enabled UEFI/Drivers entry loads it.",
-    "These quirks are implemented by OpenRuntime.efi; without the driver they silently do nothing."
-);
+rule! {
+    code: B011,
+    name: "openruntime-not-loaded",
+    severity: Error,
+    fix: Sometimes(Unsafe),
+    summary: "A quirk needs OpenRuntime.efi but no enabled UEFI/Drivers entry loads it.",
+    why: "These quirks are implemented by OpenRuntime.efi; without the driver they silently do nothing.",
+}
 
 const NEED_OPENRUNTIME: &[&str] = &[
     "ProvideCustomSlide",

@@ -9,48 +9,38 @@ use crate::model::ConfigKind;
 use crate::patch::{self, Fix, NewValue};
 use crate::schema::{self, Finding, Resolved, Table};
 
-rule!(
-    X006,
-    "X006",
-    "unknown-key",
-    Warning,
-    Sometimes,
-    Some(Unsafe),
-    "A key the target OpenCore release does not define.",
-    "OpenCore ignores unknown keys, so a setting left at an old place or copied from a newer guide does nothing."
-);
-rule!(
-    X007,
-    "X007",
-    "missing-key",
-    Warning,
-    Sometimes,
-    Some(Safe),
-    "A key the target OpenCore release reads is absent, so OpenCore uses its failsafe value.",
-    "The failsafe (the value the manual states for an absent key, often false, 0 or empty) may not be what the guide the config follows assumes; writing it out makes it visible and changes nothing at boot."
-);
-rule!(
-    X008,
-    "X008",
-    "string-not-ascii",
-    Warning,
-    None,
-    None,
-    "A string field holds characters outside printable ASCII.",
-    "OpenCore accepts only printable 7-bit ASCII in strings; pasted curly quotes or non-breaking spaces break paths and arguments."
-);
-rule!(
-    X009,
-    "X009",
-    "config-version-mismatch",
-    Warning,
-    None,
-    None,
-    "The running OpenCore release (from the log) is outside the releases the config matches.",
-    "Keys added since the config was written read as failsafe values and moved keys are ignored, so the firmware runs other quirks than the config shows."
-);
-
-use crate::patch::Applicability::{Safe, Unsafe};
+rule! {
+    code: X006,
+    name: "unknown-key",
+    severity: Warning,
+    fix: Sometimes(Unsafe),
+    summary: "A key the target OpenCore release does not define.",
+    why: "OpenCore ignores unknown keys, so a setting left at an old place or copied from a newer guide does nothing.",
+}
+rule! {
+    code: X007,
+    name: "missing-key",
+    severity: Warning,
+    fix: Sometimes(Safe),
+    summary: "A key the target OpenCore release reads is absent, so OpenCore uses its failsafe value.",
+    why: "The failsafe (the value the manual states for an absent key, often false, 0 or empty) may not be what the guide the config follows assumes; writing it out makes it visible and changes nothing at boot.",
+}
+rule! {
+    code: X008,
+    name: "string-not-ascii",
+    severity: Warning,
+    fix: None,
+    summary: "A string field holds characters outside printable ASCII.",
+    why: "OpenCore accepts only printable 7-bit ASCII in strings; pasted curly quotes or non-breaking spaces break paths and arguments.",
+}
+rule! {
+    code: X009,
+    name: "config-version-mismatch",
+    severity: Warning,
+    fix: None,
+    summary: "The running OpenCore release (from the log) is outside the releases the config matches.",
+    why: "Keys added since the config was written read as failsafe values and moved keys are ignored, so the firmware runs other quirks than the config shows.",
+}
 
 /// The resolved target for this file, computed when the caller did not.
 fn resolved<'a>(cx: &Context<'a>) -> Option<Cow<'a, Resolved>> {

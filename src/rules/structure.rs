@@ -5,58 +5,46 @@ use crate::model::Located;
 use crate::patch::{self, Applicability, Fix, NewValue};
 use crate::plist::Value;
 
-use crate::patch::Applicability::{Safe, Unsafe};
-
-rule!(
-    X001,
-    "X001",
-    "xml-malformed",
-    Error,
-    None,
-    None,
-    "The file is not well-formed XML, or not a well-formed property list.",
-    "OpenCore refuses to load a config it cannot parse and stops before booting anything."
-);
-rule!(
-    X002,
-    "X002",
-    "binary-plist",
-    Error,
-    None,
-    None,
-    "The file is a binary property list.",
-    "OpenCore reads only XML property lists; a binary config is not loaded at all."
-);
-rule!(
-    X003,
-    "X003",
-    "duplicate-key",
-    Warning,
-    Always,
-    Some(Safe),
-    "A dict holds the same key more than once.",
-    "OpenCore keeps the last copy without a word, so edits to the first copy have no effect."
-);
-rule!(
-    X004,
-    "X004",
-    "wrong-type",
-    Error,
-    Sometimes,
-    Some(Unsafe),
-    "A value has a plist type the loader does not accept for that key.",
-    "OpenCore ignores a mistyped value and silently uses its default instead."
-);
-rule!(
-    X005,
-    "X005",
-    "integer-not-decimal",
-    Warning,
-    Sometimes,
-    Some(Unsafe),
-    "An <integer> is not plain decimal.",
-    "OpenCore reads integers as decimal only and stops at the first other character."
-);
+rule! {
+    code: X001,
+    name: "xml-malformed",
+    severity: Error,
+    fix: None,
+    summary: "The file is not well-formed XML, or not a well-formed property list.",
+    why: "OpenCore refuses to load a config it cannot parse and stops before booting anything.",
+}
+rule! {
+    code: X002,
+    name: "binary-plist",
+    severity: Error,
+    fix: None,
+    summary: "The file is a binary property list.",
+    why: "OpenCore reads only XML property lists; a binary config is not loaded at all.",
+}
+rule! {
+    code: X003,
+    name: "duplicate-key",
+    severity: Warning,
+    fix: Always(Safe),
+    summary: "A dict holds the same key more than once.",
+    why: "OpenCore keeps the last copy without a word, so edits to the first copy have no effect.",
+}
+rule! {
+    code: X004,
+    name: "wrong-type",
+    severity: Error,
+    fix: Sometimes(Unsafe),
+    summary: "A value has a plist type the loader does not accept for that key.",
+    why: "OpenCore ignores a mistyped value and silently uses its default instead.",
+}
+rule! {
+    code: X005,
+    name: "integer-not-decimal",
+    severity: Warning,
+    fix: Sometimes(Unsafe),
+    summary: "An <integer> is not plain decimal.",
+    why: "OpenCore reads integers as decimal only and stops at the first other character.",
+}
 
 /// X002 is reported by the loader before the engine runs.
 pub fn none(_: &mut Context) {}

@@ -10,16 +10,14 @@
 use super::{Context, Severity};
 use crate::model::ConfigKind;
 
-rule!(
-    S010,
-    "S010",
-    "stuck-nvram-boot-args",
-    Warning,
-    None,
-    None,
-    "The log shows boot arguments that the config's boot-args do not set.",
-    "A value stuck in NVRAM (often an old `slide=`) keeps applying at every boot, whatever the config says."
-);
+rule! {
+    code: S010,
+    name: "stuck-nvram-boot-args",
+    severity: Warning,
+    fix: None,
+    summary: "The log shows boot arguments that the config's boot-args do not set.",
+    why: "A value stuck in NVRAM (often an old `slide=`) keeps applying at every boot, whatever the config says.",
+}
 
 /// The arguments in `logged` that `config` lacks, leaving out the
 /// `slide=N` OpenCore appends itself when ProvideCustomSlide picks a slide.

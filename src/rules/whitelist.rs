@@ -3,49 +3,40 @@
 use std::collections::HashMap;
 
 use super::Context;
-use crate::patch::Applicability::Unsafe;
 use crate::patch::Fix;
 
-rule!(
-    W001,
-    "W001",
-    "whitelist-without-devirtualise",
-    Error,
-    Always,
-    Some(Unsafe),
-    "An MmioWhitelist entry is enabled while DevirtualiseMmio is off.",
-    "The whitelist only means something to DevirtualiseMmio; with it off the entries do nothing."
-);
-rule!(
-    W002,
-    "W002",
-    "whitelist-address-suspicious",
-    Warning,
-    None,
-    None,
-    "An MmioWhitelist Address is 0 or negative, or appears twice.",
-    "Address 0 is never a runtime MMIO region and a repeated address is a copy-paste slip: the intended region is probably missing."
-);
-rule!(
-    W004,
-    "W004",
-    "whitelist-not-runtime-mmio",
-    Warning,
-    None,
-    None,
-    "An enabled MmioWhitelist address lies in no runtime MMIO region of the evidence.",
-    "DevirtualiseMmio matches the whitelist by region; an address outside every runtime MMIO region protects nothing."
-);
-rule!(
-    W003,
-    "W003",
-    "whitelist-comment-not-ascii",
-    Error,
-    None,
-    None,
-    "An MmioWhitelist Comment is not printable ASCII.",
-    "OpenCore accepts only printable ASCII in strings and rejects the entry."
-);
+rule! {
+    code: W001,
+    name: "whitelist-without-devirtualise",
+    severity: Error,
+    fix: Always(Unsafe),
+    summary: "An MmioWhitelist entry is enabled while DevirtualiseMmio is off.",
+    why: "The whitelist only means something to DevirtualiseMmio; with it off the entries do nothing.",
+}
+rule! {
+    code: W002,
+    name: "whitelist-address-suspicious",
+    severity: Warning,
+    fix: None,
+    summary: "An MmioWhitelist Address is 0 or negative, or appears twice.",
+    why: "Address 0 is never a runtime MMIO region and a repeated address is a copy-paste slip: the intended region is probably missing.",
+}
+rule! {
+    code: W004,
+    name: "whitelist-not-runtime-mmio",
+    severity: Warning,
+    fix: None,
+    summary: "An enabled MmioWhitelist address lies in no runtime MMIO region of the evidence.",
+    why: "DevirtualiseMmio matches the whitelist by region; an address outside every runtime MMIO region protects nothing.",
+}
+rule! {
+    code: W003,
+    name: "whitelist-comment-not-ascii",
+    severity: Error,
+    fix: None,
+    summary: "An MmioWhitelist Comment is not printable ASCII.",
+    why: "OpenCore accepts only printable ASCII in strings and rejects the entry.",
+}
 
 /// W001: every enabled entry counts (OpenCore's validator only looks at the last).
 pub fn w001(cx: &mut Context) {
