@@ -68,6 +68,7 @@ mod runtime;
 mod schema;
 mod structure;
 mod stuck_nvram;
+pub mod view;
 mod whitelist;
 
 pub use context::{CheckOptions, Context, Evidence};

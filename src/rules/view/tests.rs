@@ -1,0 +1,139 @@
+use super::*;
+
+#[test]
+fn printable_ascii_is_space_to_tilde() {
+    assert!(printable_ascii(" Lilu ~ {}"));
+    assert!(printable_ascii(""));
+    assert!(!printable_ascii("tab\there"));
+    assert!(!printable_ascii("caf\u{e9}"));
+    assert!(!printable_ascii("del\u{7f}"));
+}
+
+#[test]
+fn path_characters() {
+    assert!(path_chars("Kexts/Lilu.kext\\Contents_1-2"));
+    assert!(!path_chars("SSDT EC.aml"));
+    assert!(!path_chars("a+b"));
+    assert_eq!(first_bad_path_char("SSDT EC.aml"), Some(' '));
+    assert_eq!(first_bad_path_char("ok.aml"), None);
+}
+
+#[test]
+fn suffixes_ignore_case() {
+    assert!(ends_with_ignore_case("SSDT.AML", ".aml"));
+    assert!(ends_with_ignore_case(".efi", ".efi"));
+    assert!(!ends_with_ignore_case("efi", ".efi"));
+    assert!(!ends_with_ignore_case("Lilu.kext.dSYM", ".kext"));
+}
+
+#[test]
+fn identifiers() {
+    use IdentifierKind::{Booter, Kernel};
+    assert!(identifier_ok("kernel", Kernel));
+    assert!(!identifier_ok("Kernel", Kernel), "case matters");
+    assert!(identifier_ok("com.apple.iokit.IOHIDFamily", Kernel));
+    assert!(!identifier_ok("IOHIDFamily", Kernel), "needs a dot");
+    assert!(!identifier_ok("com.apple.x y", Kernel));
+    assert!(identifier_ok("Any", Booter));
+    assert!(identifier_ok("Apple", Booter));
+    assert!(identifier_ok("boot.efi", Booter));
+    assert!(identifier_ok("BOOT.EFI", Booter));
+    assert!(!identifier_ok("boot", Booter));
+    assert!(!identifier_ok("com.apple.boot", Booter));
+    assert!(!identifier_ok("kernel", Booter));
+}
+
+#[test]
+fn patch_problems_follow_the_masks() {
+    let p = PatchBytes {
+        find: &[0x0F, 0xF0],
+        replace: &[0x00],
+        mask: &[0xFF, 0xF0],
+        replace_mask: &[],
+    };
+    assert_eq!(p.problems(false), vec![PatchProblem::FindReplaceSize(2, 1)]);
+    assert_eq!(p.problems(true), vec![]);
+    let p = PatchBytes {
+        find: &[0x0F],
+        replace: &[0x01],
+        mask: &[0xF0],
+        replace_mask: &[0x01, 0x00],
+    };
+    assert_eq!(
+        p.problems(false),
+        vec![
+            PatchProblem::FindOutsideMask,
+            PatchProblem::ReplaceMaskSize(2, 1)
+        ]
+    );
+    let p = PatchBytes {
+        find: &[0x0F],
+        replace: &[0x03],
+        mask: &[0x0F, 0x00],
+        replace_mask: &[0x01],
+    };
+    assert_eq!(
+        p.problems(false),
+        vec![
+            PatchProblem::MaskSize(2, 1),
+            PatchProblem::ReplaceOutsideMask
+        ]
+    );
+    assert_eq!(PatchProblem::MaskSize(2, 1).key(), "Mask");
+}
+
+#[test]
+fn repeats_point_back_to_the_first() {
+    let names = ["a", "b", "a", "c", "a", "b"];
+    assert_eq!(repeats(&names, |n| Some(*n)), vec![(2, 0), (4, 0), (5, 1)]);
+    assert_eq!(repeats(&names, |n| (*n != "a").then_some(*n)), vec![(5, 1)]);
+}
+
+#[test]
+fn guids_as_edk2_reads_them() {
+    assert!(guid_ok("7C436110-AB2A-4BBB-A880-FE41995C9F82"));
+    assert!(guid_ok("7c436110-ab2a-4bbb-a880-fe41995c9f82"));
+    assert!(guid_ok("7C436110-AB2A-4BBB-A880-FE41995C9F82 trailing"));
+    assert!(!guid_ok("7C436110-AB2A-4BBB-A880-FE41995C9F8"));
+    assert!(!guid_ok("7C436110AB2A-4BBB-A880-FE41995C9F82x"));
+    assert!(!guid_ok("7C43611G-AB2A-4BBB-A880-FE41995C9F82"));
+}
+
+#[test]
+fn items_read_as_opencore_does() {
+    let text = "<plist><dict><key>Kernel</key><dict><key>Add</key><array>\
+        <dict><key>Enabled</key><true/><key>BundlePath</key><string>A.kext</string>\
+        <key>BundlePath</key><string>B.kext</string><key>Count</key><integer>7</integer></dict>\
+        <string>stray</string>\
+        <dict><key>Enabled</key><string>yes</string></dict>\
+        </array></dict></dict></plist>";
+    let doc = crate::plist::load(text).expect("parses");
+    let source =
+        crate::source::SourceFile::new("c.plist", text.as_bytes().to_vec()).expect("UTF-8");
+    let config = crate::model::build(&doc);
+    let options = super::super::CheckOptions::default();
+    let cx = Context::new(&source, &doc, &config, &options);
+    let add = Item::at(&cx, "Kernel/Add").expect("Kernel/Add");
+    let entries: Vec<(usize, Item)> = add.entries().collect();
+    assert_eq!(entries.len(), 2, "the string item is not an entry");
+    let (i, first) = &entries[0];
+    assert_eq!(*i, 0);
+    assert!(first.enabled());
+    assert_eq!(
+        first.str_of("BundlePath"),
+        "B.kext",
+        "the last duplicate wins"
+    );
+    assert_eq!(
+        first.get("BundlePath").unwrap().path,
+        "Kernel/Add/0/BundlePath"
+    );
+    assert_eq!(first.int_of("Count"), 7);
+    assert_eq!(first.str_of("Missing"), "");
+    let (j, second) = &entries[1];
+    assert_eq!(*j, 2);
+    assert!(!second.enabled(), "a mistyped Enabled reads as false");
+    assert_eq!(second.located_of("Comment").path, "Kernel/Add/2");
+    let keys: Vec<&str> = first.pairs().map(|(k, _, _)| k).collect();
+    assert_eq!(keys, ["Enabled", "BundlePath", "BundlePath", "Count"]);
+}
