@@ -263,13 +263,20 @@ fn colour_follows_the_flags() {
 }
 
 #[test]
-fn readme_rule_table_matches_the_registry() {
-    let out = ocaudit().args(["rules"]).output().unwrap();
-    let table = String::from_utf8(out.stdout).unwrap();
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    assert!(
-        readme.contains(table.trim_end()),
-        "README's rule table differs from `ocaudit rules`; paste the output of `cargo run -- rules` into README.md"
-    );
+fn rule_tables_match_the_registry() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (args, file) in [
+        (&["rules"][..], "docs/rules.md"),
+        (&["rules", "--families"][..], "README.md"),
+    ] {
+        let out = ocaudit().args(args).output().unwrap();
+        let table = String::from_utf8(out.stdout).unwrap();
+        assert!(table.lines().count() > 2, "{args:?} printed {table}");
+        let doc = std::fs::read_to_string(root.join(file)).unwrap();
+        assert!(
+            doc.contains(table.trim_end()),
+            "{file}'s table differs from `ocaudit {}`; paste its output into {file}",
+            args.join(" ")
+        );
+    }
 }

@@ -32,8 +32,33 @@ pub fn explain(code: &str, out: &mut dyn Write) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// `ocaudit rules`.
-pub fn rules(format: ListFormat, out: &mut dyn Write) -> anyhow::Result<u8> {
+/// `ocaudit rules` (with `families`: one row per family instead).
+pub fn rules(format: ListFormat, families: bool, out: &mut dyn Write) -> anyhow::Result<u8> {
+    if families {
+        match format {
+            ListFormat::Json => {
+                let list: Vec<_> = rules::FAMILIES
+                    .iter()
+                    .map(|f| {
+                        serde_json::json!({
+                            "prefix": f.prefix,
+                            "name": f.name,
+                            "about": f.about,
+                            "rules": f.rules.iter().map(|r| r.meta.code).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                serde_json::to_writer_pretty(&mut *out, &list)?;
+                writeln!(out)?;
+            }
+            ListFormat::Human => {
+                for line in family_table() {
+                    writeln!(out, "{line}")?;
+                }
+            }
+        }
+        return Ok(0);
+    }
     match format {
         ListFormat::Json => {
             let list: Vec<_> = rules::all()
@@ -60,7 +85,30 @@ pub fn rules(format: ListFormat, out: &mut dyn Write) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// The rule table as Markdown rows (also kept in the README).
+/// The family table as Markdown rows (kept in the README).
+pub fn family_table() -> Vec<String> {
+    let mut lines = vec![
+        "| Prefix | Family | Rules | What it looks at |".to_owned(),
+        "|--------|--------|------:|------------------|".to_owned(),
+    ];
+    for f in rules::FAMILIES {
+        let range = match (f.rules.first(), f.rules.last()) {
+            (Some(a), Some(b)) if f.rules.len() > 1 => format!("{}–{}", a.meta.code, b.meta.code),
+            (Some(a), _) => a.meta.code.to_owned(),
+            _ => "-".to_owned(),
+        };
+        lines.push(format!(
+            "| {} | {} | {} ({range}) | {} |",
+            f.prefix,
+            f.name,
+            f.rules.len(),
+            f.about
+        ));
+    }
+    lines
+}
+
+/// The rule table as Markdown rows (kept in docs/rules.md).
 pub fn rule_table() -> Vec<String> {
     let mut lines = vec![
         "| Code | Name | Severity | Fix | Summary |".to_owned(),
@@ -164,7 +212,7 @@ mod tests {
     #[test]
     fn rules_json_has_availability() {
         let mut out = Vec::new();
-        rules(ListFormat::Json, &mut out).unwrap();
+        rules(ListFormat::Json, false, &mut out).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         let x007 = v
             .as_array()
@@ -174,5 +222,29 @@ mod tests {
             .unwrap();
         assert_eq!(x007["fix_availability"], "sometimes");
         assert_eq!(x007["fix"], "safe");
+    }
+
+    /// `rules --families --format json` lists every rule once, under its
+    /// family, and each code starts with its family's prefix.
+    #[test]
+    fn families_cover_every_rule_once() {
+        let mut out = Vec::new();
+        rules(ListFormat::Json, true, &mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let mut codes = Vec::new();
+        for f in v.as_array().unwrap() {
+            let prefix = f["prefix"].as_str().unwrap();
+            for c in f["rules"].as_array().unwrap() {
+                let c = c.as_str().unwrap();
+                assert!(c.starts_with(prefix), "{c} under {prefix}");
+                codes.push(c.to_owned());
+            }
+        }
+        let all: Vec<String> = rules::all().map(|m| m.code.to_owned()).collect();
+        assert_eq!(codes, all);
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len(), "a code in two families");
     }
 }

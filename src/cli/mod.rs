@@ -56,6 +56,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// One row per family (code prefix) instead of one per rule.
+        #[arg(long)]
+        families: bool,
     },
     /// List the platform slugs accepted by --platform.
     Platforms {
@@ -222,7 +225,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Fix(args) => fix::run(&args, &mut out)?,
         Command::Backups(args) => backups::run(&args, &mut out)?,
         Command::Explain { code } => explain::explain(&code, &mut out)?,
-        Command::Rules { format } => explain::rules(format, &mut out)?,
+        Command::Rules { format, families } => explain::rules(format, families, &mut out)?,
         Command::Platforms { format } => explain::platforms(format, &mut out)?,
         Command::Completions { shell } => generate::completions(shell, &mut out)?,
         Command::Man { subcommand } => generate::man(subcommand.as_deref(), &mut out)?,
