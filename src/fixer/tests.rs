@@ -3,11 +3,36 @@ use crate::rules::{CheckOptions, Evidence};
 
 const GUID: &str = APPLE_BOOT_GUID;
 
-/// A small OpenCore config: `quirks` and `nvram` are raw XML bodies.
+/// A small OpenCore config: `quirks` and `nvram` are raw XML bodies. It
+/// loads OpenRuntime.efi, so fixes that turn on quirks needing it apply.
 fn config(quirks: &str, nvram: &str) -> String {
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n\t<key>Booter</key>\n\t<dict>\n\t\t<key>Quirks</key>\n\t\t<dict>\n{quirks}\t\t</dict>\n\t</dict>\n\t<key>NVRAM</key>\n\t<dict>\n{nvram}\t</dict>\n</dict>\n</plist>\n"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n\t<key>Booter</key>\n\t<dict>\n\t\t<key>Quirks</key>\n\t\t<dict>\n{quirks}\t\t</dict>\n\t</dict>\n\t<key>NVRAM</key>\n\t<dict>\n{nvram}\t</dict>\n{DRIVERS}</dict>\n</plist>\n"
     )
+}
+
+/// A UEFI dict loading OpenRuntime.efi.
+const DRIVERS: &str = "\t<key>UEFI</key>\n\t<dict>\n\t\t<key>Drivers</key>\n\t\t<array>\n\t\t\t<dict>\n\t\t\t\t<key>Enabled</key>\n\t\t\t\t<true/>\n\t\t\t\t<key>Path</key>\n\t\t\t\t<string>OpenRuntime.efi</string>\n\t\t\t</dict>\n\t\t</array>\n\t</dict>\n";
+
+/// Without OpenRuntime.efi, B003 reports ProvideCustomSlide but offers no
+/// fix: turning it on would leave a config OpenCore's validator rejects.
+#[test]
+fn quirks_needing_the_runtime_driver_wait_for_it() {
+    let input = config(&q("ProvideCustomSlide", false), "").replace(DRIVERS, "");
+    let out = fix("config.plist", input.as_bytes().to_vec(), &only(&["B003"])).expect("fix runs");
+    assert!(!out.changed(), "{}", out.text);
+    let report =
+        crate::audit::audit_bytes("config.plist", input.into_bytes(), &only(&["B003"]).audit);
+    let d = &report.diagnostics[0];
+    assert_eq!(d.rule.code, "B003");
+    assert!(d.fix.is_none());
+    assert!(
+        d.help
+            .as_deref()
+            .is_some_and(|h| h.contains("OpenRuntime.efi")),
+        "{:?}",
+        d.help
+    );
 }
 
 fn q(key: &str, v: bool) -> String {
@@ -519,7 +544,7 @@ fn changes_map_back_through_several_passes() {
 #[test]
 fn openruntime_is_added_when_uefi_drivers_is_missing() {
     // B011 used to offer no fix without a UEFI/Drivers array.
-    let input = config(&q("ProvideCustomSlide", true), "");
+    let input = config(&q("ProvideCustomSlide", true), "").replace(DRIVERS, "");
     let mut opts = only(&["B011"]);
     opts.unsafe_fixes = true;
     let out = run(&input, &opts);

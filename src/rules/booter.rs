@@ -115,7 +115,16 @@ pub(super) fn quirk_finding<'c>(
         applicability
     };
     let dict = quirks_dict_name(cx);
+    let waits = value
+        .then(|| super::runtime::quirk_waits_for_driver(cx, key))
+        .flatten();
     let d = cx.report(rule, &at, message);
+    if let Some(driver) = waits {
+        d.help = Some(format!(
+            "{key} needs {driver}, which UEFI/Drivers does not load (see B011); once it does, set {key} to {value}"
+        ));
+        return d;
+    }
     d.fix = edits.map(|e| Fix::new(applicability, format!("set {key} to {value}"), e));
     if d.fix.is_none() {
         d.help = Some(format!("add `{key}` = {value} under {dict}"));

@@ -53,6 +53,29 @@ fn runtime_driver(cx: &Context) -> &'static str {
     }
 }
 
+/// Whether UEFI/Drivers loads the runtime driver of the release checked
+/// against (up to 0.5.6 an entry under the later name counts too: the file
+/// name is the user's choice, only its content has to match OpenCore.efi).
+pub(super) fn runtime_driver_loaded(cx: &Context) -> bool {
+    let name = runtime_driver(cx);
+    let accepted = |p: &str| p == name || (name == FW_RUNTIME && p == OPEN_RUNTIME);
+    cx.config
+        .drivers
+        .as_ref()
+        .is_some_and(|d| d.entries.iter().any(|e| e.enabled && accepted(&e.path)))
+}
+
+/// Whether turning Booter quirk `key` on needs the runtime driver, and the
+/// config does not load it: a fix that turns it on would leave a config
+/// OpenCore's validator rejects, so the rules offer none until B011 is
+/// resolved.
+pub(super) fn quirk_waits_for_driver(cx: &Context, key: &str) -> Option<&'static str> {
+    (cx.config.kind == ConfigKind::OpenCore
+        && NEED_OPENRUNTIME.contains(&key)
+        && !runtime_driver_loaded(cx))
+    .then(|| runtime_driver(cx))
+}
+
 fn on(cx: &Context, key: &str) -> bool {
     cx.quirk(key) == Some(true)
 }
@@ -74,17 +97,11 @@ pub fn b011(cx: &mut Context) {
     if needing.is_empty() {
         return;
     }
-    let name = runtime_driver(cx);
-    let drivers = cx.config.drivers.clone();
-    // Up to 0.5.6 an entry under the later name counts too: the file name
-    // is the user's choice, only its content has to match OpenCore.efi.
-    let accepted = |p: &str| p == name || (name == FW_RUNTIME && p == OPEN_RUNTIME);
-    let loaded = drivers
-        .as_ref()
-        .is_some_and(|d| d.entries.iter().any(|e| e.enabled && accepted(&e.path)));
-    if loaded {
+    if runtime_driver_loaded(cx) {
         return;
     }
+    let name = runtime_driver(cx);
+    let drivers = cx.config.drivers.clone();
     let (at, fix, help, mut notes) = runtime_fix(cx, drivers.as_ref(), name);
     if let Some(dir) = &cx.oc_dir {
         let file = dir.join("Drivers").join(name);
