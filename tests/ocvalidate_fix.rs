@@ -22,14 +22,6 @@ const DATA: &str = include_str!("data/ocvalidate-fix/1.0.7.tsv");
 /// wrote: (message start, why).
 const EXPLAINED: &[(&str, &str)] = &[
     (
-        "Booter->Quirks->ProvideCustomSlide is enabled, but OpenRuntime.efi is not loaded",
-        "B003 turns ProvideCustomSlide on where the config loads no OpenRuntime.efi (B011 reports that separately); the B rules are outside the schema fixes",
-    ),
-    (
-        "Booter->Quirks->EnableWriteUnprotector is enabled, but OpenRuntime.efi is not loaded",
-        "the B rules keep or turn EnableWriteUnprotector on for firmware without a memory attributes table, where the config loads no OpenRuntime.efi (B011 reports that separately)",
-    ),
-    (
         "UEFI->Output->Resolution is borked",
         "X006 moved Misc/Boot/Resolution `MAX` to UEFI/Output, where OpenCore reads it; the value was never valid (OpenCore spells it `Max`) and was ignored before the move",
     ),

@@ -186,10 +186,13 @@ pub fn b003(cx: &mut Context) {
     );
 }
 
-/// Whether ProvideCustomSlide is on, or B003 will turn it on.
+/// Whether ProvideCustomSlide is on, or B003 will turn it on (it does not
+/// while the runtime driver it needs is not loaded).
 fn custom_slide_in_use(cx: &Context) -> bool {
     on(cx, "ProvideCustomSlide")
-        || (off(cx, "ProvideCustomSlide") && !cx.evidence.is_some_and(|e| e.all_usable()))
+        || (off(cx, "ProvideCustomSlide")
+            && !cx.evidence.is_some_and(|e| e.all_usable())
+            && super::runtime::quirk_waits_for_driver(cx, "ProvideCustomSlide").is_none())
 }
 
 /// B005.

@@ -223,6 +223,16 @@ impl<'a> Context<'a> {
         trusted && crate::schema::release_index(tag).is_some_and(|i| r.target <= i)
     }
 
+    /// Whether the OpenCore release checked against is `tag` or newer, as
+    /// given with `--oc-version` or read from the log (never by inference
+    /// alone). False when no release is given.
+    pub fn release_at_least(&self, tag: &str) -> bool {
+        self.oc_version.is_some_and(|r| {
+            r.source != crate::schema::Source::Inferred
+                && crate::schema::release_index(tag).is_some_and(|i| r.target >= i)
+        })
+    }
+
     /// The text of the file.
     pub fn text(&self) -> &str {
         &self.source.text
