@@ -135,8 +135,8 @@ pub fn scan(file: &Path, kind: ConfigKind) -> Option<CloverEnv> {
 }
 
 fn load(path: &Path, rel: String, kind: ConfigKind) -> Option<Companion> {
-    let raw = crate::audit::read(path).ok()?;
-    let loaded = crate::audit::load_as(&path.display().to_string(), raw, Some(kind)).ok()?;
+    let raw = crate::load::read(path).ok()?;
+    let loaded = crate::load::load_as(&path.display().to_string(), raw, Some(kind)).ok()?;
     Some(Companion {
         rel,
         config: loaded.config,

@@ -29,7 +29,7 @@ pub const MAX_EVIDENCE_BYTES: u64 = 64 << 20;
 /// the file and what to do.
 pub fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
     let shown = path.display();
-    crate::audit::read_limited(
+    crate::load::read_limited(
         path,
         MAX_EVIDENCE_BYTES,
         "pass the memmap or log file inside it",

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clover_dir;
 pub mod evidence;
 pub mod fixer;
+pub mod load;
 pub mod memmap;
 pub mod model;
 pub mod patch;

@@ -3,7 +3,7 @@
 //! OpenRuntime.efi from 0.5.7), and the rename `fix --upgrade-to` makes.
 
 use super::Context;
-use crate::audit::Loaded;
+use crate::load::Loaded;
 use crate::model::{ConfigKind, Drivers, Located};
 use crate::patch::{self, Fix, NewValue};
 
@@ -194,7 +194,7 @@ fn runtime_fix(cx: &Context, drivers: Option<&Drivers>, name: &str) -> Found {
 /// With `fix --upgrade-to target`: rename an enabled runtime-driver entry of
 /// the other releases' name to the target release's one (the user replaces
 /// OpenCore.efi, so the driver file goes with it).
-pub fn runtime_driver_rename(loaded: &Loaded, target: &str) -> Option<Fix> {
+pub fn runtime_driver_rename<R>(loaded: &Loaded<R>, target: &str) -> Option<Fix> {
     if loaded.config.kind != ConfigKind::OpenCore {
         return None;
     }
