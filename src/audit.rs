@@ -1,11 +1,12 @@
 //! One file through the whole pipeline: read, decode, load, model, rules.
 //!
 //! This is the only place that strings the layers together for `check`;
-//! the CLI renders what it returns. It reads the file it is given and
-//! nothing else (except the existence check of OpenRuntime.efi next to an
-//! `EFI/OC` config, the driver folders and OcQuirks.plist or config.plist
-//! of an `EFI/CLOVER` folder, and the files the config names in the
-//! `--efi` folder).
+//! the CLI renders what it returns. It reads the file it is given (with
+//! [`crate::load`]) and has the folder around it scanned (with
+//! [`crate::folder`]: the runtime driver next to an `EFI/OC` config, the
+//! driver folders and OcQuirks.plist or config.plist of an `EFI/CLOVER`
+//! folder, and the files the config names in the `--efi` folder); the rules
+//! see only what those found.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ use crate::source::SourceFile;
 
 mod findings;
 
+pub use crate::folder::oc_dir;
 pub use crate::load::{ReadError, Refused, read, read_limited};
 
 /// Settings for auditing a file.
@@ -172,7 +174,7 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
     };
     let opencore_reads = loaded.opencore.reads();
     let platform = platform_for(&loaded, opts);
-    let clover = crate::clover_dir::scan(Path::new(name), loaded.config.kind);
+    let clover = crate::folder::clover::scan(Path::new(name), loaded.config.kind);
     let resolved = resolve_version(&loaded, opts);
     let mut diagnostics = run_rules_with(
         &loaded,
@@ -268,31 +270,35 @@ pub fn run_rules(
 }
 
 /// Run the rules with the file's `EFI/CLOVER` surroundings (see
-/// [`crate::clover_dir::scan`]) and the target OpenCore release resolved.
+/// [`crate::folder::clover::scan`]) and the target OpenCore release
+/// resolved. An OpenCore config's `EFI/OC` folder (`--efi`, else `oc_dir`)
+/// is scanned here (see [`crate::folder::oc::scan`]).
 pub fn run_rules_with(
     loaded: &Loaded,
     platform: Option<&PlatformMatch>,
     opts: &AuditOptions,
     oc_dir: Option<PathBuf>,
-    clover: Option<&crate::clover_dir::CloverEnv>,
+    clover: Option<&crate::folder::clover::CloverEnv>,
     resolved: Option<&schema::Resolved>,
 ) -> Vec<Diagnostic> {
     let evidence = evidence_for(loaded, platform, opts);
+    let oc_dir = opts.efi_dir.clone().or(oc_dir);
+    let oc_folder = oc_dir
+        .as_deref()
+        .filter(|_| loaded.config.kind == ConfigKind::OpenCore)
+        .map(|dir| {
+            let named = opts.efi_dir.is_some().then_some(&loaded.doc);
+            crate::folder::oc::scan(dir, named)
+        });
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
     cx.oc_version = resolved;
     cx.platform = platform;
     cx.evidence = evidence.as_ref();
-    cx.oc_dir = opts.efi_dir.clone().or(oc_dir);
+    cx.oc_dir = oc_dir;
     cx.efi_dir = opts.efi_dir.clone();
     cx.clover = clover;
+    cx.oc_folder = oc_folder.as_ref();
     rules::run_all(&mut cx)
-}
-
-/// The `EFI/OC` folder a config path sits in, if it does.
-pub fn oc_dir(config: &Path) -> Option<PathBuf> {
-    let dir = config.parent()?;
-    let name = dir.file_name()?.to_str()?;
-    name.eq_ignore_ascii_case("OC").then(|| dir.to_owned())
 }
 
 /// Audit one path.

@@ -8,9 +8,9 @@
 
 pub mod audit;
 pub mod cli;
-pub mod clover_dir;
 pub mod evidence;
 pub mod fixer;
+pub mod folder;
 pub mod load;
 pub mod memmap;
 pub mod model;

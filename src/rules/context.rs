@@ -103,7 +103,10 @@ pub struct Context<'a> {
     /// schema rules resolve it themselves when this is `None`.
     pub oc_version: Option<&'a crate::schema::Resolved>,
     /// The `EFI/CLOVER` folder around a Clover file, if it sits in one.
-    pub clover: Option<&'a crate::clover_dir::CloverEnv>,
+    pub clover: Option<&'a crate::folder::clover::CloverEnv>,
+    /// What the `EFI/OC` folder ([`Context::oc_dir`]) holds, scanned for an
+    /// OpenCore config (the named files only in the `--efi` folder).
+    pub oc_folder: Option<&'a crate::folder::oc::OcFolder>,
     pub(super) diags: Vec<Diagnostic>,
 }
 
@@ -127,6 +130,7 @@ impl<'a> Context<'a> {
             style: Style::of(source),
             oc_version: None,
             clover: None,
+            oc_folder: None,
             diags: Vec::new(),
         }
     }

@@ -24,9 +24,9 @@ const NEED_OPENRUNTIME: &[&str] = &[
 ];
 
 /// The driver's name from OpenCore 0.5.7 on.
-pub const OPEN_RUNTIME: &str = "OpenRuntime.efi";
+pub const OPEN_RUNTIME: &str = crate::folder::oc::RUNTIME_DRIVERS[0];
 /// The driver's name up to OpenCore 0.5.6.
-pub const FW_RUNTIME: &str = "FwRuntimeServices.efi";
+pub const FW_RUNTIME: &str = crate::folder::oc::RUNTIME_DRIVERS[1];
 /// The last release that ships [`FW_RUNTIME`].
 const FW_RUNTIME_LAST: &str = "0.5.6";
 
@@ -86,9 +86,11 @@ pub fn b011(cx: &mut Context) {
         return;
     }
     let (at, fix, help, mut notes) = runtime_fix(cx, drivers.as_ref(), name);
-    if let Some(dir) = &cx.oc_dir {
-        let file = dir.join("Drivers").join(name);
-        notes.push(if file.is_file() {
+    if let Some(folder) = cx.oc_folder
+        && let Some(is_file) = folder.runtime_driver(name)
+    {
+        let file = folder.dir.join("Drivers").join(name);
+        notes.push(if is_file {
             format!("{} exists on disk", file.display())
         } else {
             format!("{} is missing on disk too: copy it from the OpenCore release that matches OpenCore.efi", file.display())

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::clover_dir::{CloverEnv, Companion};
+use crate::folder::clover::{CloverEnv, Companion};
 use crate::load::{Loaded, load_as};
 use crate::model::ConfigKind;
 use crate::patch::{self, Applicability};

@@ -1,6 +1,6 @@
 //! The `EFI/CLOVER` folder around a Clover file, and what it holds.
 //!
-//! Found from the checked file's path (like `audit::oc_dir` for OpenCore):
+//! Found from the checked file's path (like [`super::oc_dir`] for OpenCore):
 //! the driver files in `drivers/UEFI` and `drivers64UEFI`, and the companion
 //! file (the OcQuirks.plist beside a config.plist, or the config.plist an
 //! OcQuirks.plist belongs to), already modelled. The rules read this; they
