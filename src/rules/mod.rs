@@ -70,7 +70,8 @@ mod structure;
 mod stuck_nvram;
 mod whitelist;
 
-pub use context::{CheckOptions, Context, Evidence};
+pub use crate::evidence::Evidence;
+pub use context::{CheckOptions, Context};
 pub use reader::{cannot_read, strict_parsers_refuse};
 pub use runtime::runtime_driver_rename;
 
