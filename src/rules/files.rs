@@ -241,7 +241,7 @@ fn shown(p: &Path) -> String {
 fn listing_note(listing: Option<&[String]>) -> String {
     match listing {
         None => ", which does not exist".to_owned(),
-        Some(names) if names.is_empty() => ", which is empty".to_owned(),
+        Some([]) => ", which is empty".to_owned(),
         Some(names) => {
             const SHOW: usize = 8;
             let mut s = format!(
