@@ -116,12 +116,7 @@ pub enum Cause {
     },
 }
 
-/// Decode, parse and model `raw`, detecting its kind from the root keys.
-pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, Box<Unloadable>> {
-    load_as(name, raw, None)
-}
-
-/// Like [`load`], reading the file as `kind` (detected from the root keys
+/// Decode, parse and model `raw` as `kind` (detected from the root keys
 /// when `None`; a file of no known kind is [`Cause::UnknownKind`]).
 pub fn load_as(
     name: &str,
