@@ -11,7 +11,7 @@ mod files;
 mod reading;
 
 pub use files::{ReadError, Refused, read, read_limited};
-pub use reading::{looks_like_plist, surely_read};
+use reading::{looks_like_plist, surely_read};
 
 use crate::model::{Config, ConfigKind};
 use crate::plist::{self, Document, LoadError};
@@ -54,7 +54,7 @@ pub enum Reading {
     /// OpenCore reads the file.
     Reads {
         /// What OpenCore reads past that stricter readers refuse (empty when
-        /// the replay was needless, see [`surely_read`]).
+        /// the strict reading made the replay needless).
         tolerated: Vec<plist::opencore::Tolerated>,
         /// Where the strict loader stopped, when it did: the tree is then
         /// OpenCore's.

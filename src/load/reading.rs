@@ -51,7 +51,7 @@ pub fn looks_like_plist(text: &str) -> bool {
 /// strict loader's result on `source.text`, `oc` OpenCore's on the raw
 /// bytes (with what it tolerated; `None` when [`surely_read`] made the
 /// replay needless), `kind` the kind forced by `--kind`.
-pub fn judge(
+pub(super) fn judge(
     source: SourceFile,
     strict: Result<Document, LoadError>,
     oc: Option<Result<(opencore::Tree, Vec<opencore::Tolerated>), opencore::Trip>>,
