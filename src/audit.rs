@@ -1,23 +1,25 @@
 //! One file through the whole pipeline: read, decode, load, model, rules.
 //!
 //! This is the only place that strings the layers together for `check`;
-//! the CLI renders what it returns. It reads the file it is given and
-//! nothing else (except the existence check of OpenRuntime.efi next to an
-//! `EFI/OC` config, the driver folders and OcQuirks.plist or config.plist
-//! of an `EFI/CLOVER` folder, and the files the config names in the
-//! `--efi` folder).
+//! the CLI renders what it returns. It reads the file it is given (with
+//! [`crate::load`]) and has the folder around it scanned (with
+//! [`crate::folder`]: the runtime driver next to an `EFI/OC` config, the
+//! driver folders and OcQuirks.plist or config.plist of an `EFI/CLOVER`
+//! folder, and the files the config names in the `--efi` folder); the rules
+//! see only what those found.
 
 use std::path::{Path, PathBuf};
 
-use crate::model::{Config, ConfigKind};
+use crate::model::ConfigKind;
 use crate::platform::PlatformMatch;
-use crate::plist::{self, Document};
 use crate::rules::{self, CheckOptions, Context, Diagnostic, Evidence};
 use crate::schema;
-use crate::source::{DecodeError, SourceFile};
+use crate::source::SourceFile;
 
-#[path = "audit/reading.rs"]
-mod reading;
+mod findings;
+
+pub use crate::folder::oc_dir;
+pub use crate::load::{ReadError, Refused, read, read_limited};
 
 /// Settings for auditing a file.
 #[derive(Debug, Clone, Default)]
@@ -40,20 +42,11 @@ pub struct AuditOptions {
     pub oc_version: Option<String>,
 }
 
-/// A loaded, modelled file.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    /// The text and its encoding.
-    pub source: SourceFile,
-    /// The span tree.
-    pub doc: Document,
-    /// The typed model.
-    pub config: Config,
-    /// What OpenCore's own reader makes of the file.
-    pub opencore: OpenCoreReading,
-}
+/// A loaded, modelled file, with the findings OpenCore's reader gives it.
+pub type Loaded = crate::load::Loaded<OpenCoreReading>;
 
-/// What OpenCore's own reader (see [`plist::opencore`]) makes of a file.
+/// What OpenCore's own reader (see [`crate::plist::opencore`]) makes of a
+/// file, as findings.
 #[derive(Debug, Clone)]
 pub enum OpenCoreReading {
     /// Not judged: a Clover config (Clover has a reader of its own).
@@ -126,117 +119,6 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// Why a path could not be read at all (not a finding: the CLI exits 2).
-#[derive(Debug)]
-pub struct ReadError {
-    /// The path.
-    pub path: PathBuf,
-    /// What went wrong, with advice.
-    pub message: String,
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.message)
-    }
-}
-
-impl std::error::Error for ReadError {}
-
-/// Read a config's bytes with clear errors for the usual mistakes.
-pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
-    read_limited(
-        path,
-        crate::source::MAX_FILE_SIZE as u64,
-        "give the config.plist inside it",
-    )
-    .map_err(|e| match e.size {
-        Some(n) => ReadError {
-            path: e.path,
-            message: DecodeError::TooLarge(n as usize).to_string(),
-        },
-        None => e.into(),
-    })
-}
-
-/// A file ocaudit was asked to read that it refused or could not read.
-#[derive(Debug)]
-pub struct Refused {
-    /// The path.
-    pub path: PathBuf,
-    /// What went wrong, with advice.
-    pub message: String,
-    /// The file's size, when it was refused for being over the limit.
-    pub size: Option<u64>,
-}
-
-impl From<Refused> for ReadError {
-    fn from(r: Refused) -> ReadError {
-        ReadError {
-            path: r.path,
-            message: r.message,
-        }
-    }
-}
-
-/// Read a whole input file (a config, a memmap, a log), refusing anything
-/// but a regular file (a FIFO would block, `/dev/zero` never ends) and
-/// anything over `max` bytes, before reading it. The size is checked again
-/// on the open file and the read stops after `max` bytes, so a file that
-/// grows or is swapped meanwhile cannot make it read more. `in_dir` is the
-/// advice for a directory.
-pub fn read_limited(path: &Path, max: u64, in_dir: &str) -> Result<Vec<u8>, Refused> {
-    use std::io::Read;
-    let err = |message: String, size: Option<u64>| Refused {
-        path: path.to_owned(),
-        message,
-        size,
-    };
-    let check = |meta: &std::fs::Metadata| {
-        if meta.is_dir() {
-            return Err(err(format!("is a directory; {in_dir}"), None));
-        }
-        if !meta.is_file() {
-            return Err(err(
-                "is not a regular file (a device, FIFO or socket); save its content to a file and give that".into(),
-                None,
-            ));
-        }
-        if meta.len() > max {
-            return Err(err(
-                format!("is {} bytes, over the {max}-byte limit", meta.len()),
-                Some(meta.len()),
-            ));
-        }
-        Ok(())
-    };
-    check(&std::fs::metadata(path).map_err(|e| err(io_message(&e), None))?)?;
-    let file = std::fs::File::open(path).map_err(|e| err(io_message(&e), None))?;
-    let meta = file.metadata().map_err(|e| err(io_message(&e), None))?;
-    check(&meta)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| err(io_message(&e), None))?;
-    if bytes.len() as u64 > max {
-        return Err(err(
-            format!("grew past the {max}-byte limit while it was read"),
-            Some(bytes.len() as u64),
-        ));
-    }
-    Ok(bytes)
-}
-
-fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => {
-            "permission denied (is the EFI partition mounted readable?)".into()
-        }
-        _ => e.to_string(),
-    }
-}
-
 /// Why a file could not be loaded: the fatal diagnostic, and the text when
 /// it could at least be decoded.
 #[derive(Debug)]
@@ -254,74 +136,17 @@ pub fn load(name: &str, raw: Vec<u8>) -> Result<Loaded, Box<LoadFailure>> {
 }
 
 /// Like [`load`], reading the file as `kind` (detected from the root keys
-/// when `None`; a file of no known kind is a fatal X001).
+/// when `None`; a file of no known kind is a fatal X001). The loading is
+/// [`crate::load::load_as`]'s; this turns what it found into findings.
 pub fn load_as(
     name: &str,
     raw: Vec<u8>,
     kind: Option<ConfigKind>,
 ) -> Result<Loaded, Box<LoadFailure>> {
-    let (source, lossy_raw) = match SourceFile::try_new(name, raw) {
-        Ok(s) => (s, None),
-        Err((e, raw)) => {
-            // OpenCore reads files that are not UTF-8 or hold a NUL byte:
-            // read those as bytes when they look like a plist.
-            let lossy = matches!(
-                e,
-                DecodeError::NulByte(_) | DecodeError::InvalidEncoding { .. }
-            )
-            .then(|| SourceFile::new_lossy(name, &raw))
-            .flatten()
-            .filter(|s| reading::looks_like_plist(&s.text));
-            match lossy {
-                Some(s) => (s, Some(raw)),
-                None => {
-                    return Err(Box::new(LoadFailure {
-                        source: None,
-                        diagnostic: decode_diagnostic(&e),
-                    }));
-                }
-            }
-        }
-    };
-    let strict = plist::load(&source.text);
-    // OpenCore's reader is replayed only where the strict reading cannot
-    // vouch for it (see `reading::surely_read`): most files skip it.
-    let oc = (!reading::surely_read(&source, &strict)).then(|| {
-        let raw = match (&lossy_raw, source.encoding) {
-            (Some(raw), _) => std::borrow::Cow::Borrowed(raw.as_slice()),
-            (None, crate::source::Encoding::Utf8) => {
-                std::borrow::Cow::Borrowed(source.text.as_bytes())
-            }
-            // The file's own bytes, encoded back.
-            (None, _) => std::borrow::Cow::Owned(source.encode(&source.text)),
-        };
-        plist::opencore::read(&raw).map(|tree| {
-            let items = plist::opencore::judge_tree(&raw, &tree);
-            (tree, items)
-        })
-    });
-    reading::judge(source, strict, oc, kind)
-}
-
-fn decode_diagnostic(e: &DecodeError) -> Diagnostic {
-    match e {
-        DecodeError::BinaryPlist => fatal(
-            rules::x002(),
-            0..0,
-            "this is a binary property list; OpenCore reads only XML".into(),
-            Some("convert it: `plutil -convert xml1 config.plist` on macOS, or open and save it as XML in ProperTree".into()),
-        ),
-        other => fatal(rules::x001(), 0..0, format!("cannot read the file as text: {other}"), Some("save the file as UTF-8 XML".into())),
+    match crate::load::load_as(name, raw, kind) {
+        Ok(loaded) => Ok(loaded.judged(findings::reading)),
+        Err(u) => Err(Box::new(findings::failure(*u))),
     }
-}
-
-fn fatal(
-    rule: &'static rules::RuleMeta,
-    span: crate::source::Span,
-    message: String,
-    help: Option<String>,
-) -> Diagnostic {
-    rules::reported_outside(rule, span, message, help)
 }
 
 /// Audit the bytes of one file.
@@ -349,7 +174,7 @@ pub fn audit_bytes(name: &str, raw: Vec<u8>, opts: &AuditOptions) -> FileReport 
     };
     let opencore_reads = loaded.opencore.reads();
     let platform = platform_for(&loaded, opts);
-    let clover = crate::clover_dir::scan(Path::new(name), loaded.config.kind);
+    let clover = crate::folder::clover::scan(Path::new(name), loaded.config.kind);
     let resolved = resolve_version(&loaded, opts);
     let mut diagnostics = run_rules_with(
         &loaded,
@@ -445,31 +270,35 @@ pub fn run_rules(
 }
 
 /// Run the rules with the file's `EFI/CLOVER` surroundings (see
-/// [`crate::clover_dir::scan`]) and the target OpenCore release resolved.
+/// [`crate::folder::clover::scan`]) and the target OpenCore release
+/// resolved. An OpenCore config's `EFI/OC` folder (`--efi`, else `oc_dir`)
+/// is scanned here (see [`crate::folder::oc::scan`]).
 pub fn run_rules_with(
     loaded: &Loaded,
     platform: Option<&PlatformMatch>,
     opts: &AuditOptions,
     oc_dir: Option<PathBuf>,
-    clover: Option<&crate::clover_dir::CloverEnv>,
+    clover: Option<&crate::folder::clover::CloverEnv>,
     resolved: Option<&schema::Resolved>,
 ) -> Vec<Diagnostic> {
     let evidence = evidence_for(loaded, platform, opts);
+    let oc_dir = opts.efi_dir.clone().or(oc_dir);
+    let oc_folder = oc_dir
+        .as_deref()
+        .filter(|_| loaded.config.kind == ConfigKind::OpenCore)
+        .map(|dir| {
+            let named = opts.efi_dir.is_some().then_some(&loaded.doc);
+            crate::folder::oc::scan(dir, named)
+        });
     let mut cx = Context::new(&loaded.source, &loaded.doc, &loaded.config, &opts.check);
     cx.oc_version = resolved;
     cx.platform = platform;
     cx.evidence = evidence.as_ref();
-    cx.oc_dir = opts.efi_dir.clone().or(oc_dir);
+    cx.oc_dir = oc_dir;
     cx.efi_dir = opts.efi_dir.clone();
     cx.clover = clover;
+    cx.oc_folder = oc_folder.as_ref();
     rules::run_all(&mut cx)
-}
-
-/// The `EFI/OC` folder a config path sits in, if it does.
-pub fn oc_dir(config: &Path) -> Option<PathBuf> {
-    let dir = config.parent()?;
-    let name = dir.file_name()?.to_str()?;
-    name.eq_ignore_ascii_case("OC").then(|| dir.to_owned())
 }
 
 /// Audit one path.

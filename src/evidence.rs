@@ -2,7 +2,7 @@
 //!
 //! Reads the `--memmap` / `--log` files once, then, per config, simulates
 //! OpenCore's slide analysis with that config's quirks and summarises the
-//! result as a [`rules::Evidence`] for the rules. Parsing and simulation live
+//! result as an [`Evidence`] for the rules. Parsing and simulation live
 //! in `memmap`; this module only connects them to a config.
 
 use std::path::Path;
@@ -10,7 +10,57 @@ use std::path::Path;
 use crate::memmap::{self, LoggedSlides, MemoryMap, OcLog, SlideOptions};
 use crate::model::Config;
 use crate::platform::PlatformMatch;
-use crate::rules::Evidence;
+
+/// Memory-map evidence, summarised for the rules (from `--memmap` / `--log`).
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Where it came from (file name), for messages.
+    pub source: String,
+    /// Usable slides with the config's quirks (simulated, or logged).
+    pub valid_slides: Option<Vec<u8>>,
+    /// Usable count with DevirtualiseMmio on (simulated from a map).
+    pub valid_with_devirtualise: Option<usize>,
+    /// Usable slides with DevirtualiseMmio on (simulated from a map).
+    pub slides_with_devirtualise: Option<Vec<u8>>,
+    /// OpenCore's fallback slide with the config's quirks.
+    pub fallback_slide: Option<u8>,
+    /// The `OCABC: Only K/256` count OpenCore logged, if a log was given.
+    pub logged_count: Option<usize>,
+    /// Count simulated from a map for the same quirks (to compare with a log).
+    pub simulated_count: Option<usize>,
+    /// Whether the firmware has a memory attributes table (from a log).
+    pub mat_support: Option<bool>,
+    /// Runtime MMIO regions: (start, pages).
+    pub runtime_mmio: Vec<(u64, u64)>,
+    /// The running OpenCore version from a log (`1.0.7`).
+    pub log_version: Option<String>,
+    /// The boot arguments boot.efi last read from NVRAM, per the log
+    /// (`AAPL: #[EB|MBA:NV]`), with the log's line number.
+    pub nvram_boot_args: Option<(usize, String)>,
+    /// The log shows ProvideCustomSlide choosing among fewer than 256
+    /// slides: OpenCore then appends its own `slide=N` to those arguments.
+    pub opencore_slide: bool,
+}
+
+impl Evidence {
+    /// Number of usable slides with the config's quirks, when known.
+    pub fn valid_count(&self) -> Option<usize> {
+        self.valid_slides
+            .as_ref()
+            .map(Vec::len)
+            .or(self.logged_count)
+    }
+
+    /// True when evidence says every slide is usable.
+    pub fn all_usable(&self) -> bool {
+        self.valid_count() == Some(256)
+    }
+
+    /// True when evidence says no slide is usable.
+    pub fn none_usable(&self) -> bool {
+        self.valid_count() == Some(0)
+    }
+}
 
 /// The parsed evidence files.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +79,7 @@ pub const MAX_EVIDENCE_BYTES: u64 = 64 << 20;
 /// the file and what to do.
 pub fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
     let shown = path.display();
-    crate::audit::read_limited(
+    crate::load::read_limited(
         path,
         MAX_EVIDENCE_BYTES,
         "pass the memmap or log file inside it",

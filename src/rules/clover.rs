@@ -6,7 +6,7 @@
 //! and X rules how Clover (or the OcQuirks driver) reads the same keys.
 
 use super::{Context, Diagnostic, Severity};
-use crate::clover_dir::{CloverEnv, file_name};
+use crate::folder::clover::{CloverEnv, file_name};
 use crate::model::{BOOTER_FLAGS, Config, ConfigKind, Located, State};
 use crate::patch::{self, Fix, NewValue};
 use crate::plist::Value;

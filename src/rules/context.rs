@@ -27,57 +27,6 @@ impl CheckOptions {
     }
 }
 
-/// Memory-map evidence, summarised for the rules (from `--memmap` / `--log`).
-#[derive(Debug, Clone, Default)]
-pub struct Evidence {
-    /// Where it came from (file name), for messages.
-    pub source: String,
-    /// Usable slides with the config's quirks (simulated, or logged).
-    pub valid_slides: Option<Vec<u8>>,
-    /// Usable count with DevirtualiseMmio on (simulated from a map).
-    pub valid_with_devirtualise: Option<usize>,
-    /// Usable slides with DevirtualiseMmio on (simulated from a map).
-    pub slides_with_devirtualise: Option<Vec<u8>>,
-    /// OpenCore's fallback slide with the config's quirks.
-    pub fallback_slide: Option<u8>,
-    /// The `OCABC: Only K/256` count OpenCore logged, if a log was given.
-    pub logged_count: Option<usize>,
-    /// Count simulated from a map for the same quirks (to compare with a log).
-    pub simulated_count: Option<usize>,
-    /// Whether the firmware has a memory attributes table (from a log).
-    pub mat_support: Option<bool>,
-    /// Runtime MMIO regions: (start, pages).
-    pub runtime_mmio: Vec<(u64, u64)>,
-    /// The running OpenCore version from a log (`1.0.7`).
-    pub log_version: Option<String>,
-    /// The boot arguments boot.efi last read from NVRAM, per the log
-    /// (`AAPL: #[EB|MBA:NV]`), with the log's line number.
-    pub nvram_boot_args: Option<(usize, String)>,
-    /// The log shows ProvideCustomSlide choosing among fewer than 256
-    /// slides: OpenCore then appends its own `slide=N` to those arguments.
-    pub opencore_slide: bool,
-}
-
-impl Evidence {
-    /// Number of usable slides with the config's quirks, when known.
-    pub fn valid_count(&self) -> Option<usize> {
-        self.valid_slides
-            .as_ref()
-            .map(Vec::len)
-            .or(self.logged_count)
-    }
-
-    /// True when evidence says every slide is usable.
-    pub fn all_usable(&self) -> bool {
-        self.valid_count() == Some(256)
-    }
-
-    /// True when evidence says no slide is usable.
-    pub fn none_usable(&self) -> bool {
-        self.valid_count() == Some(0)
-    }
-}
-
 /// The input of every check.
 pub struct Context<'a> {
     /// The file.
@@ -89,7 +38,7 @@ pub struct Context<'a> {
     /// The platform, when given or inferred.
     pub platform: Option<&'a PlatformMatch>,
     /// Memory-map evidence, when given.
-    pub evidence: Option<&'a Evidence>,
+    pub evidence: Option<&'a crate::evidence::Evidence>,
     /// Options.
     pub options: &'a CheckOptions,
     /// The `EFI/OC` folder the config sits in, if any.
@@ -103,7 +52,10 @@ pub struct Context<'a> {
     /// schema rules resolve it themselves when this is `None`.
     pub oc_version: Option<&'a crate::schema::Resolved>,
     /// The `EFI/CLOVER` folder around a Clover file, if it sits in one.
-    pub clover: Option<&'a crate::clover_dir::CloverEnv>,
+    pub clover: Option<&'a crate::folder::clover::CloverEnv>,
+    /// What the `EFI/OC` folder ([`Context::oc_dir`]) holds, scanned for an
+    /// OpenCore config (the named files only in the `--efi` folder).
+    pub oc_folder: Option<&'a crate::folder::oc::OcFolder>,
     pub(super) diags: Vec<Diagnostic>,
 }
 
@@ -127,6 +79,7 @@ impl<'a> Context<'a> {
             style: Style::of(source),
             oc_version: None,
             clover: None,
+            oc_folder: None,
             diags: Vec::new(),
         }
     }

@@ -1,15 +1,20 @@
 //! F0xx: the files an OpenCore config names, checked against its EFI folder.
 //!
-//! These are the only checks that read the disk, and only under the folder
-//! given with `--efi` ([`Context::efi_dir`]); without one they stay silent.
-//! Lookups list directories and compare names themselves, so a case
-//! mismatch is seen even where the file system ignores case (FAT32, APFS).
+//! They judge what the scan of the folder given with `--efi`
+//! ([`Context::efi_dir`]) found ([`crate::folder::oc`]); without one they
+//! stay silent. The scan lists directories and compares names itself, so a
+//! case mismatch is seen even where the file system ignores case (FAT32,
+//! APFS).
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{Context, Severity};
+use crate::folder::oc::{Found, Lookup, Part};
 use crate::model::{self, ConfigKind, FileItem, PathValue, Section};
+
+// The tests check how the scan splits paths.
+#[cfg(test)]
+use crate::folder::oc::components;
 
 rule! {
     code: F001,
@@ -43,8 +48,13 @@ pub const PATH_MAX_NEW: usize = 192;
 
 /// F001: enabled items whose file is not on disk.
 pub fn f001(cx: &mut Context) {
-    for found in scan(cx) {
-        if let Lookup::Missing { missing, under } = &found.lookup {
+    for found in named(cx) {
+        if let Lookup::Missing {
+            missing,
+            under,
+            listing,
+        } = &found.lookup
+        {
             let item = &found.item;
             let folder = item.section.folder();
             let message = match found.part {
@@ -65,7 +75,7 @@ pub fn f001(cx: &mut Context) {
             let mut notes = vec![format!(
                 "`{missing}` is not in {}{}",
                 shown(under),
-                listing_note(under)
+                listing_note(listing.as_deref())
             )];
             if found.part == Part::Main && item.section == Section::Drivers {
                 notes
@@ -84,7 +94,7 @@ pub fn f001(cx: &mut Context) {
 /// F003: files found only with different case.
 pub fn f003(cx: &mut Context) {
     let base = cx.efi_dir.clone().unwrap_or_default();
-    for found in scan(cx) {
+    for found in named(cx) {
         if let Lookup::Case { differs, on_disk } = &found.lookup {
             let rel = on_disk.strip_prefix(&base).unwrap_or(on_disk);
             let message = format!(
@@ -209,183 +219,16 @@ fn report_length(
     );
 }
 
-/// Which path of an item a lookup is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Main,
-    Executable,
-    Plist,
-}
-
-impl Part {
-    fn key(self) -> &'static str {
-        match self {
-            Part::Main => "Path",
-            Part::Executable => "ExecutablePath",
-            Part::Plist => "PlistPath",
-        }
-    }
-}
-
-/// The result of looking one written path up on disk.
-#[derive(Debug)]
-enum Lookup {
-    /// Found with exactly the written spelling.
-    Exact(PathBuf),
-    /// Found, but some components differ in case: (written, on disk).
-    Case {
-        differs: Vec<(String, String)>,
-        on_disk: PathBuf,
-    },
-    /// Component `missing` is not in directory `under`.
-    Missing { missing: String, under: PathBuf },
-    /// A directory could not be read: nothing can be said.
-    Unknown,
-}
-
-struct Found {
-    item: FileItem,
-    part: Part,
-    value: PathValue,
-    /// The directory the path is relative to.
-    base: PathBuf,
-    /// base joined with the path as written.
-    wanted: PathBuf,
-    lookup: Lookup,
-}
-
 fn applies(cx: &Context) -> bool {
     cx.efi_dir.is_some() && cx.config.kind == ConfigKind::OpenCore
 }
 
-/// Look every named file up; a kext's executable and plist only when the
-/// bundle itself was found.
-fn scan(cx: &Context) -> Vec<Found> {
-    let Some(oc) = cx.efi_dir.as_deref().filter(|_| applies(cx)) else {
-        return Vec::new();
-    };
-    let mut disk = Disk::default();
-    let mut out = Vec::new();
-    for item in model::efi_files(cx.doc) {
-        let mut comps = vec![item.section.folder().to_owned()];
-        comps.extend(components(&item.path.text));
-        let lookup = disk.lookup(oc, &comps);
-        let bundle_on_disk = match &lookup {
-            Lookup::Exact(p) => Some(p.clone()),
-            Lookup::Case { on_disk, .. } => Some(on_disk.clone()),
-            _ => None,
-        };
-        let folder = oc.join(item.section.folder());
-        out.push(Found {
-            wanted: join_written(&folder, &item.path.text),
-            base: folder,
-            part: Part::Main,
-            value: item.path.clone(),
-            item: item.clone(),
-            lookup,
-        });
-        let Some(bundle) = bundle_on_disk else {
-            continue;
-        };
-        for (part, value) in [
-            (Part::Executable, &item.executable),
-            (Part::Plist, &item.plist),
-        ] {
-            let Some(value) = value else { continue };
-            let lookup = disk.lookup(&bundle, &components(&value.text));
-            out.push(Found {
-                wanted: join_written(&bundle, &value.text),
-                base: bundle.clone(),
-                part,
-                value: value.clone(),
-                item: item.clone(),
-                lookup,
-            });
-        }
+/// The named files as the scan found them (none unless [`applies`]).
+fn named<'a>(cx: &Context<'a>) -> &'a [Found] {
+    match cx.oc_folder {
+        Some(folder) if applies(cx) => &folder.named,
+        _ => &[],
     }
-    out
-}
-
-/// Split a config path on `/` and `\` (OpenCore accepts both).
-fn components(path: &str) -> Vec<String> {
-    path.split(['/', '\\'])
-        .filter(|c| !c.is_empty() && *c != ".")
-        .map(str::to_owned)
-        .collect()
-}
-
-fn join_written(base: &Path, path: &str) -> PathBuf {
-    components(path)
-        .iter()
-        .fold(base.to_owned(), |p, c| p.join(c))
-}
-
-/// Directory listings, read once per check.
-#[derive(Default)]
-struct Disk {
-    listings: HashMap<PathBuf, Option<Vec<String>>>,
-}
-
-impl Disk {
-    fn list(&mut self, dir: &Path) -> Option<&[String]> {
-        self.listings
-            .entry(dir.to_owned())
-            .or_insert_with(|| list_dir(dir))
-            .as_deref()
-    }
-
-    fn lookup(&mut self, base: &Path, comps: &[String]) -> Lookup {
-        let mut here = base.to_owned();
-        let mut differs = Vec::new();
-        for c in comps {
-            let next = match self.list(&here) {
-                None if !here.is_dir() => {
-                    // `here` is a file or gone: nothing can be below it.
-                    return Lookup::Missing {
-                        missing: c.clone(),
-                        under: here,
-                    };
-                }
-                None => return Lookup::Unknown,
-                Some(names) => {
-                    if names.iter().any(|n| n == c) {
-                        c.clone()
-                    } else if let Some(n) = names.iter().find(|n| same_ignoring_case(n, c)) {
-                        differs.push((c.clone(), n.clone()));
-                        n.clone()
-                    } else {
-                        return Lookup::Missing {
-                            missing: c.clone(),
-                            under: here,
-                        };
-                    }
-                }
-            };
-            here.push(next);
-        }
-        if differs.is_empty() {
-            Lookup::Exact(here)
-        } else {
-            Lookup::Case {
-                differs,
-                on_disk: here,
-            }
-        }
-    }
-}
-
-fn list_dir(dir: &Path) -> Option<Vec<String>> {
-    let rd = std::fs::read_dir(dir).ok()?;
-    let mut names: Vec<String> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    Some(names)
-}
-
-fn same_ignoring_case(a: &str, b: &str) -> bool {
-    a.to_lowercase() == b.to_lowercase()
 }
 
 /// A path for messages.
@@ -393,11 +236,12 @@ fn shown(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// `: it holds a, b, c` for a directory, or `, which does not exist`.
-fn listing_note(dir: &Path) -> String {
-    match list_dir(dir) {
+/// `: it holds a, b, c` for a directory's `listing`, or `, which does not
+/// exist`.
+fn listing_note(listing: Option<&[String]>) -> String {
+    match listing {
         None => ", which does not exist".to_owned(),
-        Some(names) if names.is_empty() => ", which is empty".to_owned(),
+        Some([]) => ", which is empty".to_owned(),
         Some(names) => {
             const SHOW: usize = 8;
             let mut s = format!(

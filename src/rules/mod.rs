@@ -4,8 +4,8 @@
 //! documentation embedded from `rules/CODE.md`) plus one check function, and
 //! is listed once, in its family in [`FAMILIES`]. Checks read the typed model and the span
 //! tree and push [`Diagnostic`]s; they never print, never touch the disk
-//! (except the F family, under the `--efi` folder only) and never fail: a
-//! rule whose input is mistyped simply stays silent.
+//! (what the EFI folder holds is scanned for them, see [`crate::folder`])
+//! and never fail: a rule whose input is mistyped simply stays silent.
 
 /// Declare a rule's metadata with named fields; its code is written once
 /// and its documentation comes from `rules/<CODE>.md`:
@@ -71,7 +71,8 @@ mod stuck_nvram;
 pub mod view;
 mod whitelist;
 
-pub use context::{CheckOptions, Context, Evidence};
+pub use crate::evidence::Evidence;
+pub use context::{CheckOptions, Context};
 pub use reader::{cannot_read, strict_parsers_refuse};
 pub use runtime::runtime_driver_rename;
 

@@ -3,7 +3,7 @@
 //! OpenRuntime.efi from 0.5.7), and the rename `fix --upgrade-to` makes.
 
 use super::Context;
-use crate::audit::Loaded;
+use crate::load::Loaded;
 use crate::model::{ConfigKind, Drivers, Located};
 use crate::patch::{self, Fix, NewValue};
 
@@ -24,9 +24,9 @@ const NEED_OPENRUNTIME: &[&str] = &[
 ];
 
 /// The driver's name from OpenCore 0.5.7 on.
-pub const OPEN_RUNTIME: &str = "OpenRuntime.efi";
+pub const OPEN_RUNTIME: &str = crate::folder::oc::RUNTIME_DRIVERS[0];
 /// The driver's name up to OpenCore 0.5.6.
-pub const FW_RUNTIME: &str = "FwRuntimeServices.efi";
+pub const FW_RUNTIME: &str = crate::folder::oc::RUNTIME_DRIVERS[1];
 /// The last release that ships [`FW_RUNTIME`].
 const FW_RUNTIME_LAST: &str = "0.5.6";
 
@@ -110,9 +110,11 @@ pub fn b011(cx: &mut Context) {
     let name = runtime_driver(cx);
     let drivers = cx.config.drivers.clone();
     let (at, fix, help, mut notes) = runtime_fix(cx, drivers.as_ref(), name);
-    if let Some(dir) = &cx.oc_dir {
-        let file = dir.join("Drivers").join(name);
-        notes.push(if file.is_file() {
+    if let Some(folder) = cx.oc_folder
+        && let Some(is_file) = folder.runtime_driver(name)
+    {
+        let file = folder.dir.join("Drivers").join(name);
+        notes.push(if is_file {
             format!("{} exists on disk", file.display())
         } else {
             format!("{} is missing on disk too: copy it from the OpenCore release that matches OpenCore.efi", file.display())
@@ -218,7 +220,7 @@ fn runtime_fix(cx: &Context, drivers: Option<&Drivers>, name: &str) -> Found {
 /// With `fix --upgrade-to target`: rename an enabled runtime-driver entry of
 /// the other releases' name to the target release's one (the user replaces
 /// OpenCore.efi, so the driver file goes with it).
-pub fn runtime_driver_rename(loaded: &Loaded, target: &str) -> Option<Fix> {
+pub fn runtime_driver_rename<R>(loaded: &Loaded<R>, target: &str) -> Option<Fix> {
     if loaded.config.kind != ConfigKind::OpenCore {
         return None;
     }

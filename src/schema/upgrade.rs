@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::check::{Finding, check};
 use super::data::{Kind, Table, hex_bytes, unescape};
 use super::{history, release_index};
-use crate::audit::Loaded;
+use crate::load::Loaded;
 use crate::patch::{self, Fix, NewValue, Style};
 use crate::plist::{Node, Value};
 
@@ -217,7 +217,7 @@ fn show_into(node: &Node, out: &mut String) {
 /// removed key (its summary shows the value), one per dict gaining keys, one
 /// per migration. Apply them with [`patch::apply`] in passes, reloading the
 /// text between passes, until no fix is left. An unknown `target` gives none.
-pub fn upgrade_fixes<'a>(loaded: &'a Loaded, target: &str) -> Vec<Fix> {
+pub fn upgrade_fixes<'a, R>(loaded: &'a Loaded<R>, target: &str) -> Vec<Fix> {
     let Some(r) = release_index(target) else {
         return Vec::new();
     };

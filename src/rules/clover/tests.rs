@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::audit::{Loaded, load_as};
-use crate::clover_dir::{CloverEnv, Companion};
+use crate::folder::clover::{CloverEnv, Companion};
+use crate::load::{Loaded, load_as};
 use crate::model::ConfigKind;
 use crate::patch::{self, Applicability};
 use crate::rules::{CheckOptions, Context, Diagnostic, Severity, run_all};

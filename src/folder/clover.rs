@@ -1,6 +1,6 @@
 //! The `EFI/CLOVER` folder around a Clover file, and what it holds.
 //!
-//! Found from the checked file's path (like `audit::oc_dir` for OpenCore):
+//! Found from the checked file's path (like [`super::oc_dir`] for OpenCore):
 //! the driver files in `drivers/UEFI` and `drivers64UEFI`, and the companion
 //! file (the OcQuirks.plist beside a config.plist, or the config.plist an
 //! OcQuirks.plist belongs to), already modelled. The rules read this; they
@@ -135,8 +135,8 @@ pub fn scan(file: &Path, kind: ConfigKind) -> Option<CloverEnv> {
 }
 
 fn load(path: &Path, rel: String, kind: ConfigKind) -> Option<Companion> {
-    let raw = crate::audit::read(path).ok()?;
-    let loaded = crate::audit::load_as(&path.display().to_string(), raw, Some(kind)).ok()?;
+    let raw = crate::load::read(path).ok()?;
+    let loaded = crate::load::load_as(&path.display().to_string(), raw, Some(kind)).ok()?;
     Some(Companion {
         rel,
         config: loaded.config,

@@ -1,25 +1,24 @@
 //! Put OpenCore's verdict on a file next to ocaudit's strict reading.
 //!
-//! The strict loader ([`plist::load`]) and OpenCore's own reader
-//! ([`plist::opencore`]) each read the bytes; this decides which tree the
-//! audit uses and which finding the file gets:
+//! The strict loader ([`plist::load`](crate::plist::load)) and OpenCore's
+//! own reader ([`opencore`]) each read the bytes; this decides which tree
+//! the audit uses and what OpenCore's reading was:
 //!
-//! | OpenCore | strict loader | result                                        |
-//! |----------|---------------|-----------------------------------------------|
-//! | reads    | reads         | strict tree, plus X011 if OpenCore tolerated something |
-//! | reads    | refuses       | OpenCore's tree, plus X011 at the malformation |
-//! | refuses  | either        | X010 only (exit 1)                            |
+//! | OpenCore | strict loader | result                                                  |
+//! |----------|---------------|---------------------------------------------------------|
+//! | reads    | reads         | strict tree, with what OpenCore tolerated (X011 if any) |
+//! | reads    | refuses       | OpenCore's tree, with the malformation (X011)           |
+//! | refuses  | either        | OpenCore refuses (X010 only, exit 1)                    |
 //!
 //! Clover configs keep the strict loader's verdict (Clover has a reader of
 //! its own). OcQuirks.plist is read by OcQuirks.efi with OpenCore's reader
 //! (its source calls OpenCore's `ParseSerialized`), so it is judged like an
 //! OpenCore config, except that OcQuirks falls back to its defaults instead
-//! of halting.
+//! of halting. The findings named here are made by the audit.
 
-use super::{LoadFailure, Loaded, OpenCoreReading};
+use super::{Cause, Loaded, Reading, Unloadable};
 use crate::model::{self, ConfigKind};
 use crate::plist::{Document, LoadError, opencore};
-use crate::rules;
 use crate::source::{Encoding, SourceFile};
 
 /// Whether OpenCore's reader surely reads the file, and reads it as the
@@ -48,16 +47,16 @@ pub fn looks_like_plist(text: &str) -> bool {
         || memchr::memmem::find(text.as_bytes(), b"<dict").is_some()
 }
 
-/// Decide the tree and the reader findings of one file: `strict` is the
+/// Decide the tree and OpenCore's reading of one file: `strict` is the
 /// strict loader's result on `source.text`, `oc` OpenCore's on the raw
 /// bytes (with what it tolerated; `None` when [`surely_read`] made the
 /// replay needless), `kind` the kind forced by `--kind`.
-pub fn judge(
+pub(super) fn judge(
     source: SourceFile,
     strict: Result<Document, LoadError>,
     oc: Option<Result<(opencore::Tree, Vec<opencore::Tolerated>), opencore::Trip>>,
     kind: Option<ConfigKind>,
-) -> Result<Loaded, Box<LoadFailure>> {
+) -> Result<Loaded, Box<Unloadable>> {
     let detected = match &strict {
         Ok(doc) => kind.or_else(|| model::detect_kind(doc)),
         Err(_) => kind,
@@ -67,19 +66,24 @@ pub fn judge(
     }
     let (doc, reading) = match oc {
         None => match strict {
-            Ok(doc) => (doc, OpenCoreReading::Reads(None)),
+            Ok(doc) => (
+                doc,
+                Reading::Reads {
+                    tolerated: Vec::new(),
+                    strict: None,
+                },
+            ),
             // (`surely_read` holds only for a loaded file.)
             Err(e) => return strict_only(source, Err(e), kind),
         },
         Some(Err(trip)) => {
             let ocquirks = detected == Some(ConfigKind::OcQuirks);
-            let d = rules::cannot_read(&source, &trip, ocquirks);
             match strict {
-                Ok(doc) => (doc, OpenCoreReading::Refuses(Box::new(d))),
+                Ok(doc) => (doc, Reading::Refuses { trip, ocquirks }),
                 Err(_) => {
-                    return Err(Box::new(LoadFailure {
-                        source: Some(source),
-                        diagnostic: d,
+                    return Err(Box::new(Unloadable::Text {
+                        source,
+                        cause: Cause::OpenCoreRefuses { trip, ocquirks },
                     }));
                 }
             }
@@ -89,14 +93,20 @@ pub fn judge(
             // UTF-8 without a BOM (OpenCore refuses every other encoding).
             debug_assert_eq!(source.encoding, Encoding::Utf8);
             match strict {
-                Ok(doc) => {
-                    let x011 = rules::strict_parsers_refuse(&source, None, &items);
-                    (doc, OpenCoreReading::Reads(x011.map(Box::new)))
-                }
+                Ok(doc) => (
+                    doc,
+                    Reading::Reads {
+                        tolerated: items,
+                        strict: None,
+                    },
+                ),
                 Err(e) => {
                     let doc = opencore::to_document(&source.text, &tree);
-                    let x011 = rules::strict_parsers_refuse(&source, Some(&e), &items);
-                    (doc, OpenCoreReading::Reads(x011.map(Box::new)))
+                    let reading = Reading::Reads {
+                        tolerated: items,
+                        strict: Some(e),
+                    };
+                    (doc, reading)
                 }
             }
         }
@@ -105,22 +115,22 @@ pub fn judge(
 }
 
 /// Model the tree as `kind` (detected when `None`): a file of no known
-/// kind is refused, with X010 when OpenCore refuses it too (a root array,
-/// say: the OpenCore finding is the one that matters), else X001.
+/// kind is refused, as refused by OpenCore when it is (a root array, say:
+/// the OpenCore finding is the one that matters), else of unknown kind.
 fn finish(
     source: SourceFile,
     doc: Document,
     kind: Option<ConfigKind>,
-    reading: OpenCoreReading,
-) -> Result<Loaded, Box<LoadFailure>> {
+    reading: Reading,
+) -> Result<Loaded, Box<Unloadable>> {
     let Some(kind) = kind.or_else(|| model::detect_kind(&doc)) else {
-        if let OpenCoreReading::Refuses(d) = reading {
-            return Err(Box::new(LoadFailure {
-                source: Some(source),
-                diagnostic: *d,
-            }));
-        }
-        return Err(not_a_config(source, &doc));
+        let cause = match reading {
+            Reading::Refuses { trip, ocquirks } => Cause::OpenCoreRefuses { trip, ocquirks },
+            _ => Cause::UnknownKind {
+                at: doc.root.span.start,
+            },
+        };
+        return Err(Box::new(Unloadable::Text { source, cause }));
     };
     let config = model::build_kind(&doc, kind);
     Ok(Loaded {
@@ -136,37 +146,12 @@ fn strict_only(
     source: SourceFile,
     strict: Result<Document, LoadError>,
     kind: Option<ConfigKind>,
-) -> Result<Loaded, Box<LoadFailure>> {
-    let doc = match strict {
-        Ok(d) => d,
-        Err(e) => {
-            let d = super::fatal(
-                rules::x001(),
-                e.offset..e.offset,
-                e.message.clone(),
-                Some("fix the XML by hand or restore a backup; the position above is where the parser stopped".into()),
-            );
-            return Err(Box::new(LoadFailure {
-                source: Some(source),
-                diagnostic: d,
-            }));
-        }
-    };
-    finish(source, doc, kind, OpenCoreReading::NotApplicable)
-}
-
-fn not_a_config(source: SourceFile, doc: &Document) -> Box<LoadFailure> {
-    let d = super::fatal(
-        rules::x001(),
-        doc.root.span.start..doc.root.span.start,
-        format!(
-            "not a config file ocaudit knows: expected {}",
-            model::KIND_EXPECTATION
-        ),
-        Some("if it is one of these, say which with `--kind opencore|clover|ocquirks`".into()),
-    );
-    Box::new(LoadFailure {
-        source: Some(source),
-        diagnostic: d,
-    })
+) -> Result<Loaded, Box<Unloadable>> {
+    match strict {
+        Ok(doc) => finish(source, doc, kind, Reading::NotApplicable),
+        Err(e) => Err(Box::new(Unloadable::Text {
+            source,
+            cause: Cause::Malformed(e),
+        })),
+    }
 }
