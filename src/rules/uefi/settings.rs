@@ -90,7 +90,7 @@ rule! {
     code: U027,
     name: "pointer-support-mode-not-asus",
     severity: Warning,
-    fix: None,
+    fix: Sometimes(Unsafe),
     summary: "Input/PointerSupport is on but PointerSupportMode is not ASUS.",
     why: "ASUS is the only pointer protocol OpenCore implements; with another mode pointer support is not installed.",
 }
@@ -167,44 +167,42 @@ fn custom_delays<'a>(cx: &Context<'a>) -> Option<(Item<'a>, u16)> {
     Some((apple, int_or(&input, "KeyForgetThreshold", 0) as u8 as u16))
 }
 
-/// U003 (UEFI-03).
+/// U003 (UEFI-03): 0 means no repeat at all and is fine.
 pub fn u003(cx: &mut Context) {
-    let Some((apple, forget)) = custom_delays(cx) else {
-        return;
-    };
-    let initial = int_or(&apple, "KeyInitialDelay", 50) as u16;
-    if initial != 0 && initial < forget {
-        let d = cx.report(
-            &U003,
-            &apple.located_of("KeyInitialDelay"),
-            format!(
-                "KeyInitialDelay {initial} is below Input/KeyForgetThreshold {forget}: held keys repeat without control"
-            ),
-        );
-        d.help = Some(format!(
-            "set KeyInitialDelay to 0 or to at least {forget} (both are in 10 ms units)"
-        ));
-    }
+    delay_below_threshold(cx, &U003, "KeyInitialDelay", 50, "0 or ");
 }
 
 /// U004 (UEFI-04).
 pub fn u004(cx: &mut Context) {
+    delay_below_threshold(cx, &U004, "KeySubsequentDelay", 5, "");
+}
+
+/// Report AppleInput delay `key` (absent: `default`) below the forget
+/// threshold; `zero_ok` is the help's prefix when 0 is allowed (`0 or `).
+fn delay_below_threshold(
+    cx: &mut Context,
+    rule: &'static super::super::RuleMeta,
+    key: &str,
+    default: i64,
+    zero_ok: &str,
+) {
     let Some((apple, forget)) = custom_delays(cx) else {
         return;
     };
-    let subsequent = int_or(&apple, "KeySubsequentDelay", 5) as u16;
-    if subsequent < forget {
-        let d = cx.report(
-            &U004,
-            &apple.located_of("KeySubsequentDelay"),
-            format!(
-                "KeySubsequentDelay {subsequent} is below Input/KeyForgetThreshold {forget}: held keys repeat without control"
-            ),
-        );
-        d.help = Some(format!(
-            "set KeySubsequentDelay to at least {forget} (both are in 10 ms units)"
-        ));
+    let delay = int_or(&apple, key, default) as u16;
+    if delay >= forget || (delay == 0 && !zero_ok.is_empty()) {
+        return;
     }
+    let d = cx.report(
+        rule,
+        &apple.located_of(key),
+        format!(
+            "{key} {delay} is below Input/KeyForgetThreshold {forget}: held keys repeat without control"
+        ),
+    );
+    d.help = Some(format!(
+        "set {key} to {zero_ok}at least {forget} (both are in 10 ms units)"
+    ));
 }
 
 /// UEFI/Audio when AudioSupport is on, for checks that exist from `since`.
