@@ -147,6 +147,94 @@ fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
             format!("saved config\n{}", b(q("ProvideCustomSlide", true))),
         ),
     ]
+    .into_iter()
+    .chain(uefi_cases())
+    .collect()
+}
+
+/// The U rules' fixes, each on a config with only the UEFI dict it needs.
+fn uefi_cases() -> Vec<(&'static str, Option<&'static str>, String)> {
+    let u = |body: String| {
+        config(
+            "",
+            "",
+            "",
+            &format!("\t<key>UEFI</key>\n\t<dict>\n{body}\t</dict>\n"),
+        )
+    };
+    let dict = |key: &str, pairs: &[(&str, &str)]| {
+        let inner: String = pairs
+            .iter()
+            .map(|(k, v)| format!("\t\t\t<key>{k}</key>\n\t\t\t{v}\n"))
+            .collect();
+        format!("\t\t<key>{key}</key>\n\t\t<dict>\n{inner}\t\t</dict>\n")
+    };
+    let drivers = |list: &[(&str, bool)]| {
+        let items: String = list
+            .iter()
+            .map(|(path, early)| {
+                format!(
+                    "\t\t\t<dict>\n\t\t\t\t<key>Enabled</key>\n\t\t\t\t<true/>\n\t\t\t\t<key>LoadEarly</key>\n\t\t\t\t<{early}/>\n\t\t\t\t<key>Path</key>\n\t\t\t\t<string>{path}</string>\n\t\t\t</dict>\n"
+                )
+            })
+            .collect();
+        format!("\t\t<key>Drivers</key>\n\t\t<array>\n{items}\t\t</array>\n")
+    };
+    let s = |v: &str| format!("<string>{v}</string>");
+    let (t, f) = ("<true/>", "<false/>");
+    let var = "OpenVariableRuntimeDxe.efi";
+    let rt = "OpenRuntime.efi";
+    let out = |pairs: &[(&str, &str)]| u(dict("Output", pairs));
+    let builtin = s("BuiltinGraphics");
+    let connect = |driver: &str| {
+        format!(
+            "\t\t<key>ConnectDrivers</key>\n\t\t<false/>\n{}",
+            drivers(&[(driver, false)])
+        )
+    };
+    vec![
+        ("U002", None, u(dict("AppleInput", &[("AppleEvent", &s("builtin"))]))),
+        ("U009", None, u(dict("Audio", &[("AudioSupport", t), ("PlayChime", &s(""))]))),
+        ("U010", None, u(dict("Audio", &[("AudioSupport", t), ("PlayChime", &s("enabled"))]))),
+        ("U015", None, u(drivers(&[(var, false), (rt, true)]))),
+        ("U016", None, u(drivers(&[("HfsPlus.efi", true)]))),
+        ("U018", None, u(drivers(&[(var, true), (rt, false)]))),
+        ("U020", None, u(drivers(&[(rt, true)]))),
+        (
+            "U023",
+            None,
+            u(drivers(&[("Ps2KeyboardDxe.efi", false)]) + &dict("Input", &[("KeySupport", f)])),
+        ),
+        ("U025", None, u(connect("HfsPlus.efi"))),
+        ("U026", None, u(connect("AudioDxe.efi"))),
+        (
+            "U027",
+            None,
+            u(dict("Input", &[("PointerSupport", t), ("PointerSupportMode", &s("asus"))])),
+        ),
+        (
+            "U028",
+            None,
+            u(dict("Input", &[("KeySupport", t), ("KeySupportMode", &s("v1"))])),
+        ),
+        ("U029", None, out(&[("InitialMode", &s("text"))])),
+        ("U030", None, out(&[("TextRenderer", &s("builtintext"))])),
+        (
+            "U031",
+            None,
+            out(&[("ConsoleFont", &s("Font")), ("TextRenderer", &s("SystemText"))]),
+        ),
+        ("U032", None, out(&[("ClearScreenOnModeSwitch", t), ("TextRenderer", &builtin)])),
+        ("U033", None, out(&[("IgnoreTextInGraphics", t), ("TextRenderer", &builtin)])),
+        ("U034", None, out(&[("ReplaceTabWithSpace", t), ("TextRenderer", &builtin)])),
+        ("U035", None, out(&[("SanitiseClearScreen", t), ("TextRenderer", &builtin)])),
+        ("U036", None, out(&[("GopPassThrough", &s("apple"))])),
+        (
+            "U043",
+            None,
+            u("\t\t<key>ReservedMemory</key>\n\t\t<array>\n\t\t\t<dict>\n\t\t\t\t<key>Address</key>\n\t\t\t\t<integer>268435456</integer>\n\t\t\t\t<key>Enabled</key>\n\t\t\t\t<true/>\n\t\t\t\t<key>Size</key>\n\t\t\t\t<integer>4096</integer>\n\t\t\t\t<key>Type</key>\n\t\t\t\t<string>reserved</string>\n\t\t\t</dict>\n\t\t</array>\n".into()),
+        ),
+    ]
 }
 
 #[test]

@@ -68,6 +68,7 @@ mod runtime;
 mod schema;
 mod structure;
 mod stuck_nvram;
+mod uefi;
 pub mod view;
 mod whitelist;
 
@@ -298,6 +299,12 @@ pub static FAMILIES: &[Family] = &[
             Rule::new(&clover::C004, clover::c004),
             Rule::new(&clover::C005, clover::c005),
         ],
+    },
+    Family {
+        prefix: "U",
+        name: "uefi",
+        about: "the UEFI section as OpenCore's validator checks it: drivers, input, audio, output, reserved memory",
+        rules: uefi::RULES,
     },
 ];
 

@@ -77,10 +77,12 @@ fn codes_at<'a>(edits: &'a [(String, Vec<String>)], comps: &[String]) -> Vec<&'a
 }
 
 /// Rules whose fixes change values on purpose (the documented KASLR changes:
-/// quirk flips, whitelist entries, boot-args tokens, NVRAM deletes, drivers)
-/// or re-type a value (X004, X005) or drop ignored duplicates (X003).
+/// quirk flips, whitelist entries, boot-args tokens, NVRAM deletes, drivers;
+/// the UEFI repairs each U rule's docs describe: LoadEarly, ConnectDrivers,
+/// renderer options, enumeration spellings) or re-type a value (X004, X005)
+/// or drop ignored duplicates (X003).
 fn documented(code: &str) -> bool {
-    code.starts_with(['B', 'S', 'W', 'M']) || matches!(code, "X003" | "X004" | "X005")
+    code.starts_with(['B', 'S', 'W', 'M', 'U']) || matches!(code, "X003" | "X004" | "X005")
 }
 
 /// Where a leaf at `path` (text) went if a move took it: the destination
