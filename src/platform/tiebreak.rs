@@ -39,6 +39,13 @@ use super::{Platform, SignalHit, model_candidates};
 pub enum TieBreak {
     /// Laptops dropped: nothing likely marks a laptop.
     NoLaptopSigns,
+    /// Laptops dropped: a desktop framebuffer or a desktop-only table.
+    DesktopSigns,
+    /// Skylake and later dropped: IgnoreInvalidFlexRatio and an EC table
+    /// without USBX, as Dortania's pages before Skylake set them.
+    PreSkylake,
+    /// Platforms without XCPM dropped: XCPM settings and no CPU PM ones.
+    XcpmOnly,
     /// Workstation platforms dropped: nothing HEDT-specific is present.
     NoHedtSigns,
     /// Mainstream desktops dropped: a likely HEDT-only sign, none for them.
@@ -55,6 +62,9 @@ impl std::fmt::Display for TieBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TieBreak::NoLaptopSigns => f.write_str("no laptop kexts or tables"),
+            TieBreak::DesktopSigns => f.write_str("a desktop framebuffer or table"),
+            TieBreak::PreSkylake => f.write_str("IgnoreInvalidFlexRatio and SSDT-EC without USBX"),
+            TieBreak::XcpmOnly => f.write_str("XCPM settings without CPU PM ones"),
             TieBreak::NoHedtSigns => f.write_str("no HEDT kexts, tables or quirks"),
             TieBreak::HedtSigns => f.write_str("HEDT kexts or tables"),
             TieBreak::HedtRequirements => {
@@ -83,6 +93,67 @@ fn laptop_sign(h: &SignalHit) -> bool {
     h.weight >= 2
         && (h.points_to == "laptop-class"
             || (!h.targets.is_empty() && h.targets.iter().all(|t| t.starts_with("intel-laptop-"))))
+}
+
+/// The iGPU runs a desktop framebuffer (an `ig-platform-id` that points to
+/// desktops only) or a desktop-only table is loaded (`-DESKTOP`), and
+/// nothing names a laptop as surely: no mobile framebuffer, no `-LAPTOP`
+/// table. A laptop's framebuffer must drive its built-in panel, and the
+/// desktop ones define no built-in connector; the desktop EC table hides
+/// the embedded controller a laptop's battery needs. Laptop kexts, by
+/// contrast, ship in the packages desktop users copy (VirtualSMC's battery
+/// and light sensor plugins, VoodooPS2 for PS/2 keyboards).
+fn desktop_signs(hits: &[SignalHit]) -> bool {
+    let framebuffer = |h: &&SignalHit| h.weight >= 3 && h.signal.starts_with("ig-platform-id");
+    let desktop = |h: &&SignalHit| only(h, |t| !t.starts_with("intel-laptop-"));
+    (hits.iter().filter(framebuffer).any(|h| desktop(&h))
+        || hits.iter().any(|h| h.points_to == "desktop-class"))
+        && !hits.iter().filter(framebuffer).any(|h| !desktop(&h))
+        && !hits
+            .iter()
+            .any(|h| h.weight >= 3 && h.points_to == "laptop-class")
+}
+
+/// Among Intel candidates from both sides of Skylake, keep the older ones
+/// when the config carries two settings Dortania gives only before Skylake:
+/// `IgnoreInvalidFlexRatio` (set on every page from Clarkdale to Broadwell,
+/// on none after) and an EC table with no USBX table (USB power properties
+/// are added from Skylake on). Each alone is copied into newer configs too
+/// often to score (weight 0); together, and only where the hardware left
+/// the generation open, they decide.
+fn pre_skylake(candidates: &mut Vec<&'static Platform>, hits: &[SignalHit], applied: &mut Vec<TieBreak>) {
+    let find = |group: &str| hits.iter().find(|h| h.points_to == group);
+    let (Some(flex), Some(ec)) = (find("intel-flex-ratio"), find("intel-ec-without-usbx")) else {
+        return;
+    };
+    let keep = |p: &&Platform| flex.targets.contains(&p.slug) || ec.targets.contains(&p.slug);
+    if candidates.iter().all(|p| p.vendor == "intel")
+        && candidates.iter().any(keep)
+        && !candidates.iter().all(keep)
+    {
+        candidates.retain(keep);
+        applied.push(TieBreak::PreSkylake);
+    }
+}
+
+/// Among Intel candidates, keep those XCPM runs on (Haswell and later)
+/// when the config has XCPM settings (`SSDT-PLUG`, `AppleXcpmCfgLock`) and
+/// none for Apple's older CPU power management (`AppleCpuPmCfgLock`): the
+/// configs of older CPUs that copy `SSDT-PLUG` still set the CPU PM quirk.
+/// The same reading as [`hedt_requirements`], across all classes.
+fn xcpm_only(candidates: &mut Vec<&'static Platform>, hits: &[SignalHit], applied: &mut Vec<TieBreak>) {
+    let Some(xcpm) = hits.iter().find(|h| h.points_to == "intel-xcpm") else {
+        return;
+    };
+    let keep = |p: &&Platform| xcpm.targets.contains(&p.slug);
+    if !hits.iter().any(|h| h.points_to == "intel-cpupm")
+        && candidates.iter().all(|p| p.vendor == "intel")
+        && candidates.iter().any(keep)
+        && !candidates.iter().all(keep)
+    {
+        candidates.retain(keep);
+        applied.push(TieBreak::XcpmOnly);
+    }
 }
 
 /// The model's family: `MacBookPro16,2` -> `MacBookPro16`.
@@ -115,6 +186,11 @@ pub(super) fn apply(
     if mixed_form && !laptop && !model.is_some_and(portable_model) {
         candidates.retain(|p| !is_laptop(p));
         applied.push(TieBreak::NoLaptopSigns);
+    } else if mixed_form && desktop_signs(hits) {
+        // Penryn laptops follow the only Penryn page, so the laptop signs
+        // point to it too: it goes with the laptops.
+        candidates.retain(|p| !is_laptop(p) && p.slug != "intel-desktop-penryn");
+        applied.push(TieBreak::DesktopSigns);
     }
     if candidates.iter().any(|p| class(p) == "intel-hedt-")
         && candidates.iter().any(|p| class(p) == "intel-desktop-")
@@ -140,6 +216,8 @@ pub(super) fn apply(
             applied.push(TieBreak::HedtRequirements);
         }
     }
+    pre_skylake(candidates, hits, &mut applied);
+    xcpm_only(candidates, hits, &mut applied);
     if candidates.len() == 2
         && candidates
             .iter()
