@@ -46,6 +46,9 @@ pub enum TieBreak {
     PreSkylake,
     /// Platforms without XCPM dropped: XCPM settings and no CPU PM ones.
     XcpmOnly,
+    /// Comet Lake dropped: no AWAC or legacy-RTC fix, which every board
+    /// from the 400 series on needs.
+    NoRtcFix,
     /// Workstation platforms dropped: nothing HEDT-specific is present.
     NoHedtSigns,
     /// Mainstream desktops dropped: a likely HEDT-only sign, none for them.
@@ -65,6 +68,7 @@ impl std::fmt::Display for TieBreak {
             TieBreak::DesktopSigns => f.write_str("a desktop framebuffer or table"),
             TieBreak::PreSkylake => f.write_str("IgnoreInvalidFlexRatio and SSDT-EC without USBX"),
             TieBreak::XcpmOnly => f.write_str("XCPM settings without CPU PM ones"),
+            TieBreak::NoRtcFix => f.write_str("no AWAC or RTC fix"),
             TieBreak::NoHedtSigns => f.write_str("no HEDT kexts, tables or quirks"),
             TieBreak::HedtSigns => f.write_str("HEDT kexts or tables"),
             TieBreak::HedtRequirements => {
@@ -156,6 +160,25 @@ fn xcpm_only(candidates: &mut Vec<&'static Platform>, hits: &[SignalHit], applie
     }
 }
 
+/// Between Coffee and Comet Lake desktops, Coffee Lake when nothing fixes
+/// the AWAC clock: Dortania calls the fix (SSDT-AWAC, SSDT-RTC0 or an RTC
+/// `_STA` patch) required on all B460 and Z490 boards, and the later boards
+/// that follow the Comet Lake page have the same clock, while Z370 and
+/// several 300-series boards keep a legacy RTC. Names in disabled entries
+/// count as fixes, so a config that merely switched one off keeps both.
+fn no_rtc_fix(candidates: &mut Vec<&'static Platform>, hits: &[SignalHit], applied: &mut Vec<TieBreak>) {
+    let pair = candidates.len() == 2
+        && candidates.iter().any(|p| p.slug == "intel-desktop-coffee-lake")
+        && candidates.iter().any(|p| p.slug == "intel-desktop-comet-lake");
+    let fixed = hits
+        .iter()
+        .any(|h| matches!(h.points_to, "intel-rtc-fix" | "intel-300-series"));
+    if pair && !fixed {
+        candidates.retain(|p| p.slug == "intel-desktop-coffee-lake");
+        applied.push(TieBreak::NoRtcFix);
+    }
+}
+
 /// The model's family: `MacBookPro16,2` -> `MacBookPro16`.
 fn family(model: &str) -> &str {
     model.split_once(',').map_or(model, |(f, _)| f)
@@ -218,6 +241,7 @@ pub(super) fn apply(
     }
     pre_skylake(candidates, hits, &mut applied);
     xcpm_only(candidates, hits, &mut applied);
+    no_rtc_fix(candidates, hits, &mut applied);
     if candidates.len() == 2
         && candidates
             .iter()
