@@ -181,7 +181,12 @@ fn vendor_conflict(hits: &[SignalHit]) -> bool {
 }
 
 /// Record a hit of `def` once (the first place it is seen).
-pub(super) fn hit(hits: &mut Vec<SignalHit>, def: &'static SignalDef, signal: String, path: String) {
+pub(super) fn hit(
+    hits: &mut Vec<SignalHit>,
+    def: &'static SignalDef,
+    signal: String,
+    path: String,
+) {
     if hits
         .iter()
         .any(|h| std::ptr::eq(h.targets, def.targets) && h.signal == signal)

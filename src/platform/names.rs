@@ -83,7 +83,7 @@ pub(super) fn phrase(text: &str, pattern: &str) -> bool {
         let camel = before.is_some_and(|b| b.is_ascii_lowercase()) && t[i].is_ascii_uppercase();
         let start_ok = before.is_none_or(|b| !b.is_ascii_alphanumeric()) || camel;
         let end_ok = after
-            .is_none_or(|a| !a.is_ascii_digit() && !(ends_in_letter && a.is_ascii_alphabetic()));
+            .is_none_or(|a| !(a.is_ascii_digit() || ends_in_letter && a.is_ascii_alphabetic()));
         if start_ok && end_ok {
             return true;
         }
@@ -97,10 +97,12 @@ pub(super) fn phrase(text: &str, pattern: &str) -> bool {
 fn boot_args(root: &Node, hits: &mut Vec<SignalHit>) {
     let mut places: Vec<(String, &str)> = Vec::new();
     for (guid, vars) in dict_entries(root.pointer("NVRAM/Add")) {
-        if let Some(args) = vars.as_dict().and_then(|d| d.get("boot-args")) {
-            if let Some(s) = args.value.as_str() {
-                places.push((format!("NVRAM/Add/{guid}/boot-args"), s));
-            }
+        if let Some(s) = vars
+            .as_dict()
+            .and_then(|d| d.get("boot-args"))
+            .and_then(|a| a.value.as_str())
+        {
+            places.push((format!("NVRAM/Add/{guid}/boot-args"), s));
         }
     }
     if let Some(s) = root.pointer("Boot/Arguments").and_then(Node::as_str) {

@@ -125,7 +125,11 @@ fn desktop_signs(hits: &[SignalHit]) -> bool {
 /// are added from Skylake on). Each alone is copied into newer configs too
 /// often to score (weight 0); together, and only where the hardware left
 /// the generation open, they decide.
-fn pre_skylake(candidates: &mut Vec<&'static Platform>, hits: &[SignalHit], applied: &mut Vec<TieBreak>) {
+fn pre_skylake(
+    candidates: &mut Vec<&'static Platform>,
+    hits: &[SignalHit],
+    applied: &mut Vec<TieBreak>,
+) {
     let find = |group: &str| hits.iter().find(|h| h.points_to == group);
     let (Some(flex), Some(ec)) = (find("intel-flex-ratio"), find("intel-ec-without-usbx")) else {
         return;
@@ -145,7 +149,11 @@ fn pre_skylake(candidates: &mut Vec<&'static Platform>, hits: &[SignalHit], appl
 /// none for Apple's older CPU power management (`AppleCpuPmCfgLock`): the
 /// configs of older CPUs that copy `SSDT-PLUG` still set the CPU PM quirk.
 /// The same reading as [`hedt_requirements`], across all classes.
-fn xcpm_only(candidates: &mut Vec<&'static Platform>, hits: &[SignalHit], applied: &mut Vec<TieBreak>) {
+fn xcpm_only(
+    candidates: &mut Vec<&'static Platform>,
+    hits: &[SignalHit],
+    applied: &mut Vec<TieBreak>,
+) {
     let Some(xcpm) = hits.iter().find(|h| h.points_to == "intel-xcpm") else {
         return;
     };
@@ -166,10 +174,18 @@ fn xcpm_only(candidates: &mut Vec<&'static Platform>, hits: &[SignalHit], applie
 /// that follow the Comet Lake page have the same clock, while Z370 and
 /// several 300-series boards keep a legacy RTC. Names in disabled entries
 /// count as fixes, so a config that merely switched one off keeps both.
-fn no_rtc_fix(candidates: &mut Vec<&'static Platform>, hits: &[SignalHit], applied: &mut Vec<TieBreak>) {
+fn no_rtc_fix(
+    candidates: &mut Vec<&'static Platform>,
+    hits: &[SignalHit],
+    applied: &mut Vec<TieBreak>,
+) {
     let pair = candidates.len() == 2
-        && candidates.iter().any(|p| p.slug == "intel-desktop-coffee-lake")
-        && candidates.iter().any(|p| p.slug == "intel-desktop-comet-lake");
+        && candidates
+            .iter()
+            .any(|p| p.slug == "intel-desktop-coffee-lake")
+        && candidates
+            .iter()
+            .any(|p| p.slug == "intel-desktop-comet-lake");
     let fixed = hits
         .iter()
         .any(|h| matches!(h.points_to, "intel-rtc-fix" | "intel-300-series"));
