@@ -10,6 +10,8 @@
 //!    absence, with a model that is no portable Mac, means a desktop. One
 //!    hint alone (SSDT-XOSI, SMCLightSensor, ECEnabler) is copied into
 //!    desktop configs too often to count; two together do, as in scoring.
+//!    Conversely a desktop-only framebuffer or EC table drops the laptops
+//!    despite laptop kexts (see [`desktop_signs`]).
 //! 2. **Workstations.** Mainstream desktops go to HEDT only on a sign
 //!    that points to HEDT alone (TSC sync kexts, SSDT-UNC, SSDT-RTC0-RANGE,
 //!    AppleXcpmExtraMsrs, X99 patches): iMacPro1,1 and MacPro7,1 are chosen
@@ -17,11 +19,18 @@
 //!    sync, SSDT-UNC) with no likely mainstream-only one drops mainstream
 //!    desktops: their TSCs stay in sync without help. Among HEDT platforms, those whose
 //!    requirements are absent go (see [`hedt_requirements`]).
-//! 3. **Kaby Lake framebuffer.** Between Skylake and Kaby Lake, a Kaby Lake
+//! 3. **Before Skylake.** `IgnoreInvalidFlexRatio` and an EC table without
+//!    USBX together keep the generations before Skylake (see
+//!    [`pre_skylake`]); each alone is a weight-0 signal, never scored.
+//! 4. **XCPM.** XCPM settings without the CPU PM quirk drop the CPUs XCPM
+//!    does not run on (see [`xcpm_only`]).
+//! 5. **AWAC clock.** Between Coffee and Comet Lake desktops, no AWAC or
+//!    RTC fix means Coffee Lake (see [`no_rtc_fix`]).
+//! 6. **Kaby Lake framebuffer.** Between Skylake and Kaby Lake, a Kaby Lake
 //!    `ig-platform-id` with no Kaby Lake `device-id` written over the iGPU
 //!    means Kaby Lake: Apple's Kaby Lake framebuffer attaches only to Kaby
 //!    Lake device ids, so a Skylake iGPU needs the spoof.
-//! 4. **SystemProductName.** The model is the user's choice of the closest
+//! 7. **SystemProductName.** The model is the user's choice of the closest
 //!    Mac; among platforms the hardware cannot tell apart it is the best
 //!    evidence left. It applies only when the hardware narrowed the list
 //!    (see [`narrowed_by_hardware`]: a model alone must not turn a Haswell
