@@ -319,3 +319,23 @@ fn a_penryn_laptop_keeps_the_penryn_page() {
     let m = infer(&config(&body), Some("MacBookPro5,1"), None).expect("a platform");
     assert!(lists(&m, "intel-desktop-penryn"), "{}", slug(&m));
 }
+
+#[test]
+fn provide_current_cpu_info_fits_hybrid_intel_cpus_too() {
+    // The Reference Manual: the quirk serves AMD CPUs, hypervisors, and
+    // Intel's asymmetric (Alder Lake) CPUs. With a Comet Lake spoof it
+    // stays on the Intel side, as an Alder or Raptor Lake config is.
+    let body = "<key>Kernel</key><dict><key>Emulate</key><dict><key>Cpuid1Data</key><data>VQYKAAAAAAAAAAAAAAAAAA==</data></dict>\
+                <key>Quirks</key><dict><key>ProvideCurrentCpuInfo</key><true/></dict></dict>";
+    let m = infer(&config(body), Some("MacPro7,1"), None).expect("a platform");
+    let h = hit_at(&m, "ProvideCurrentCpuInfo").expect("the quirk is evidence");
+    for slug in [
+        "amd-zen",
+        "virtual-machine",
+        "intel-laptop-alder-lake",
+        "intel-desktop-comet-lake",
+    ] {
+        assert!(h.targets.contains(&slug), "{slug}");
+    }
+    assert_eq!(slug(&m), "intel-desktop-comet-lake");
+}
