@@ -143,13 +143,24 @@ fn pre_skylake(
     let (Some(flex), Some(ec)) = (find("intel-flex-ratio"), find("intel-ec-without-usbx")) else {
         return;
     };
-    let keep = |p: &&Platform| flex.targets.contains(&p.slug) || ec.targets.contains(&p.slug);
+    let keep = |p: &Platform| flex.targets.contains(&p.slug) || ec.targets.contains(&p.slug);
+    split_intel(candidates, keep, TieBreak::PreSkylake, applied);
+}
+
+/// Keep the candidates `keep` accepts, when all are Intel (the signals
+/// read here say nothing about AMD) and `keep` splits the list.
+fn split_intel(
+    candidates: &mut Vec<&'static Platform>,
+    keep: impl Fn(&Platform) -> bool,
+    tie: TieBreak,
+    applied: &mut Vec<TieBreak>,
+) {
     if candidates.iter().all(|p| p.vendor == "intel")
-        && candidates.iter().any(keep)
-        && !candidates.iter().all(keep)
+        && candidates.iter().any(|p| keep(p))
+        && !candidates.iter().all(|p| keep(p))
     {
-        candidates.retain(keep);
-        applied.push(TieBreak::PreSkylake);
+        candidates.retain(|p| keep(p));
+        applied.push(tie);
     }
 }
 
@@ -166,14 +177,9 @@ fn xcpm_only(
     let Some(xcpm) = hits.iter().find(|h| h.points_to == "intel-xcpm") else {
         return;
     };
-    let keep = |p: &&Platform| xcpm.targets.contains(&p.slug);
-    if !hits.iter().any(|h| h.points_to == "intel-cpupm")
-        && candidates.iter().all(|p| p.vendor == "intel")
-        && candidates.iter().any(keep)
-        && !candidates.iter().all(keep)
-    {
-        candidates.retain(keep);
-        applied.push(TieBreak::XcpmOnly);
+    if !hits.iter().any(|h| h.points_to == "intel-cpupm") {
+        let keep = |p: &Platform| xcpm.targets.contains(&p.slug);
+        split_intel(candidates, keep, TieBreak::XcpmOnly, applied);
     }
 }
 
