@@ -99,7 +99,7 @@ fn signals(slugs: &[String]) -> String {
         let at = format!("rules/signals.json: signal {i}");
         for k in obj.keys() {
             assert!(
-                ["kind", "match", "points_to", "weight", "note"].contains(&k.as_str()),
+                ["kind", "match", "points_to", "weight", "note", "unless"].contains(&k.as_str()),
                 "{at}: unknown field `{k}`"
             );
         }
@@ -119,6 +119,10 @@ fn signals(slugs: &[String]) -> String {
             "smbios-prefix" => "SmbiosPrefix",
             "cpu-model" => "CpuModel",
             "cpu-gen" => "CpuGen",
+            "boot-arg" => "BootArg",
+            "name" => "Name",
+            "acpi-delete" => "AcpiDelete",
+            "pci-device-id" => "PciDeviceId",
             other => panic!("{at}: unknown kind `{other}`"),
         };
         let names: Vec<String> = obj
@@ -138,15 +142,16 @@ fn signals(slugs: &[String]) -> String {
         let weight = obj
             .get("weight")
             .and_then(Value::as_u64)
-            .filter(|w| (1..=10).contains(w))
-            .unwrap_or_else(|| panic!("{at}: `weight` must be 1 to 10"));
+            .filter(|w| (0..=10).contains(w))
+            .unwrap_or_else(|| panic!("{at}: `weight` must be 0 to 10"));
         let _ = writeln!(
             out,
-            "    SignalDef {{ kind: SignalKind::{kind}, pattern: {:?}, points_to: {:?}, targets: &{:?}, weight: {weight}, note: {} }},",
+            "    SignalDef {{ kind: SignalKind::{kind}, pattern: {:?}, points_to: {:?}, targets: &{:?}, weight: {weight}, note: {}, unless: {} }},",
             string(obj, "match", &at),
             names.join(","),
             targets,
             optional_string(obj, "note", &at),
+            optional_string(obj, "unless", &at),
         );
     }
     out.push_str("];\n");

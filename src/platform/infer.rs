@@ -42,7 +42,7 @@ pub fn decide(hits: Vec<SignalHit>, model: Option<&str>) -> Option<PlatformMatch
     let mut score = vec![0u32; platforms.len()];
     let prior = model.map(super::model_candidates).unwrap_or_default();
     let mut groups: Vec<(&'static [&'static str], u32, u32)> = Vec::new();
-    for h in hits.iter().filter(|h| !is_smbios(h)) {
+    for h in hits.iter().filter(|h| !is_smbios(h) && h.weight > 0) {
         match groups
             .iter_mut()
             .find(|g| std::ptr::eq(g.0, h.targets) || g.0 == h.targets)
@@ -181,7 +181,12 @@ fn vendor_conflict(hits: &[SignalHit]) -> bool {
 }
 
 /// Record a hit of `def` once (the first place it is seen).
-fn hit(hits: &mut Vec<SignalHit>, def: &'static SignalDef, signal: String, path: String) {
+pub(super) fn hit(
+    hits: &mut Vec<SignalHit>,
+    def: &'static SignalDef,
+    signal: String,
+    path: String,
+) {
     if hits
         .iter()
         .any(|h| std::ptr::eq(h.targets, def.targets) && h.signal == signal)
@@ -197,11 +202,11 @@ fn hit(hits: &mut Vec<SignalHit>, def: &'static SignalDef, signal: String, path:
     });
 }
 
-fn defs(kind: SignalKind) -> impl Iterator<Item = &'static SignalDef> {
+pub(super) fn defs(kind: SignalKind) -> impl Iterator<Item = &'static SignalDef> {
     SIGNALS.iter().filter(move |d| d.kind == kind)
 }
 
-fn hex(pattern: &str) -> Option<u32> {
+pub(super) fn hex(pattern: &str) -> Option<u32> {
     u32::from_str_radix(pattern.trim_start_matches("0x"), 16).ok()
 }
 
@@ -209,14 +214,14 @@ fn starts_with_ci(text: &str, prefix: &str) -> bool {
     text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
-fn contains_ci(text: &str, needle: &str) -> bool {
+pub(super) fn contains_ci(text: &str, needle: &str) -> bool {
     text.to_ascii_lowercase()
         .contains(&needle.to_ascii_lowercase())
 }
 
 /// A little-endian number from data (its first `n` bytes), an integer, or a
 /// hex string (Clover writes `0x3E9B0007`).
-fn number(node: &Node, n: usize) -> Option<u32> {
+pub(super) fn number(node: &Node, n: usize) -> Option<u32> {
     match &node.value {
         Value::Data(d) if d.len() >= n => Some(
             d[..n]
@@ -236,7 +241,7 @@ fn number(node: &Node, n: usize) -> Option<u32> {
     }
 }
 
-fn enabled(entry: &Node) -> bool {
+pub(super) fn enabled(entry: &Node) -> bool {
     entry
         .as_dict()
         .and_then(|d| d.get("Enabled"))
@@ -244,18 +249,18 @@ fn enabled(entry: &Node) -> bool {
         != Some(false)
 }
 
-fn dict_entries(node: Option<&Node>) -> impl Iterator<Item = (&str, &Node)> {
+pub(super) fn dict_entries(node: Option<&Node>) -> impl Iterator<Item = (&str, &Node)> {
     node.and_then(Node::as_dict)
         .into_iter()
         .flat_map(|d| d.entries.iter().map(|e| (e.key.as_str(), &e.value)))
 }
 
-fn items(node: Option<&Node>) -> &[Node] {
+pub(super) fn items(node: Option<&Node>) -> &[Node] {
     node.and_then(Node::as_array).unwrap_or(&[])
 }
 
 /// The file name of a path without its extension (`Kexts/Lilu.kext` -> `Lilu`).
-fn stem(path: &str) -> &str {
+pub(super) fn stem(path: &str) -> &str {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
@@ -265,9 +270,11 @@ fn collect(root: &Node, hits: &mut Vec<SignalHit>) {
     device_properties(root, hits);
     named_entries(root, "Kernel/Add", "BundlePath", SignalKind::Kext, hits);
     named_entries(root, "ACPI/Add", "Path", SignalKind::Acpi, hits);
+    acpi_delete(root, hits);
     drivers(root, hits);
     kernel_patches(root, hits);
     cpuid(root, hits);
+    super::names::collect(root, hits);
     for def in defs(SignalKind::Quirk) {
         if root.pointer(def.pattern).and_then(Node::as_bool) == Some(true) {
             let name = def.pattern.rsplit('/').next().unwrap_or(def.pattern);
@@ -336,6 +343,16 @@ fn device_properties(root: &Node, hits: &mut Vec<SignalHit>) {
                     );
                 }
             }
+            if key == "device-id"
+                && !device
+                    .replace(' ', "")
+                    .eq_ignore_ascii_case("PciRoot(0x0)/Pci(0x2,0x0)")
+                && let Some(id) = number(value, 2)
+            {
+                for def in defs(SignalKind::PciDeviceId).filter(|d| hex(d.pattern) == Some(id)) {
+                    hit(hits, def, format!("device-id 0x{id:04X}"), path.clone());
+                }
+            }
             if let Some(s) = value.as_str() {
                 for def in
                     defs(SignalKind::PropertyValue).filter(|d| d.pattern.eq_ignore_ascii_case(s))
@@ -362,12 +379,50 @@ fn named_entries(root: &Node, at: &str, field: &str, kind: SignalKind, hits: &mu
         let name = stem(path);
         for def in defs(kind) {
             let found = match kind {
-                SignalKind::Acpi => contains_ci(name, def.pattern),
+                SignalKind::Acpi => {
+                    contains_ci(name, def.pattern)
+                        && def.unless.is_none_or(|u| !any_entry(root, at, field, u))
+                }
                 _ => name.eq_ignore_ascii_case(def.pattern),
             };
             if found {
                 hit(hits, def, name.to_owned(), format!("{at}/{i}/{field}"));
             }
+        }
+    }
+}
+
+/// Whether an enabled entry of `at` has a `field` file name containing `text`.
+fn any_entry(root: &Node, at: &str, field: &str, text: &str) -> bool {
+    items(root.pointer(at)).iter().any(|e| {
+        enabled(e)
+            && e.as_dict()
+                .and_then(|d| d.get(field))
+                .and_then(|f| f.value.as_str())
+                .is_some_and(|p| contains_ci(stem(p), text))
+    })
+}
+
+/// Enabled `ACPI/Delete` entries by `OemTableId` (`CpuPm`, `Cpu0Ist`).
+fn acpi_delete(root: &Node, hits: &mut Vec<SignalHit>) {
+    for (i, entry) in items(root.pointer("ACPI/Delete")).iter().enumerate() {
+        let Some(Value::Data(id)) = entry
+            .as_dict()
+            .filter(|_| enabled(entry))
+            .and_then(|d| d.get("OemTableId"))
+            .map(|e| &e.value.value)
+        else {
+            continue;
+        };
+        let id = String::from_utf8_lossy(id);
+        let id = id.trim_end_matches(['\0', ' ']);
+        for def in defs(SignalKind::AcpiDelete).filter(|d| d.pattern == id) {
+            hit(
+                hits,
+                def,
+                format!("ACPI/Delete {id}"),
+                format!("ACPI/Delete/{i}/OemTableId"),
+            );
         }
     }
 }

@@ -347,3 +347,6 @@ fn a_lone_hint_falls_back_on_the_model() {
     assert_eq!(m.confidence, Confidence::Low);
     assert_eq!(m.evidence.len(), 1, "the hint is still listed");
 }
+
+#[path = "signal_tests.rs"]
+mod signal_tests;

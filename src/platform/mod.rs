@@ -10,6 +10,7 @@
 
 mod cpu;
 pub mod infer;
+mod names;
 mod signals;
 mod tiebreak;
 

@@ -34,6 +34,18 @@ pub enum SignalKind {
     CpuModel,
     /// The log's CPU brand string: Core generation and form (`10/laptop`).
     CpuGen,
+    /// A token of the boot arguments (`NVRAM/Add/*/boot-args`, Clover's
+    /// `Boot/Arguments`): the token itself or `token=value`.
+    BootArg,
+    /// A hardware name (chipset, PCH, iGPU) written as a phrase in a
+    /// `Comment`, a kext or ACPI table file name, or a DeviceProperties
+    /// `model`/`name` value (see `super::names`).
+    Name,
+    /// An enabled `ACPI/Delete` entry whose `OemTableId` is this text.
+    AcpiDelete,
+    /// A `device-id` property written on a device other than the iGPU
+    /// (hex, 16-bit): a spoof that names the real device.
+    PciDeviceId,
 }
 
 /// One entry of the signal table.
@@ -47,10 +59,14 @@ pub struct SignalDef {
     pub points_to: &'static str,
     /// The platform slugs it points to (groups expanded), sorted.
     pub targets: &'static [&'static str],
-    /// 1 hint, 2 likely, 3 identifies, 10 the log names the CPU.
+    /// 1 hint, 2 likely, 3 identifies, 10 the log names the CPU; 0 never
+    /// scored, read by a tie-break only (see `super::tiebreak`).
     pub weight: u8,
     /// Why it means that, when not obvious.
     pub note: Option<&'static str>,
+    /// For ACPI signals: the table counts only when no enabled table's
+    /// name contains this (`SSDT-EC` without any `USBX` table).
+    pub unless: Option<&'static str>,
 }
 
 include!(concat!(env!("OUT_DIR"), "/signals.rs"));

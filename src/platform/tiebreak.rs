@@ -10,6 +10,8 @@
 //!    absence, with a model that is no portable Mac, means a desktop. One
 //!    hint alone (SSDT-XOSI, SMCLightSensor, ECEnabler) is copied into
 //!    desktop configs too often to count; two together do, as in scoring.
+//!    Conversely a desktop-only framebuffer or EC table drops the laptops
+//!    despite laptop kexts (see [`desktop_signs`]).
 //! 2. **Workstations.** Mainstream desktops go to HEDT only on a sign
 //!    that points to HEDT alone (TSC sync kexts, SSDT-UNC, SSDT-RTC0-RANGE,
 //!    AppleXcpmExtraMsrs, X99 patches): iMacPro1,1 and MacPro7,1 are chosen
@@ -17,11 +19,18 @@
 //!    sync, SSDT-UNC) with no likely mainstream-only one drops mainstream
 //!    desktops: their TSCs stay in sync without help. Among HEDT platforms, those whose
 //!    requirements are absent go (see [`hedt_requirements`]).
-//! 3. **Kaby Lake framebuffer.** Between Skylake and Kaby Lake, a Kaby Lake
+//! 3. **Before Skylake.** `IgnoreInvalidFlexRatio` and an EC table without
+//!    USBX together keep the generations before Skylake (see
+//!    [`pre_skylake`]); each alone is a weight-0 signal, never scored.
+//! 4. **XCPM.** XCPM settings without the CPU PM quirk drop the CPUs XCPM
+//!    does not run on (see [`xcpm_only`]).
+//! 5. **AWAC clock.** Between Coffee and Comet Lake desktops, no AWAC or
+//!    RTC fix means Coffee Lake (see [`no_rtc_fix`]).
+//! 6. **Kaby Lake framebuffer.** Between Skylake and Kaby Lake, a Kaby Lake
 //!    `ig-platform-id` with no Kaby Lake `device-id` written over the iGPU
 //!    means Kaby Lake: Apple's Kaby Lake framebuffer attaches only to Kaby
 //!    Lake device ids, so a Skylake iGPU needs the spoof.
-//! 4. **SystemProductName.** The model is the user's choice of the closest
+//! 7. **SystemProductName.** The model is the user's choice of the closest
 //!    Mac; among platforms the hardware cannot tell apart it is the best
 //!    evidence left. It applies only when the hardware narrowed the list
 //!    (see [`narrowed_by_hardware`]: a model alone must not turn a Haswell
@@ -39,6 +48,16 @@ use super::{Platform, SignalHit, model_candidates};
 pub enum TieBreak {
     /// Laptops dropped: nothing likely marks a laptop.
     NoLaptopSigns,
+    /// Laptops dropped: a desktop framebuffer or a desktop-only table.
+    DesktopSigns,
+    /// Skylake and later dropped: IgnoreInvalidFlexRatio and an EC table
+    /// without USBX, as Dortania's pages before Skylake set them.
+    PreSkylake,
+    /// Platforms without XCPM dropped: XCPM settings and no CPU PM ones.
+    XcpmOnly,
+    /// Comet Lake dropped: no AWAC or legacy-RTC fix, which every board
+    /// from the 400 series on needs.
+    NoRtcFix,
     /// Workstation platforms dropped: nothing HEDT-specific is present.
     NoHedtSigns,
     /// Mainstream desktops dropped: a likely HEDT-only sign, none for them.
@@ -55,6 +74,10 @@ impl std::fmt::Display for TieBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TieBreak::NoLaptopSigns => f.write_str("no laptop kexts or tables"),
+            TieBreak::DesktopSigns => f.write_str("a desktop framebuffer or table"),
+            TieBreak::PreSkylake => f.write_str("IgnoreInvalidFlexRatio and SSDT-EC without USBX"),
+            TieBreak::XcpmOnly => f.write_str("XCPM settings without CPU PM ones"),
+            TieBreak::NoRtcFix => f.write_str("no AWAC or RTC fix"),
             TieBreak::NoHedtSigns => f.write_str("no HEDT kexts, tables or quirks"),
             TieBreak::HedtSigns => f.write_str("HEDT kexts or tables"),
             TieBreak::HedtRequirements => {
@@ -83,6 +106,108 @@ fn laptop_sign(h: &SignalHit) -> bool {
     h.weight >= 2
         && (h.points_to == "laptop-class"
             || (!h.targets.is_empty() && h.targets.iter().all(|t| t.starts_with("intel-laptop-"))))
+}
+
+/// The iGPU runs a desktop framebuffer (an `ig-platform-id` that points to
+/// desktops only) or a desktop-only table is loaded (`-DESKTOP`), and
+/// nothing names a laptop as surely: no mobile framebuffer, no `-LAPTOP`
+/// table. A laptop's framebuffer must drive its built-in panel, and the
+/// desktop ones define no built-in connector; the desktop EC table hides
+/// the embedded controller a laptop's battery needs. Laptop kexts, by
+/// contrast, ship in the packages desktop users copy (VirtualSMC's battery
+/// and light sensor plugins, VoodooPS2 for PS/2 keyboards).
+fn desktop_signs(hits: &[SignalHit]) -> bool {
+    let framebuffer = |h: &&SignalHit| h.weight >= 3 && h.signal.starts_with("ig-platform-id");
+    let desktop = |h: &&SignalHit| only(h, |t| !t.starts_with("intel-laptop-"));
+    (hits.iter().filter(framebuffer).any(|h| desktop(&h))
+        || hits.iter().any(|h| h.points_to == "desktop-class"))
+        && !hits.iter().filter(framebuffer).any(|h| !desktop(&h))
+        && !hits
+            .iter()
+            .any(|h| h.weight >= 3 && h.points_to == "laptop-class")
+}
+
+/// Among Intel candidates from both sides of Skylake, keep the older ones
+/// when the config carries two settings Dortania gives only before Skylake:
+/// `IgnoreInvalidFlexRatio` (set on every page from Clarkdale to Broadwell,
+/// on none after) and an EC table with no USBX table (USB power properties
+/// are added from Skylake on). Each alone is copied into newer configs too
+/// often to score (weight 0); together, and only where the hardware left
+/// the generation open, they decide.
+fn pre_skylake(
+    candidates: &mut Vec<&'static Platform>,
+    hits: &[SignalHit],
+    applied: &mut Vec<TieBreak>,
+) {
+    let find = |group: &str| hits.iter().find(|h| h.points_to == group);
+    let (Some(flex), Some(ec)) = (find("intel-flex-ratio"), find("intel-ec-without-usbx")) else {
+        return;
+    };
+    let keep = |p: &Platform| flex.targets.contains(&p.slug) || ec.targets.contains(&p.slug);
+    split_intel(candidates, keep, TieBreak::PreSkylake, applied);
+}
+
+/// Keep the candidates `keep` accepts, when all are Intel (the signals
+/// read here say nothing about AMD) and `keep` splits the list.
+fn split_intel(
+    candidates: &mut Vec<&'static Platform>,
+    keep: impl Fn(&Platform) -> bool,
+    tie: TieBreak,
+    applied: &mut Vec<TieBreak>,
+) {
+    if candidates.iter().all(|p| p.vendor == "intel")
+        && candidates.iter().any(|p| keep(p))
+        && !candidates.iter().all(|p| keep(p))
+    {
+        candidates.retain(|p| keep(p));
+        applied.push(tie);
+    }
+}
+
+/// Among Intel candidates, keep those XCPM runs on (Haswell and later)
+/// when the config has XCPM settings (`SSDT-PLUG`, `AppleXcpmCfgLock`) and
+/// none for Apple's older CPU power management (`AppleCpuPmCfgLock`): the
+/// configs of older CPUs that copy `SSDT-PLUG` still set the CPU PM quirk.
+/// The same reading as [`hedt_requirements`], across all classes.
+fn xcpm_only(
+    candidates: &mut Vec<&'static Platform>,
+    hits: &[SignalHit],
+    applied: &mut Vec<TieBreak>,
+) {
+    let Some(xcpm) = hits.iter().find(|h| h.points_to == "intel-xcpm") else {
+        return;
+    };
+    if !hits.iter().any(|h| h.points_to == "intel-cpupm") {
+        let keep = |p: &Platform| xcpm.targets.contains(&p.slug);
+        split_intel(candidates, keep, TieBreak::XcpmOnly, applied);
+    }
+}
+
+/// Between Coffee and Comet Lake desktops, Coffee Lake when nothing fixes
+/// the AWAC clock: Dortania calls the fix (SSDT-AWAC, SSDT-RTC0 or an RTC
+/// `_STA` patch) required on all B460 and Z490 boards, and the later boards
+/// that follow the Comet Lake page have the same clock, while Z370 and
+/// several 300-series boards keep a legacy RTC. Names in disabled entries
+/// count as fixes, so a config that merely switched one off keeps both.
+fn no_rtc_fix(
+    candidates: &mut Vec<&'static Platform>,
+    hits: &[SignalHit],
+    applied: &mut Vec<TieBreak>,
+) {
+    let pair = candidates.len() == 2
+        && candidates
+            .iter()
+            .any(|p| p.slug == "intel-desktop-coffee-lake")
+        && candidates
+            .iter()
+            .any(|p| p.slug == "intel-desktop-comet-lake");
+    let fixed = hits
+        .iter()
+        .any(|h| matches!(h.points_to, "intel-rtc-fix" | "intel-300-series"));
+    if pair && !fixed {
+        candidates.retain(|p| p.slug == "intel-desktop-coffee-lake");
+        applied.push(TieBreak::NoRtcFix);
+    }
 }
 
 /// The model's family: `MacBookPro16,2` -> `MacBookPro16`.
@@ -115,6 +240,11 @@ pub(super) fn apply(
     if mixed_form && !laptop && !model.is_some_and(portable_model) {
         candidates.retain(|p| !is_laptop(p));
         applied.push(TieBreak::NoLaptopSigns);
+    } else if mixed_form && desktop_signs(hits) {
+        // Penryn laptops follow the only Penryn page, so the laptop signs
+        // point to it too: it goes with the laptops.
+        candidates.retain(|p| !is_laptop(p) && p.slug != "intel-desktop-penryn");
+        applied.push(TieBreak::DesktopSigns);
     }
     if candidates.iter().any(|p| class(p) == "intel-hedt-")
         && candidates.iter().any(|p| class(p) == "intel-desktop-")
@@ -140,6 +270,9 @@ pub(super) fn apply(
             applied.push(TieBreak::HedtRequirements);
         }
     }
+    pre_skylake(candidates, hits, &mut applied);
+    xcpm_only(candidates, hits, &mut applied);
+    no_rtc_fix(candidates, hits, &mut applied);
     if candidates.len() == 2
         && candidates
             .iter()

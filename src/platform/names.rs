@@ -1,0 +1,140 @@
+//! Signals written as words: hardware names (chipsets, PCH and iGPU names)
+//! in comments, file names and device names, and boot-argument tokens.
+//!
+//! A name counts wherever it is written, enabled entry or not: a comment
+//! `Fix MSI B360M RTC bug` on a disabled patch still says which board the
+//! author has, and sample configs carry no board names. Names are matched
+//! as phrases ([`phrase`]), so `HD Graphics 620` is not found inside
+//! `UHD Graphics 620` and `Z390` not inside `Z3900`.
+
+use super::SignalKind;
+use super::infer::{dict_entries, hit, items};
+use crate::platform::SignalHit;
+use crate::plist::{Node, Step, Value, join_steps};
+
+/// Add the name and boot-argument signals of `root` to `hits`.
+pub(super) fn collect(root: &Node, hits: &mut Vec<SignalHit>) {
+    root.visit(&mut |steps, node| {
+        if let (Some(Step::Key("Comment")), Some(text)) = (steps.last(), node.as_str()) {
+            names_in(text, || join_steps(steps), hits);
+        }
+    });
+    for (at, field) in [("ACPI/Add", "Path"), ("Kernel/Add", "BundlePath")] {
+        for (i, entry) in items(root.pointer(at)).iter().enumerate() {
+            if let Some(file) = entry
+                .as_dict()
+                .and_then(|d| d.get(field))
+                .and_then(|e| e.value.as_str())
+            {
+                names_in(file, || format!("{at}/{i}/{field}"), hits);
+            }
+        }
+    }
+    for at in ["DeviceProperties/Add", "Devices/Properties"] {
+        for (device, props) in dict_entries(root.pointer(at)) {
+            for (key, value) in dict_entries(Some(props)) {
+                if matches!(key, "model" | "name")
+                    && let Some(text) = text_of(value)
+                {
+                    names_in(&text, || format!("{at}/{device}/{key}"), hits);
+                }
+            }
+        }
+    }
+    boot_args(root, hits);
+}
+
+/// A string, or data holding printable ASCII (device names are often
+/// written as data).
+fn text_of(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::String(s) => Some(s.to_string()),
+        Value::Data(d) => {
+            let d = d.strip_suffix(&[0]).unwrap_or(d);
+            (!d.is_empty() && d.iter().all(|b| (0x20..0x7f).contains(b)))
+                .then(|| String::from_utf8_lossy(d).into_owned())
+        }
+        _ => None,
+    }
+}
+
+fn names_in(text: &str, path: impl Fn() -> String, hits: &mut Vec<SignalHit>) {
+    for def in super::SIGNALS
+        .iter()
+        .filter(|d| d.kind == SignalKind::Name && phrase(text, d.pattern))
+    {
+        hit(hits, def, def.pattern.to_owned(), path());
+    }
+}
+
+/// Whether `pattern` occurs in `text` (ignoring ASCII case) as a phrase:
+/// not glued to a letter or digit before it (a camel-case join such as
+/// `PrimeX299` counts as a boundary), and not followed by a digit, nor by a
+/// letter when the pattern ends with a letter (`B360M` names a B360).
+pub(super) fn phrase(text: &str, pattern: &str) -> bool {
+    let hay = text.to_ascii_lowercase();
+    let needle = pattern.to_ascii_lowercase();
+    let (t, p) = (text.as_bytes(), pattern.as_bytes());
+    let ends_in_letter = p.last().is_some_and(u8::is_ascii_alphabetic);
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(&needle).map(|i| i + from) {
+        let before = i.checked_sub(1).map(|b| t[b]);
+        let after = t.get(i + p.len()).copied();
+        let camel = before.is_some_and(|b| b.is_ascii_lowercase()) && t[i].is_ascii_uppercase();
+        let start_ok = before.is_none_or(|b| !b.is_ascii_alphanumeric()) || camel;
+        let end_ok = after
+            .is_none_or(|a| !(a.is_ascii_digit() || ends_in_letter && a.is_ascii_alphabetic()));
+        if start_ok && end_ok {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
+}
+
+/// Boot-argument tokens: OpenCore's `NVRAM/Add/*/boot-args`, Clover's
+/// `Boot/Arguments`. A pattern matches the token or `pattern=value`.
+fn boot_args(root: &Node, hits: &mut Vec<SignalHit>) {
+    let mut places: Vec<(String, &str)> = Vec::new();
+    for (guid, vars) in dict_entries(root.pointer("NVRAM/Add")) {
+        if let Some(s) = vars
+            .as_dict()
+            .and_then(|d| d.get("boot-args"))
+            .and_then(|a| a.value.as_str())
+        {
+            places.push((format!("NVRAM/Add/{guid}/boot-args"), s));
+        }
+    }
+    if let Some(s) = root.pointer("Boot/Arguments").and_then(Node::as_str) {
+        places.push(("Boot/Arguments".into(), s));
+    }
+    for (path, args) in places {
+        for token in args.split_whitespace() {
+            let name = token.split_once('=').map_or(token, |(k, _)| k);
+            for def in super::SIGNALS
+                .iter()
+                .filter(|d| d.kind == SignalKind::BootArg && d.pattern == name)
+            {
+                hit(hits, def, format!("boot-arg {token}"), path.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::phrase;
+
+    #[test]
+    fn names_match_as_phrases() {
+        assert!(phrase("Fix MSI B360M Mortal RTC bug", "B360"));
+        assert!(phrase("PrimeX299DeluxeUSB", "X299"));
+        assert!(phrase("Z390 Chipset LPC/eSPI Controller", "Z390"));
+        assert!(phrase("Sunrise Point-LP SMBus", "Sunrise Point"));
+        assert!(!phrase("Intel UHD Graphics 620", "HD Graphics 620"));
+        assert!(phrase("Intel UHD Graphics 620", "UHD Graphics 620"));
+        assert!(!phrase("Z3900", "Z390"));
+        assert!(!phrase("XB360", "B360"));
+        assert!(!phrase("Sky Lakes", "Sky Lake"));
+    }
+}
