@@ -137,3 +137,28 @@ fn items_read_as_opencore_does() {
     let keys: Vec<&str> = first.pairs().map(|(k, _, _)| k).collect();
     assert_eq!(keys, ["Enabled", "BundlePath", "BundlePath", "Count"]);
 }
+
+#[test]
+fn maps_and_multi_type_values() {
+    let text = "<plist><dict><key>NVRAM</key><dict><key>Add</key><dict>\
+        <key>#comment</key><dict/>\
+        <key>G</key><dict><key>s</key><string>ab</string><key>i</key><integer>258</integer>\
+        <key>d</key><data>AQI=</data><key>b</key><true/><key>a</key><array/></dict>\
+        </dict></dict></dict></plist>";
+    let doc = crate::plist::load(text).expect("parses");
+    let source =
+        crate::source::SourceFile::new("c.plist", text.as_bytes().to_vec()).expect("UTF-8");
+    let config = crate::model::build(&doc);
+    let options = super::super::CheckOptions::default();
+    let cx = Context::new(&source, &doc, &config, &options);
+    let add = Item::at(&cx, "NVRAM/Add").expect("NVRAM/Add");
+    let keys: Vec<&str> = add.map_entries().map(|(k, _, _)| k).collect();
+    assert_eq!(keys, ["G"], "the # key is a comment");
+    let g = add.get("G").expect("G");
+    let bytes = |k: &str| g.get(k).and_then(|i| i.mdata()).map(|c| c.into_owned());
+    assert_eq!(bytes("s"), Some(b"ab\0".to_vec()));
+    assert_eq!(bytes("i"), Some(vec![2, 1, 0, 0]));
+    assert_eq!(bytes("d"), Some(vec![1, 2]));
+    assert_eq!(bytes("b"), Some(vec![1]));
+    assert_eq!(bytes("a"), None);
+}
