@@ -58,11 +58,14 @@ mod bootargs;
 mod booter;
 mod clover;
 mod context;
+mod devprops;
 mod files;
 mod firmware;
 pub(crate) mod literal;
 mod memmap;
 mod moves;
+mod nvram;
+mod platforminfo;
 mod reader;
 mod runtime;
 mod schema;
@@ -297,6 +300,24 @@ pub static FAMILIES: &[Family] = &[
             Rule::new(&clover::C004, clover::c004),
             Rule::new(&clover::C005, clover::c005),
         ],
+    },
+    Family {
+        prefix: "D",
+        name: "device-properties",
+        about: "DeviceProperties, and device paths wherever the config writes one (UEFI/Audio/AudioDevice too)",
+        rules: devprops::RULES,
+    },
+    Family {
+        prefix: "N",
+        name: "nvram",
+        about: "NVRAM: GUID keys, variable names, repeated entries, and the values whose format macOS fixes",
+        rules: nvram::RULES,
+    },
+    Family {
+        prefix: "P",
+        name: "platform-info",
+        about: "PlatformInfo: the SMBIOS update mode and the Generic values OpenCore uses with Automatic",
+        rules: platforminfo::RULES,
     },
 ];
 

@@ -1,0 +1,201 @@
+//! D0xx: `DeviceProperties`, and device paths wherever a config writes one
+//! (`UEFI/Audio/AudioDevice` too): the checks of OpenCore's validator,
+//! with the EDK2 text device-path conversion restated in [`path`].
+
+pub mod path;
+
+use super::view::{Item, printable_ascii, repeats};
+use super::{Context, Rule};
+use crate::model::ConfigKind;
+use path::Verdict;
+
+rule! {
+    code: D001,
+    name: "device-path-misread",
+    severity: Error,
+    fix: None,
+    summary: "A DeviceProperties/Add device path does not read back as written.",
+    why: "OpenCore applies the properties to the path it parses, which is another spelling or another device than the one written.",
+}
+rule! {
+    code: D002,
+    name: "property-name-not-printable",
+    severity: Info,
+    fix: None,
+    summary: "A DeviceProperties/Add property name holds a character outside printable ASCII.",
+    why: "Property names are ASCII identifiers to macOS; OpenCore's validator rejects other characters.",
+}
+rule! {
+    code: D003,
+    name: "delete-device-path-misread",
+    severity: Warning,
+    fix: None,
+    summary: "A DeviceProperties/Delete device path does not read back as written.",
+    why: "OpenCore deletes the properties of the path it parses, which is another spelling or another device than the one written.",
+}
+rule! {
+    code: D004,
+    name: "delete-property-repeated",
+    severity: Info,
+    fix: Always(Safe),
+    summary: "A property name is listed twice under one DeviceProperties/Delete device.",
+    why: "The second entry deletes nothing more; OpenCore's validator reports it.",
+}
+rule! {
+    code: D005,
+    name: "audio-device-path-misread",
+    severity: Warning,
+    fix: None,
+    summary: "UEFI/Audio/AudioDevice does not read back as written.",
+    why: "OpenCore's audio driver looks for the codec at the path it parses, which is another spelling or another device than the one written.",
+}
+
+/// The D family, in code order.
+pub(super) static RULES: &[Rule] = &[
+    Rule::new(&D001, d001),
+    Rule::new(&D002, d002),
+    Rule::new(&D003, d003),
+    Rule::new(&D004, d004),
+    Rule::new(&D005, d005),
+];
+
+/// The devices of `DeviceProperties/<section>` as OpenCore reads them: keys
+/// that are not comments, with a value of the type the section holds.
+fn devices<'a>(
+    cx: &Context<'a>,
+    section: &str,
+    dict: bool,
+) -> Vec<(&'a str, crate::source::Span, Item<'a>)> {
+    if cx.config.kind != ConfigKind::OpenCore {
+        return Vec::new();
+    }
+    let Some(map) = Item::at(cx, &format!("DeviceProperties/{section}")) else {
+        return Vec::new();
+    };
+    map.map_entries()
+        .filter(|(_, _, v)| {
+            if dict {
+                v.node.as_dict().is_some()
+            } else {
+                v.node.as_array().is_some()
+            }
+        })
+        .collect()
+}
+
+/// Report every device path of `section` that does not round-trip.
+fn misread_paths(cx: &mut Context, rule: &'static super::RuleMeta, section: &str, dict: bool) {
+    for (key, span, item) in devices(cx, section, dict) {
+        if let Verdict::Differs(printed) = path::round_trip(key) {
+            let does = if section == "Add" {
+                "applies these properties to"
+            } else {
+                "deletes these properties from"
+            };
+            cx.report_span(
+                rule,
+                item.path.clone(),
+                span,
+                format!(
+                    "device path `{key}` reads back as `{printed}`: OpenCore {does} the device `{printed}` names"
+                ),
+            )
+            .help = Some(help(key, &printed));
+        }
+    }
+}
+
+fn help(written: &str, printed: &str) -> String {
+    format!(
+        "numbers without `0x` are decimal, and EDK2 prints each number in hex with `0x` and no leading zeros; \
+         if `{printed}` is the device you mean, write it that way; otherwise correct `{written}`"
+    )
+}
+
+/// D001: DeviceProperties/Add device paths round-trip.
+pub fn d001(cx: &mut Context) {
+    misread_paths(cx, &D001, "Add", true);
+}
+
+/// D002: DeviceProperties/Add property names are printable ASCII.
+pub fn d002(cx: &mut Context) {
+    for (key, _, device) in devices(cx, "Add", true) {
+        for (name, _, value) in device.map_entries() {
+            if value.mdata().is_none() || printable_ascii(name) {
+                continue;
+            }
+            let at = value.located();
+            cx.report(
+                &D002,
+                &at,
+                format!(
+                    "property name `{}` of `{key}` holds a character outside printable ASCII",
+                    name.escape_debug()
+                ),
+            );
+        }
+    }
+}
+
+/// D003: DeviceProperties/Delete device paths round-trip.
+pub fn d003(cx: &mut Context) {
+    misread_paths(cx, &D003, "Delete", false);
+}
+
+/// D004: no property name twice under one DeviceProperties/Delete device.
+pub fn d004(cx: &mut Context) {
+    for (key, _, device) in devices(cx, "Delete", false) {
+        let names: Vec<Item> = device.items().collect();
+        for (later, first) in repeats(&names, |i| i.str()) {
+            let dup = &names[later];
+            let at = dup.located();
+            let edit = crate::patch::remove_item(&cx.source.text, dup.node);
+            let d = cx.report(
+                &D004,
+                &at,
+                format!(
+                    "`{}` is already listed at {} under `{key}`: OpenCore deletes it once",
+                    dup.str().unwrap_or_default(),
+                    names[first].path
+                ),
+            );
+            d.fix = Some(crate::patch::Fix::safe(
+                "remove the repeated name",
+                vec![edit],
+            ));
+        }
+    }
+}
+
+/// D005: UEFI/Audio/AudioDevice round-trips, when audio support is on.
+pub fn d005(cx: &mut Context) {
+    if cx.config.kind != ConfigKind::OpenCore {
+        return;
+    }
+    let Some(audio) = Item::at(cx, "UEFI/Audio") else {
+        return;
+    };
+    if !audio.bool_of("AudioSupport") {
+        return;
+    }
+    let Some(device) = audio.get("AudioDevice") else {
+        return;
+    };
+    let Some(text) = device.str() else {
+        return;
+    };
+    if let Verdict::Differs(printed) = path::round_trip(text) {
+        let at = device.located();
+        cx.report(
+            &D005,
+            &at,
+            format!(
+                "AudioDevice `{text}` reads back as `{printed}`: OpenCore looks for the codec at `{printed}`"
+            ),
+        )
+        .help = Some(help(text, &printed));
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
