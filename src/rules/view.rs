@@ -350,6 +350,27 @@ impl<'a> Item<'a> {
         self.pairs().filter(|(k, _, _)| !k.starts_with('#'))
     }
 
+    /// The entries of the map at `path` (see [`Item::map_entries`]) whose
+    /// value is a dict (`dict`) or else an array: the ones OpenCore keeps.
+    /// Empty for a config that is not OpenCore's.
+    pub fn map_at(cx: &Context<'a>, path: &str, dict: bool) -> Vec<(&'a str, Span, Item<'a>)> {
+        if cx.config.kind != crate::model::ConfigKind::OpenCore {
+            return Vec::new();
+        }
+        let Some(map) = Item::at(cx, path) else {
+            return Vec::new();
+        };
+        map.map_entries()
+            .filter(|(_, _, v)| {
+                if dict {
+                    v.node.as_dict().is_some()
+                } else {
+                    v.node.as_array().is_some()
+                }
+            })
+            .collect()
+    }
+
     /// The bytes OpenCore stores for a multi-type value (a `DeviceProperties`
     /// property or an `NVRAM` variable): `<data>` decoded, `<string>` with
     /// its terminating NUL, `<integer>` as 4 little-endian bytes of its

@@ -4,7 +4,7 @@
 
 pub mod path;
 
-use super::view::{Item, printable_ascii, repeats};
+use super::view::{Item, printable_ascii};
 use super::{Context, Rule};
 use crate::model::ConfigKind;
 use path::Verdict;
@@ -66,21 +66,7 @@ fn devices<'a>(
     section: &str,
     dict: bool,
 ) -> Vec<(&'a str, crate::source::Span, Item<'a>)> {
-    if cx.config.kind != ConfigKind::OpenCore {
-        return Vec::new();
-    }
-    let Some(map) = Item::at(cx, &format!("DeviceProperties/{section}")) else {
-        return Vec::new();
-    };
-    map.map_entries()
-        .filter(|(_, _, v)| {
-            if dict {
-                v.node.as_dict().is_some()
-            } else {
-                v.node.as_array().is_some()
-            }
-        })
-        .collect()
+    Item::map_at(cx, &format!("DeviceProperties/{section}"), dict)
 }
 
 /// Report every device path of `section` that does not round-trip.
@@ -145,25 +131,7 @@ pub fn d003(cx: &mut Context) {
 /// D004: no property name twice under one DeviceProperties/Delete device.
 pub fn d004(cx: &mut Context) {
     for (key, _, device) in devices(cx, "Delete", false) {
-        let names: Vec<Item> = device.items().collect();
-        for (later, first) in repeats(&names, |i| i.str()) {
-            let dup = &names[later];
-            let at = dup.located();
-            let edit = crate::patch::remove_item(&cx.source.text, dup.node);
-            let d = cx.report(
-                &D004,
-                &at,
-                format!(
-                    "`{}` is already listed at {} under `{key}`: OpenCore deletes it once",
-                    dup.str().unwrap_or_default(),
-                    names[first].path
-                ),
-            );
-            d.fix = Some(crate::patch::Fix::safe(
-                "remove the repeated name",
-                vec![edit],
-            ));
-        }
+        super::nvram::report_repeated(cx, &D004, key, &device);
     }
 }
 

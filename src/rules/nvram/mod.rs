@@ -1,13 +1,12 @@
 //! N0xx: the `NVRAM` section: GUID keys, variable names, repeated entries,
 //! and the sizes and values of the variables whose format macOS fixes
 //! (the table `rules/nvram-keys.tsv`, generated from OpenCore's validator
-//! by `scripts/gen_nvram_keys.py` and embedded at build time).
+//! by `scripts/gen_opencore_tables.py` and embedded at build time).
 
 mod values;
 
 use super::view::{Item, guid_ok, printable_ascii, repeats};
 use super::{Context, Rule, RuleMeta};
-use crate::model::ConfigKind;
 use crate::source::Span;
 
 pub(crate) use values::*;
@@ -86,22 +85,7 @@ pub(super) static RULES: &[Rule] = &[
 /// are not comments, with a dict (`Add`) or an array (`Delete`,
 /// `LegacySchema`) value.
 fn guids<'a>(cx: &Context<'a>, section: &str) -> Vec<(&'a str, Span, Item<'a>)> {
-    if cx.config.kind != ConfigKind::OpenCore {
-        return Vec::new();
-    }
-    let Some(map) = Item::at(cx, &format!("NVRAM/{section}")) else {
-        return Vec::new();
-    };
-    let dict = section == "Add";
-    map.map_entries()
-        .filter(|(_, _, v)| {
-            if dict {
-                v.node.as_dict().is_some()
-            } else {
-                v.node.as_array().is_some()
-            }
-        })
-        .collect()
+    Item::map_at(cx, &format!("NVRAM/{section}"), section == "Add")
 }
 
 fn malformed_guids(cx: &mut Context, rule: &'static RuleMeta, section: &str, what: &str) {
@@ -120,25 +104,31 @@ fn malformed_guids(cx: &mut Context, rule: &'static RuleMeta, section: &str, wha
 
 fn repeated_names(cx: &mut Context, rule: &'static RuleMeta, section: &str) {
     for (key, _, list) in guids(cx, section) {
-        let names: Vec<Item> = list.items().collect();
-        for (later, first) in repeats(&names, |i| i.str()) {
-            let dup = &names[later];
-            let at = dup.located();
-            let edit = crate::patch::remove_item(&cx.source.text, dup.node);
-            let d = cx.report(
-                rule,
-                &at,
-                format!(
-                    "`{}` is already listed at {} under `{key}`",
-                    dup.str().unwrap_or_default(),
-                    names[first].path
-                ),
-            );
-            d.fix = Some(crate::patch::Fix::safe(
-                "remove the repeated name",
-                vec![edit],
-            ));
-        }
+        report_repeated(cx, rule, key, &list);
+    }
+}
+
+/// Report each string of the array `list` (under the map key `owner`) that
+/// repeats an earlier one exactly, with a safe fix removing the repeat.
+pub(crate) fn report_repeated(cx: &mut Context, rule: &'static RuleMeta, owner: &str, list: &Item) {
+    let names: Vec<Item> = list.items().collect();
+    for (later, first) in repeats(&names, |i| i.str()) {
+        let dup = &names[later];
+        let at = dup.located();
+        let edit = crate::patch::remove_item(&cx.source.text, dup.node);
+        let d = cx.report(
+            rule,
+            &at,
+            format!(
+                "`{}` is already listed at {} under `{owner}`: the repeat does nothing",
+                dup.str().unwrap_or_default(),
+                names[first].path
+            ),
+        );
+        d.fix = Some(crate::patch::Fix::safe(
+            "remove the repeated name",
+            vec![edit],
+        ));
     }
 }
 

@@ -1,7 +1,7 @@
 //! P0xx: `PlatformInfo`: the SMBIOS update mode, and the `Generic` values
 //! OpenCore uses when `Automatic` is on (the Mac model against the table
 //! `rules/mac-models.txt`, generated from OpenCore's model database by
-//! `scripts/gen_mac_models.py` and embedded at build time).
+//! `scripts/gen_opencore_tables.py` and embedded at build time).
 
 use super::view::{Item, guid_ok};
 use super::{Context, Rule, RuleMeta};
@@ -17,7 +17,7 @@ rule! {
     severity: Warning,
     fix: Sometimes(Unsafe),
     summary: "PlatformInfo/UpdateSMBIOSMode is not TryOverwrite, Create, Overwrite or Custom.",
-    why: "OpenCore falls back to Create, which writes SMBIOS to a new area some firmware and macOS versions do not read.",
+    why: "OpenCore falls back to Create (new tables in newly allocated memory), not the mode the config meant.",
 }
 rule! {
     code: P002,
@@ -41,7 +41,7 @@ rule! {
     severity: Warning,
     fix: None,
     summary: "PlatformInfo/Generic/SystemUUID is not empty, OEM or a UUID.",
-    why: "OpenCore cannot convert it, so macOS does not get the UUID written (iServices and the boot volume's identity can change).",
+    why: "OpenCore cannot convert it, so macOS does not see the UUID the config sets.",
 }
 rule! {
     code: P005,
