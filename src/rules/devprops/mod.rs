@@ -78,16 +78,33 @@ fn misread_paths(cx: &mut Context, rule: &'static super::RuleMeta, section: &str
             } else {
                 "deletes these properties from"
             };
-            cx.report_span(
-                rule,
-                item.path.clone(),
-                span,
-                format!(
-                    "device path `{key}` reads back as `{printed}`: OpenCore {does} the device `{printed}` names"
-                ),
-            )
-            .help = Some(help(key, &printed));
+            let d = cx.report_span(rule, item.path.clone(), span, misread(key, &printed, does));
+            spelling_only(d, key, &printed);
         }
+    }
+}
+
+/// The message of a path that reads back as `printed`.
+fn misread(written: &str, printed: &str, does: &str) -> String {
+    if path::same_device(written, printed) {
+        format!(
+            "device path `{written}` reads back as `{printed}`: the same device, spelt otherwise (OpenCore's validator rejects the spelling)"
+        )
+    } else {
+        format!("device path `{written}` reads back as `{printed}`: OpenCore {does} `{printed}`")
+    }
+}
+
+/// Help for a misread path; a spelling that names the same device is a
+/// warning, not an error.
+fn spelling_only(d: &mut super::Diagnostic, written: &str, printed: &str) {
+    if path::same_device(written, printed) {
+        if d.severity == super::Severity::Error {
+            d.severity = super::Severity::Warning;
+        }
+        d.help = Some(format!("write `{printed}`, the spelling OpenCore prints"));
+    } else {
+        d.help = Some(help(written, printed));
     }
 }
 
@@ -154,14 +171,13 @@ pub fn d005(cx: &mut Context) {
     };
     if let Verdict::Differs(printed) = path::round_trip(text) {
         let at = device.located();
-        cx.report(
-            &D005,
-            &at,
-            format!(
-                "AudioDevice `{text}` reads back as `{printed}`: OpenCore looks for the codec at `{printed}`"
-            ),
-        )
-        .help = Some(help(text, &printed));
+        let message = misread(text, &printed, "looks for the codec at").replacen(
+            "device path",
+            "AudioDevice",
+            1,
+        );
+        let d = cx.report(&D005, &at, message);
+        spelling_only(d, text, &printed);
     }
 }
 

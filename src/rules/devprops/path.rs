@@ -470,6 +470,59 @@ pub fn round_trip(text: &str) -> Verdict {
     }
 }
 
+/// Whether `text` and `printed` (what EDK2 prints for it) differ only in
+/// how numbers are spelled, in a way that reads the same to a person and
+/// to EDK2: `0x`-prefixed hex with leading zeros or another case
+/// (`0x03`, `0X1F`), or a single decimal digit (`0`, `03`), where decimal
+/// and hex agree. Then OpenCore uses the device the text names and only
+/// the spelling is off; otherwise (`1f` read as 1, `31` read as 0x1F, a
+/// dropped node or parameter) the device may be another one.
+pub fn same_device(text: &str, printed: &str) -> bool {
+    let (a, b) = (tokens(text), tokens(printed));
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| {
+            if x.eq_ignore_ascii_case(y) {
+                return true;
+            }
+            let Some(printed_hex) = y.strip_prefix("0x").or_else(|| y.strip_prefix("0X")) else {
+                return false;
+            };
+            let value = hex(printed_hex);
+            match x.strip_prefix("0x").or_else(|| x.strip_prefix("0X")) {
+                Some(digits) => {
+                    !digits.is_empty()
+                        && digits.bytes().all(|c| c.is_ascii_hexdigit())
+                        && hex(digits) == value
+                }
+                None => {
+                    !x.is_empty()
+                        && x.bytes().all(|c| c.is_ascii_digit())
+                        && decimal(x) < 10
+                        && decimal(x) == value
+                }
+            }
+        })
+}
+
+/// `text` cut into delimiters (`(`, `)`, `,`, `/`) and the runs between them.
+fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '(' | ')' | ',' | '/') {
+            if start < i {
+                out.push(&text[start..i]);
+            }
+            out.push(&text[i..=i]);
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
 /// EDK2's `Strtoi`: hexadecimal after `0x` (leading spaces and zeros
 /// allowed before the `x`), decimal otherwise; digits stop at the first
 /// other character; an overflow reads as all ones.

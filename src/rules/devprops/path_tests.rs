@@ -40,6 +40,24 @@ fn agrees_with_ocvalidate_on_every_recorded_path() {
 }
 
 #[test]
+fn same_device_only_for_unambiguous_spellings() {
+    let same = |t: &str| match round_trip(t) {
+        Verdict::Differs(p) => same_device(t, &p),
+        v => panic!("{t}: {v:?}"),
+    };
+    assert!(same("PciRoot(0)/Pci(0x1b,0x0)"));
+    assert!(same("PciRoot(0x0)/Pci(0x1F,0x03)"));
+    assert!(same("PciRoot(0x00)/Pci(0x02,0x00)"));
+    assert!(same("PciRoot(0x0)/Pci(0x14,0x0)/USB(1,0)"));
+    assert!(!same("PciRoot(0)/Pci(1f,3)"), "1f reads as 1");
+    assert!(!same("PciRoot(0x0)/Pci(31,3)"), "31 or 0x31?");
+    assert!(!same("PciRoot(0x0)/Pci(0x2)"), "a missing parameter");
+    assert!(!same("PciRoot(0x0)/Pci(0x100,0x0)"), "cut to 8 bits");
+    assert!(!same("PciRoot(0x0)\\Pci(0x2,0x0)"), "a dropped node");
+    assert!(!same("PciRoot(0x0)/Pci(0x2,0x0)junk"));
+}
+
+#[test]
 fn numbers_read_as_edk2_reads_them() {
     assert_eq!(strtoi("0x1F"), 0x1F);
     assert_eq!(strtoi("1f"), 1, "decimal stops at the first letter");

@@ -156,6 +156,13 @@ fn maps_and_multi_type_values() {
         let add = Item::at(cx, "NVRAM/Add").expect("NVRAM/Add");
         let keys: Vec<&str> = add.map_entries().map(|(k, _, _)| k).collect();
         assert_eq!(keys, ["G"], "the # key is a comment");
+        let dicts: Vec<&str> = Item::map_at(cx, "NVRAM/Add", true)
+            .into_iter()
+            .map(|(k, _, _)| k)
+            .collect();
+        assert_eq!(dicts, ["G"]);
+        assert!(Item::map_at(cx, "NVRAM/Add", false).is_empty(), "no arrays");
+        assert!(Item::map_at(cx, "NVRAM/Delete", false).is_empty(), "absent");
         let g = add.get("G").expect("G");
         let bytes = |k: &str| g.get(k).and_then(|i| i.mdata()).map(|c| c.into_owned());
         assert_eq!(bytes("s"), Some(b"ab\0".to_vec()));
