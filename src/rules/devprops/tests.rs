@@ -51,6 +51,25 @@ fn d001_add_paths_that_do_not_read_back() {
 }
 
 #[test]
+fn d001_same_device_spelt_otherwise_is_a_warning() {
+    let severity = |key: &str| {
+        let text = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n{}\n</dict>\n</plist>\n",
+            props(&format!("<key>{key}</key>{LAYOUT}"), "")
+        );
+        let mut opts = AuditOptions::default();
+        opts.check.select = vec!["D001".to_owned()];
+        let r = audit::audit_bytes("t.plist", text.into_bytes(), &opts);
+        r.diagnostics[0].severity
+    };
+    use crate::rules::Severity::{Error, Warning};
+    assert_eq!(severity("PciRoot(0x0)/Pci(0x1F,0x03)"), Warning);
+    assert_eq!(severity("PciRoot(0)/Pci(0x1b,0x0)"), Warning);
+    assert_eq!(severity("PciRoot(0)/Pci(1f,3)"), Error);
+    assert_eq!(severity("PciRoot(0x0)/Pci(31,3)"), Error);
+}
+
+#[test]
 fn d002_property_names_must_be_printable() {
     let bad = props(
         "<key>PciRoot(0x0)/Pci(0x1b,0x0)</key><dict><key>layout-id\u{e9}</key><data>AQAAAA==</data></dict>",
