@@ -76,18 +76,19 @@ pub fn known_model(name: &str) -> bool {
         .any(|l| l == name)
 }
 
-/// `PlatformInfo/Generic`, when the config is OpenCore's and `Automatic`
-/// is on (OpenCore uses Generic only then, and its validator checks it
-/// only then).
-fn generic<'a>(cx: &Context<'a>) -> Option<Item<'a>> {
+/// `PlatformInfo`, when the config is OpenCore's and `Automatic` is on
+/// (OpenCore uses Generic only then, and its validator checks it only then).
+fn automatic<'a>(cx: &Context<'a>) -> Option<Item<'a>> {
     if cx.config.kind != ConfigKind::OpenCore {
         return None;
     }
     let pi = Item::at(cx, "PlatformInfo")?;
-    if !pi.bool_of("Automatic") {
-        return None;
-    }
-    pi.get("Generic")
+    pi.bool_of("Automatic").then_some(pi)
+}
+
+/// `PlatformInfo/Generic`, when OpenCore uses it (see [`automatic`]).
+fn generic<'a>(cx: &Context<'a>) -> Option<Item<'a>> {
+    automatic(cx)?.get("Generic")
 }
 
 /// Report `item` (a string) when it is not one of `allowed`; an unsafe fix
@@ -149,15 +150,20 @@ pub fn p001(cx: &mut Context) {
 
 /// P002: SystemProductName is a known Mac model.
 pub fn p002(cx: &mut Context) {
-    let Some(generic) = generic(cx) else {
+    let Some(pi) = automatic(cx) else {
         return;
     };
-    let item = generic.get("SystemProductName");
-    let name = item.as_ref().and_then(Item::str).unwrap_or("");
+    // An absent Generic or SystemProductName reads as "", which is no model.
+    let (name, at) = match pi.get("Generic") {
+        Some(g) => (
+            g.str_of("SystemProductName"),
+            g.located_of("SystemProductName"),
+        ),
+        None => ("", pi.located_of("Generic")),
+    };
     if known_model(name) {
         return;
     }
-    let at = generic.located_of("SystemProductName");
     let close = MAC_MODELS
         .lines()
         .filter(|l| !l.starts_with('#'))
