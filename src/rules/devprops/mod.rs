@@ -1,6 +1,9 @@
 //! D0xx: `DeviceProperties`, and device paths wherever a config writes one
 //! (`UEFI/Audio/AudioDevice` too): the checks of OpenCore's validator,
 //! with the EDK2 text device-path conversion restated in [`path`].
+//!
+//! Not release-gated: the device-path conversion is EDK2's and has not
+//! changed for the node types read here.
 
 pub mod path;
 

@@ -2,6 +2,9 @@
 //! and the sizes and values of the variables whose format macOS fixes
 //! (the table `rules/nvram-keys.tsv`, generated from OpenCore's validator
 //! by `scripts/gen_opencore_tables.py` and embedded at build time).
+//!
+//! Not release-gated: OpenCore's validator has made these checks since it
+//! first shipped, and the sizes are macOS's, the same for every release.
 
 mod values;
 

@@ -183,6 +183,20 @@ fn n007_to_n017_values() {
 }
 
 #[test]
+fn a_string_value_gets_help_about_its_nul() {
+    let text = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n{}\n</dict>\n</plist>\n",
+        add(BOOT, "<key>nvda_drv</key><string>1</string>")
+    );
+    let mut opts = crate::audit::AuditOptions::default();
+    opts.check.select = vec!["N007".to_owned()];
+    let r = crate::audit::audit_bytes("t.plist", text.into_bytes(), &opts);
+    let d = &r.diagnostics[0];
+    assert!(d.message.contains("2 bytes: 31 00"), "{}", d.message);
+    assert!(d.help.as_deref().is_some_and(|h| h.contains("<data>")));
+}
+
+#[test]
 fn every_table_variable_has_a_rule_or_is_covered_elsewhere() {
     let rows = super::table_rows();
     assert_eq!(rows.len(), 12);

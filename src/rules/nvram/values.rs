@@ -160,7 +160,8 @@ fn check_variable(cx: &mut Context, rule: &'static RuleMeta, variable: &str) {
                 continue;
             }
             let at = value.located();
-            cx.report(
+            let is_string = value.str().is_some();
+            let d = cx.report(
                 rule,
                 &at,
                 format!(
@@ -169,6 +170,12 @@ fn check_variable(cx: &mut Context, rule: &'static RuleMeta, variable: &str) {
                     value.node.value.type_name()
                 ),
             );
+            if is_string && check != "printable" {
+                d.help = Some(
+                    "OpenCore stores a <string> with its terminating NUL; write the bytes as <data>"
+                        .to_owned(),
+                );
+            }
         }
     }
 }

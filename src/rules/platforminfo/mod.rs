@@ -2,6 +2,11 @@
 //! OpenCore uses when `Automatic` is on (the Mac model against the table
 //! `rules/mac-models.txt`, generated from OpenCore's model database by
 //! `scripts/gen_opencore_tables.py` and embedded at build time).
+//!
+//! Not release-gated: the accepted values have been the same since OpenCore
+//! 0.0.3. P001 and P003-P005 read only values that are present (an absent
+//! key keeps OpenCore's default, which passes, and X007 reports it); P002
+//! also reports an absent model, as the empty default names none.
 
 use super::view::{Item, guid_ok};
 use super::{Context, Rule, RuleMeta};
