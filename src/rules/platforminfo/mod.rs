@@ -3,10 +3,13 @@
 //! `rules/mac-models.txt`, generated from OpenCore's model database by
 //! `scripts/gen_opencore_tables.py` and embedded at build time).
 //!
-//! Not release-gated: the accepted values have been the same since OpenCore
-//! 0.0.3. P001 and P003-P005 read only values that are present (an absent
-//! key keeps OpenCore's default, which passes, and X007 reports it); P002
-//! also reports an absent model, as the empty default names none.
+//! Not release-gated: each key has accepted the same values since it was
+//! added (UpdateSMBIOSMode's since OpenCore 0.0.3). P001 and P003-P005 read
+//! only values that are present (an absent key keeps OpenCore's default,
+//! which passes, and X007 reports it); P002 also reports an absent model, as
+//! the empty default names none. P002 uses 1.0.7's model table, which only
+//! grows: a config for an older release may name a model that release
+//! lacks, and P002 does not see it.
 
 use super::view::{Item, guid_ok};
 use super::{Context, Rule, RuleMeta};
