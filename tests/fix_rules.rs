@@ -35,6 +35,29 @@ fn boot_args(args: &str, delete: bool) -> String {
 
 const RUNTIME: &str = "\t<key>UEFI</key>\n\t<dict>\n\t\t<key>Drivers</key>\n\t\t<array>\n\t\t\t<dict>\n\t\t\t\t<key>Enabled</key>\n\t\t\t\t<true/>\n\t\t\t\t<key>Path</key>\n\t\t\t\t<string>OpenRuntime.efi</string>\n\t\t\t</dict>\n\t\t</array>\n\t</dict>\n";
 
+/// `<section>/<list>` holding one key whose array repeats a name, as a
+/// root entry.
+fn repeated_list(section: &str, list: &str, key: &str) -> String {
+    format!(
+        "\t<key>{section}</key>\n\t<dict>\n\t\t<key>{list}</key>\n\t\t<dict>\n\t\t\t<key>{key}</key>\n\t\t\t<array>\n\t\t\t\t<string>model</string>\n\t\t\t\t<string>model</string>\n\t\t\t</array>\n\t\t</dict>\n\t</dict>\n"
+    )
+}
+
+/// An NVRAM body whose `list` repeats boot-args under one GUID.
+fn repeated_nvram(list: &str) -> String {
+    format!(
+        "\t\t<key>{list}</key>\n\t\t<dict>\n\t\t\t<key>{GUID}</key>\n\t\t\t<array>\n\t\t\t\t<string>boot-args</string>\n\t\t\t\t<string>boot-args</string>\n\t\t\t</array>\n\t\t</dict>\n"
+    )
+}
+
+/// A config with PlatformInfo (Automatic on) holding `mode` and `memory`.
+fn platform_info(mode: &str, memory: &str) -> String {
+    let tail = format!(
+        "{RUNTIME}\t<key>PlatformInfo</key>\n\t<dict>\n\t\t<key>Automatic</key>\n\t\t<true/>\n\t\t<key>Generic</key>\n\t\t<dict>\n\t\t\t<key>SystemMemoryStatus</key>\n\t\t\t<string>{memory}</string>\n\t\t</dict>\n\t\t<key>UpdateSMBIOSMode</key>\n\t\t<string>{mode}</string>\n\t</dict>\n"
+    );
+    config("", "", "", &tail)
+}
+
 /// (code, platform, config) for every rule with a fix.
 fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
     let b = |quirks: String| config("", &quirks, "", RUNTIME);
@@ -140,6 +163,31 @@ fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
             None,
             b("\t\t\t<key>ProvideMaxSlide</key>\n\t\t\t<integer>0x10</integer>\n".into()),
         ),
+        // A name repeated in a Delete-style list (D004, N004, N006).
+        (
+            "D004",
+            None,
+            config(
+                "",
+                "",
+                "",
+                &(RUNTIME.to_owned()
+                    + &repeated_list("DeviceProperties", "Delete", "PciRoot(0x0)/Pci(0x2,0x0)")),
+            ),
+        ),
+        (
+            "N004",
+            None,
+            config("", "", &repeated_nvram("Delete"), RUNTIME),
+        ),
+        (
+            "N006",
+            None,
+            config("", "", &repeated_nvram("LegacySchema"), RUNTIME),
+        ),
+        // An enumeration value off only in case (unsafe fixes).
+        ("P001", None, platform_info("tryoverwrite", "Auto")),
+        ("P003", None, platform_info("Create", "soldered")),
         // Text before the XML declaration: OpenCore's reader refuses it.
         (
             "X010",

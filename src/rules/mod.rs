@@ -58,11 +58,14 @@ mod bootargs;
 mod booter;
 mod clover;
 mod context;
+mod devprops;
 mod files;
 mod firmware;
 pub(crate) mod literal;
 mod memmap;
 mod moves;
+mod nvram;
+mod platforminfo;
 mod reader;
 mod runtime;
 mod schema;
@@ -305,6 +308,24 @@ pub static FAMILIES: &[Family] = &[
         name: "uefi",
         about: "the UEFI section as OpenCore's validator checks it: drivers, input, audio, output, reserved memory",
         rules: uefi::RULES,
+    },
+    Family {
+        prefix: "D",
+        name: "device-properties",
+        about: "DeviceProperties, and device paths wherever the config writes one (UEFI/Audio/AudioDevice too)",
+        rules: devprops::RULES,
+    },
+    Family {
+        prefix: "N",
+        name: "nvram",
+        about: "NVRAM: GUID keys, variable names, repeated entries, and the values whose format macOS fixes",
+        rules: nvram::RULES,
+    },
+    Family {
+        prefix: "P",
+        name: "platform-info",
+        about: "PlatformInfo: the SMBIOS update mode and the Generic values OpenCore uses with Automatic",
+        rules: platforminfo::RULES,
     },
 ];
 

@@ -340,5 +340,57 @@ pub fn guid_ok(s: &str) -> bool {
         })
 }
 
+impl<'a> Item<'a> {
+    /// The entries of this map (`DeviceProperties/Add`, `NVRAM/Add/<guid>`,
+    /// ...) as OpenCore reads them: key/value pairs in file order,
+    /// duplicates included, with the key's span, leaving out keys that
+    /// start with `#` (comments to OpenCore). The caller drops values of the
+    /// wrong type, as OpenCore does.
+    pub fn map_entries(&self) -> impl Iterator<Item = (&'a str, Span, Item<'a>)> + '_ {
+        self.pairs().filter(|(k, _, _)| !k.starts_with('#'))
+    }
+
+    /// The entries of the map at `path` (see [`Item::map_entries`]) whose
+    /// value is a dict (`dict`) or else an array: the ones OpenCore keeps.
+    /// Empty for a config that is not OpenCore's.
+    pub fn map_at(cx: &Context<'a>, path: &str, dict: bool) -> Vec<(&'a str, Span, Item<'a>)> {
+        if cx.config.kind != crate::model::ConfigKind::OpenCore {
+            return Vec::new();
+        }
+        let Some(map) = Item::at(cx, path) else {
+            return Vec::new();
+        };
+        map.map_entries()
+            .filter(|(_, _, v)| {
+                if dict {
+                    v.node.as_dict().is_some()
+                } else {
+                    v.node.as_array().is_some()
+                }
+            })
+            .collect()
+    }
+
+    /// The bytes OpenCore stores for a multi-type value (a `DeviceProperties`
+    /// property or an `NVRAM` variable): `<data>` decoded, `<string>` with
+    /// its terminating NUL, `<integer>` as 4 little-endian bytes of its
+    /// decimal reading, `<true/>`/`<false/>` as one byte; `None` for other
+    /// types (OpenCore drops those).
+    pub fn mdata(&self) -> Option<std::borrow::Cow<'a, [u8]>> {
+        use std::borrow::Cow;
+        match &self.node.value {
+            Value::Data(d) => Some(Cow::Borrowed(d.as_slice())),
+            Value::String(s) => {
+                let mut v = s.as_bytes().to_vec();
+                v.push(0);
+                Some(Cow::Owned(v))
+            }
+            Value::Integer(i) => Some(Cow::Owned((i.opencore as u32).to_le_bytes().to_vec())),
+            Value::Bool(b) => Some(Cow::Owned(vec![u8::from(*b)])),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

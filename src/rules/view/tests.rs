@@ -99,6 +99,17 @@ fn guids_as_edk2_reads_them() {
     assert!(!guid_ok("7C43611G-AB2A-4BBB-A880-FE41995C9F82"));
 }
 
+/// Run `f` on a check context for the config `text`.
+fn with_context(text: &str, f: impl FnOnce(&Context)) {
+    let doc = crate::plist::load(text).expect("parses");
+    let source =
+        crate::source::SourceFile::new("c.plist", text.as_bytes().to_vec()).expect("UTF-8");
+    let config = crate::model::build(&doc);
+    let options = super::super::CheckOptions::default();
+    let cx = Context::new(&source, &doc, &config, &options);
+    f(&cx);
+}
+
 #[test]
 fn items_read_as_opencore_does() {
     let text = "<plist><dict><key>Kernel</key><dict><key>Add</key><array>\
@@ -107,33 +118,57 @@ fn items_read_as_opencore_does() {
         <string>stray</string>\
         <dict><key>Enabled</key><string>yes</string></dict>\
         </array></dict></dict></plist>";
-    let doc = crate::plist::load(text).expect("parses");
-    let source =
-        crate::source::SourceFile::new("c.plist", text.as_bytes().to_vec()).expect("UTF-8");
-    let config = crate::model::build(&doc);
-    let options = super::super::CheckOptions::default();
-    let cx = Context::new(&source, &doc, &config, &options);
-    let add = Item::at(&cx, "Kernel/Add").expect("Kernel/Add");
-    let entries: Vec<(usize, Item)> = add.entries().collect();
-    assert_eq!(entries.len(), 2, "the string item is not an entry");
-    let (i, first) = &entries[0];
-    assert_eq!(*i, 0);
-    assert!(first.enabled());
-    assert_eq!(
-        first.str_of("BundlePath"),
-        "B.kext",
-        "the last duplicate wins"
-    );
-    assert_eq!(
-        first.get("BundlePath").unwrap().path,
-        "Kernel/Add/0/BundlePath"
-    );
-    assert_eq!(first.int_of("Count"), 7);
-    assert_eq!(first.str_of("Missing"), "");
-    let (j, second) = &entries[1];
-    assert_eq!(*j, 2);
-    assert!(!second.enabled(), "a mistyped Enabled reads as false");
-    assert_eq!(second.located_of("Comment").path, "Kernel/Add/2");
-    let keys: Vec<&str> = first.pairs().map(|(k, _, _)| k).collect();
-    assert_eq!(keys, ["Enabled", "BundlePath", "BundlePath", "Count"]);
+    with_context(text, |cx| {
+        let add = Item::at(cx, "Kernel/Add").expect("Kernel/Add");
+        let entries: Vec<(usize, Item)> = add.entries().collect();
+        assert_eq!(entries.len(), 2, "the string item is not an entry");
+        let (i, first) = &entries[0];
+        assert_eq!(*i, 0);
+        assert!(first.enabled());
+        assert_eq!(
+            first.str_of("BundlePath"),
+            "B.kext",
+            "the last duplicate wins"
+        );
+        assert_eq!(
+            first.get("BundlePath").unwrap().path,
+            "Kernel/Add/0/BundlePath"
+        );
+        assert_eq!(first.int_of("Count"), 7);
+        assert_eq!(first.str_of("Missing"), "");
+        let (j, second) = &entries[1];
+        assert_eq!(*j, 2);
+        assert!(!second.enabled(), "a mistyped Enabled reads as false");
+        assert_eq!(second.located_of("Comment").path, "Kernel/Add/2");
+        let keys: Vec<&str> = first.pairs().map(|(k, _, _)| k).collect();
+        assert_eq!(keys, ["Enabled", "BundlePath", "BundlePath", "Count"]);
+    });
+}
+
+#[test]
+fn maps_and_multi_type_values() {
+    let text = "<plist><dict><key>NVRAM</key><dict><key>Add</key><dict>\
+        <key>#comment</key><dict/>\
+        <key>G</key><dict><key>s</key><string>ab</string><key>i</key><integer>258</integer>\
+        <key>d</key><data>AQI=</data><key>b</key><true/><key>a</key><array/></dict>\
+        </dict></dict></dict></plist>";
+    with_context(text, |cx| {
+        let add = Item::at(cx, "NVRAM/Add").expect("NVRAM/Add");
+        let keys: Vec<&str> = add.map_entries().map(|(k, _, _)| k).collect();
+        assert_eq!(keys, ["G"], "the # key is a comment");
+        let dicts: Vec<&str> = Item::map_at(cx, "NVRAM/Add", true)
+            .into_iter()
+            .map(|(k, _, _)| k)
+            .collect();
+        assert_eq!(dicts, ["G"]);
+        assert!(Item::map_at(cx, "NVRAM/Add", false).is_empty(), "no arrays");
+        assert!(Item::map_at(cx, "NVRAM/Delete", false).is_empty(), "absent");
+        let g = add.get("G").expect("G");
+        let bytes = |k: &str| g.get(k).and_then(|i| i.mdata()).map(|c| c.into_owned());
+        assert_eq!(bytes("s"), Some(b"ab\0".to_vec()));
+        assert_eq!(bytes("i"), Some(vec![2, 1, 0, 0]));
+        assert_eq!(bytes("d"), Some(vec![1, 2]));
+        assert_eq!(bytes("b"), Some(vec![1]));
+        assert_eq!(bytes("a"), None);
+    });
 }
