@@ -54,8 +54,10 @@ macro_rules! rule {
     };
 }
 
+mod acpi;
 mod bootargs;
 mod booter;
+mod booter_entries;
 mod clover;
 mod context;
 mod files;
@@ -234,6 +236,16 @@ pub static FAMILIES: &[Family] = &[
             Rule::new(&firmware::B013, firmware::b013),
             Rule::new(&firmware::B014, firmware::b014),
             Rule::new(&firmware::B015, firmware::b015),
+            Rule::new(&booter_entries::B101, booter_entries::b101),
+            Rule::new(&booter_entries::B102, booter_entries::b102),
+            Rule::new(&booter_entries::B103, booter_entries::b103),
+            Rule::new(&booter_entries::B104, booter_entries::b104),
+            Rule::new(&booter_entries::B105, booter_entries::b105),
+            Rule::new(&booter_entries::B106, booter_entries::b106),
+            Rule::new(&booter_entries::B107, booter_entries::b107),
+            Rule::new(&booter_entries::B108, booter_entries::b108),
+            Rule::new(&booter_entries::B109, booter_entries::b109),
+            Rule::new(&booter_entries::B110, booter_entries::b110),
         ],
     },
     Family {
@@ -297,6 +309,12 @@ pub static FAMILIES: &[Family] = &[
             Rule::new(&clover::C004, clover::c004),
             Rule::new(&clover::C005, clover::c005),
         ],
+    },
+    Family {
+        prefix: "A",
+        name: "acpi",
+        about: "the ACPI section's entries: table paths, repeats and patch bytes",
+        rules: acpi::RULES,
     },
 ];
 
