@@ -139,7 +139,13 @@ fn value(t: &Table, c: usize, r: usize, node: &Node, path: &str, out: &mut Vec<P
         return false;
     };
     let found = node.value.type_name();
-    if v.kind != schema::Kind::Any && v.kind.name() != found {
+    // A device property or NVRAM variable (any) is read as bytes: a dict
+    // or an array cannot be one.
+    let fits = match v.kind {
+        schema::Kind::Any => found != "dict" && found != "array",
+        kind => kind.name() == found,
+    };
+    if !fits {
         out.push(Pin::WrongType {
             path: path.to_owned(),
             key: c,
@@ -197,9 +203,12 @@ fn reference(
                     }
                 }
             }
+            // OpenCore requires every key inside an optional dict (SMBIOS,
+            // ...) once that dict is present.
+            let optional_dict = key.is_some_and(|h| t.keys[h].at(r).is_some_and(|v| v.optional));
             for &c in tree.kids(key) {
                 let k = &t.keys[c];
-                let required = k.at(r).is_some_and(|v| !v.optional);
+                let required = k.at(r).is_some_and(|v| !v.optional || optional_dict);
                 if required && k.leaf != "*" && k.leaf != "[]" && !held.contains(&c) {
                     out.push(Pin::Missing {
                         path: join(path, k.leaf),
@@ -507,6 +516,84 @@ fn nested_device_paths(root: &Node) -> Vec<(&'static str, String, Sp)> {
     out
 }
 
+/// OpenCore's fixed-size data fields (`OcConfigurationLib.h`) and their
+/// sizes in bytes; `[]` stands for every entry of an array.
+const FIXED: &[(&str, usize)] = &[
+    ("ACPI/Block/[]/OemTableId", 8),
+    ("ACPI/Block/[]/TableSignature", 4),
+    ("ACPI/Delete/[]/OemTableId", 8),
+    ("ACPI/Delete/[]/TableSignature", 4),
+    ("ACPI/Patch/[]/OemTableId", 8),
+    ("ACPI/Patch/[]/TableSignature", 4),
+    ("Kernel/Emulate/Cpuid1Data", 16),
+    ("Kernel/Emulate/Cpuid1Mask", 16),
+    ("Misc/Security/PasswordHash", 64),
+    ("PlatformInfo/DataHub/BoardRevision", 1),
+    ("PlatformInfo/DataHub/SmcBranch", 8),
+    ("PlatformInfo/DataHub/SmcPlatform", 8),
+    ("PlatformInfo/DataHub/SmcRevision", 6),
+    ("PlatformInfo/Generic/ROM", 6),
+    ("PlatformInfo/PlatformNVRAM/FirmwareFeatures", 8),
+    ("PlatformInfo/PlatformNVRAM/FirmwareFeaturesMask", 8),
+    ("PlatformInfo/PlatformNVRAM/ROM", 6),
+    ("PlatformInfo/SMBIOS/FirmwareFeatures", 8),
+    ("PlatformInfo/SMBIOS/FirmwareFeaturesMask", 8),
+    ("PlatformInfo/SMBIOS/SmcVersion", 16),
+];
+
+/// X004 at every fixed-size `<data>` value holding more bytes than its
+/// field, for the keys release `r` defines.
+fn oversized(root: &Node, r: usize) -> Vec<(&'static str, String, Sp)> {
+    let t = Table::get();
+    let tree = Tree::new(t);
+    let mut out = Vec::new();
+    for &(norm, size) in FIXED {
+        // Find the key by walking the schema tree by name.
+        let mut key = None;
+        for part in norm.split('/') {
+            key = tree
+                .kids(key)
+                .iter()
+                .copied()
+                .find(|&c| t.keys[c].leaf == part);
+            if key.is_none() {
+                break;
+            }
+        }
+        if !key.is_some_and(|c| defines(t, c, r)) {
+            continue;
+        }
+        let mut at: Vec<(&Node, String)> = vec![(root, String::new())];
+        for part in norm.split('/') {
+            let mut next = Vec::new();
+            for (n, p) in at {
+                match (&n.value, part) {
+                    (Value::Array(items), "[]") => {
+                        for (i, item) in items.iter().enumerate() {
+                            next.push((item, join(&p, &i.to_string())));
+                        }
+                    }
+                    (Value::Dict(d), k) if k != "[]" => {
+                        if let Some(e) = d.get(k) {
+                            next.push((&e.value, join(&p, k)));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            at = next;
+        }
+        for (n, p) in at {
+            if let Value::Data(b) = &n.value
+                && b.len() > size
+            {
+                out.push(("X004", p, sp(&n.span)));
+            }
+        }
+    }
+    out
+}
+
 /// The schema rules' diagnostics for `text`, without a log and with a log
 /// naming the oldest release (which a modern config does not match: X009
 /// exactly when it lies outside the inferred range), against the reference.
@@ -537,6 +624,7 @@ fn pin_rules(
             )
             .collect();
         let target = log.map_or(inference.hi, |_| 0);
+        let nested = nested_device_paths(root);
         let mut want: Vec<(&'static str, String, Sp)> = Vec::new();
         for p in &per_release[target] {
             match p {
@@ -545,6 +633,9 @@ fn pin_rules(
                 Pin::Unknown { norm, .. } if norm.starts_with("DeviceProperties/Add/*/*/") => {}
                 Pin::Unknown { path, span, .. } => want.push(("X006", path.clone(), *span)),
                 Pin::Missing { path, dict, .. } => want.push(("X007", path.clone(), *dict)),
+                // A device path nested in a device path is reported once,
+                // at its key (below).
+                Pin::WrongType { path, .. } if nested.iter().any(|n| &n.1 == path) => {}
                 Pin::WrongType { path, span, .. } if !model_types.contains(span) => {
                     want.push(("X004", path.clone(), *span))
                 }
@@ -554,7 +645,8 @@ fn pin_rules(
         if log.is_some() && !inference.contains(0) {
             want.push(("X009", String::new(), sp(&root.span)));
         }
-        want.extend(nested_device_paths(root));
+        want.extend(nested);
+        want.extend(oversized(root, target));
         let mut got_other: Vec<_> = got
             .iter()
             .filter(|(c, _, s)| *c != "X008" && !(*c == "X004" && model_types.contains(s)))

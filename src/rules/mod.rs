@@ -62,6 +62,7 @@ mod clover;
 mod context;
 mod files;
 mod firmware;
+mod fixed_data;
 pub(crate) mod literal;
 mod memmap;
 mod moves;
