@@ -116,12 +116,21 @@ fn b102_identifier() {
     }
 }
 
+/// A rule, keys that make it fire, keys that keep it silent, the key it
+/// points at.
+type Case<'a> = (
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    &'a [(&'a str, &'a str)],
+    &'a str,
+);
+
 #[test]
 fn b103_to_b107_patch_bytes() {
     let two = "<data>X1E=</data>";
     let ff = "<data>/w==</data>";
     let f0 = "<data>8A==</data>";
-    let cases: &[(&str, &[(&str, &str)], &[(&str, &str)], &str)] = &[
+    let cases: &[Case] = &[
         ("B103", &[("Replace", two)], &[], "Replace"),
         ("B104", &[("Mask", two)], &[("Mask", ff)], "Mask"),
         (
