@@ -516,38 +516,13 @@ fn nested_device_paths(root: &Node) -> Vec<(&'static str, String, Sp)> {
     out
 }
 
-/// OpenCore's fixed-size data fields (`OcConfigurationLib.h`) and their
-/// sizes in bytes; `[]` stands for every entry of an array.
-const FIXED: &[(&str, usize)] = &[
-    ("ACPI/Block/[]/OemTableId", 8),
-    ("ACPI/Block/[]/TableSignature", 4),
-    ("ACPI/Delete/[]/OemTableId", 8),
-    ("ACPI/Delete/[]/TableSignature", 4),
-    ("ACPI/Patch/[]/OemTableId", 8),
-    ("ACPI/Patch/[]/TableSignature", 4),
-    ("Kernel/Emulate/Cpuid1Data", 16),
-    ("Kernel/Emulate/Cpuid1Mask", 16),
-    ("Misc/Security/PasswordHash", 64),
-    ("PlatformInfo/DataHub/BoardRevision", 1),
-    ("PlatformInfo/DataHub/SmcBranch", 8),
-    ("PlatformInfo/DataHub/SmcPlatform", 8),
-    ("PlatformInfo/DataHub/SmcRevision", 6),
-    ("PlatformInfo/Generic/ROM", 6),
-    ("PlatformInfo/PlatformNVRAM/FirmwareFeatures", 8),
-    ("PlatformInfo/PlatformNVRAM/FirmwareFeaturesMask", 8),
-    ("PlatformInfo/PlatformNVRAM/ROM", 6),
-    ("PlatformInfo/SMBIOS/FirmwareFeatures", 8),
-    ("PlatformInfo/SMBIOS/FirmwareFeaturesMask", 8),
-    ("PlatformInfo/SMBIOS/SmcVersion", 16),
-];
-
 /// X004 at every fixed-size `<data>` value holding more bytes than its
 /// field, for the keys release `r` defines.
 fn oversized(root: &Node, r: usize) -> Vec<(&'static str, String, Sp)> {
     let t = Table::get();
     let tree = Tree::new(t);
     let mut out = Vec::new();
-    for &(norm, size) in FIXED {
+    for &(norm, size) in schema::FIXED_DATA {
         // Find the key by walking the schema tree by name.
         let mut key = None;
         for part in norm.split('/') {

@@ -4,38 +4,13 @@
 //! table signature). Its plist reader decodes into the field only when the
 //! decoded bytes fit; a longer value is rejected whole and the field keeps
 //! its failsafe, all zero bytes. A shorter value is accepted and the rest
-//! stays zero, so only the oversized case is reported. The sizes are those
-//! of `OcConfigurationLib.h` (OpenCore 1.0.7; they have not changed across
-//! releases). OpenCore configs only.
+//! stays zero, so only the oversized case is reported (the sizes are
+//! [`crate::schema::FIXED_DATA`]). OpenCore configs only.
 
 use super::Context;
 use super::acpi::release_has;
 use super::view::Item;
 use crate::model::ConfigKind;
-
-/// Normalised schema path (`[]`: every entry of the array) and field size.
-const FIXED: &[(&str, usize)] = &[
-    ("ACPI/Block/[]/OemTableId", 8),
-    ("ACPI/Block/[]/TableSignature", 4),
-    ("ACPI/Delete/[]/OemTableId", 8),
-    ("ACPI/Delete/[]/TableSignature", 4),
-    ("ACPI/Patch/[]/OemTableId", 8),
-    ("ACPI/Patch/[]/TableSignature", 4),
-    ("Kernel/Emulate/Cpuid1Data", 16),
-    ("Kernel/Emulate/Cpuid1Mask", 16),
-    ("Misc/Security/PasswordHash", 64),
-    ("PlatformInfo/DataHub/BoardRevision", 1),
-    ("PlatformInfo/DataHub/SmcBranch", 8),
-    ("PlatformInfo/DataHub/SmcPlatform", 8),
-    ("PlatformInfo/DataHub/SmcRevision", 6),
-    ("PlatformInfo/Generic/ROM", 6),
-    ("PlatformInfo/PlatformNVRAM/FirmwareFeatures", 8),
-    ("PlatformInfo/PlatformNVRAM/FirmwareFeaturesMask", 8),
-    ("PlatformInfo/PlatformNVRAM/ROM", 6),
-    ("PlatformInfo/SMBIOS/FirmwareFeatures", 8),
-    ("PlatformInfo/SMBIOS/FirmwareFeaturesMask", 8),
-    ("PlatformInfo/SMBIOS/SmcVersion", 16),
-];
 
 /// The `<data>` values at a normalised path (through every entry of an
 /// array at `[]`).
@@ -53,7 +28,7 @@ pub(super) fn oversized(cx: &mut Context) {
     if cx.config.kind != ConfigKind::OpenCore {
         return;
     }
-    for &(norm, size) in FIXED {
+    for &(norm, size) in crate::schema::FIXED_DATA {
         if !release_has(cx, norm) {
             continue;
         }

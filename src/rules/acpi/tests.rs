@@ -44,6 +44,19 @@ pub(in crate::rules) fn found(
         .collect()
 }
 
+/// The fix of the first finding of rule `code` on `text` (checked against
+/// 1.0.7), `None` when the rule does not fire or offers none.
+pub(in crate::rules) fn fix_of(text: &str, code: &str) -> Option<crate::patch::Fix> {
+    let opts = AuditOptions {
+        kind: Some(ConfigKind::OpenCore),
+        oc_version: Some("1.0.7".into()),
+        ..Default::default()
+    };
+    let r = audit::audit_bytes("t.plist", text.as_bytes().to_vec(), &opts);
+    let d = r.diagnostics.iter().find(|d| d.rule.code == code);
+    d.unwrap_or_else(|| panic!("{code} fires")).fix.clone()
+}
+
 fn acpi(add: &[String], patch: &[String]) -> String {
     plist(&format!(
         "<key>ACPI</key>\n<dict>\n<key>Add</key>\n<array>\n{}</array>\n<key>Patch</key>\n<array>\n{}</array>\n</dict>\n",
@@ -154,19 +167,8 @@ fn a004_fix_disables_the_repeat() {
         &[table("SSDT-EC.aml", true), table("SSDT-EC.aml", true)],
         &[],
     );
-    let opts = AuditOptions {
-        kind: Some(ConfigKind::OpenCore),
-        oc_version: Some("1.0.7".into()),
-        ..Default::default()
-    };
-    let r = audit::audit_bytes("t.plist", text.as_bytes().to_vec(), &opts);
-    let d = r
-        .diagnostics
-        .iter()
-        .find(|d| d.rule.code == "A004")
-        .expect("A004");
-    let fix = d.fix.as_ref().expect("a fix");
-    let fixed = crate::patch::apply(&text, &[fix]).text;
+    let fix = fix_of(&text, "A004").expect("a fix");
+    let fixed = crate::patch::apply(&text, &[&fix]).text;
     let second = fixed.rfind("<key>Enabled</key>").expect("second entry");
     assert!(
         fixed[second..].starts_with("<key>Enabled</key><false/>"),

@@ -1,9 +1,7 @@
 //! Each B1xx rule: a config where it fires, one where it stays silent.
 
-use crate::audit::{self, AuditOptions};
-use crate::model::ConfigKind;
 use crate::rules::Severity;
-use crate::rules::acpi::tests::{entry, found, plist};
+use crate::rules::acpi::tests::{entry, fix_of, found, plist};
 
 /// A Booter/Patch entry with valid Arch, Identifier and bytes, changed by
 /// `over` (key, xml).
@@ -68,32 +66,15 @@ fn b101_arch() {
 #[test]
 fn b101_fixes_case_only() {
     let text = booter(&[patch(&[("Arch", "<string>X86_64</string>")])], "");
-    let opts = AuditOptions {
-        kind: Some(ConfigKind::OpenCore),
-        oc_version: Some("1.0.7".into()),
-        ..Default::default()
-    };
-    let r = audit::audit_bytes("t.plist", text.as_bytes().to_vec(), &opts);
-    let d = r
-        .diagnostics
-        .iter()
-        .find(|d| d.rule.code == "B101")
-        .expect("B101");
-    let fix = d.fix.as_ref().expect("a fix for a case difference");
+    let fix = fix_of(&text, "B101").expect("a fix for a case difference");
     assert_eq!(fix.applicability, crate::patch::Applicability::Unsafe);
-    let fixed = crate::patch::apply(&text, &[fix]).text;
+    let fixed = crate::patch::apply(&text, &[&fix]).text;
     assert!(
         fixed.contains("<key>Arch</key><string>x86_64</string>"),
         "{fixed}"
     );
     let text = booter(&[patch(&[("Arch", "<string>x64</string>")])], "");
-    let r = audit::audit_bytes("t.plist", text.into_bytes(), &opts);
-    let d = r
-        .diagnostics
-        .iter()
-        .find(|d| d.rule.code == "B101")
-        .expect("B101");
-    assert!(d.fix.is_none());
+    assert!(fix_of(&text, "B101").is_none());
 }
 
 #[test]
