@@ -603,9 +603,6 @@ fn pin_rules(
         let mut want: Vec<(&'static str, String, Sp)> = Vec::new();
         for p in &per_release[target] {
             match p {
-                // Properties under a device path nested in a device path
-                // are reported once, as the X004 added below.
-                Pin::Unknown { norm, .. } if norm.starts_with("DeviceProperties/Add/*/*/") => {}
                 Pin::Unknown { path, span, .. } => want.push(("X006", path.clone(), *span)),
                 Pin::Missing { path, dict, .. } => want.push(("X007", path.clone(), *dict)),
                 // A device path nested in a device path is reported once,

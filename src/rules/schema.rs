@@ -208,9 +208,6 @@ fn walk_and_report(cx: &mut Context) {
             continue;
         }
         match f {
-            // A device path nested in a device path gets one X004 at its
-            // root (moves::nested_device_paths), not one X006 per property.
-            Finding::Unknown { ref norm, .. } if norm.starts_with("DeviceProperties/Add/*/*/") => {}
             Finding::Unknown {
                 path,
                 norm,
