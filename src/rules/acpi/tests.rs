@@ -278,3 +278,27 @@ fn clover_configs_get_no_acpi_findings() {
     let r = audit::audit_bytes("t.plist", text.into_bytes(), &opts);
     assert!(!r.diagnostics.iter().any(|d| d.rule.code.starts_with('A')));
 }
+
+#[test]
+fn a003_leaves_enabled_entries_to_f002_with_an_efi_folder() {
+    let over = format!("{}.aml", "S".repeat(183));
+    let text = acpi(&[table(&over, true), table(&over, false)], &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = AuditOptions {
+        kind: Some(ConfigKind::OpenCore),
+        oc_version: Some("1.0.7".into()),
+        efi_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let r = audit::audit_bytes("t.plist", text.into_bytes(), &opts);
+    let got: Vec<(&str, &str)> = r
+        .diagnostics
+        .iter()
+        .filter(|d| matches!(d.rule.code, "A003" | "F002"))
+        .map(|d| (d.rule.code, d.path.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [("F002", "ACPI/Add/0/Path"), ("A003", "ACPI/Add/1/Path")]
+    );
+}
