@@ -5,6 +5,9 @@
 //! fast walk in `src/schema/check.rs` may take any shortcut, but it must
 //! find exactly what this reference finds, in the same order.
 
+#[path = "schema_pin/side.rs"]
+mod side;
+
 use std::path::{Path, PathBuf};
 
 use ocaudit::audit::{self, AuditOptions};
@@ -480,95 +483,6 @@ fn diagnostics(text: &str, log: Option<&str>) -> Vec<(&'static str, String, Sp)>
     out
 }
 
-/// X004 at every dict under `DeviceProperties/Add/<device>` whose key is a
-/// device path again (the device path written twice, or another one).
-fn nested_device_paths(root: &Node) -> Vec<(&'static str, String, Sp)> {
-    let device_path = |k: &str| {
-        (k.starts_with("PciRoot(") || k.starts_with("Acpi(") || k.starts_with("Pci("))
-            && k.ends_with(')')
-    };
-    fn dict(n: &Node) -> Option<&ocaudit::plist::Dict> {
-        match &n.value {
-            Value::Dict(d) => Some(d),
-            _ => None,
-        }
-    }
-    let mut out = Vec::new();
-    let add = dict(root)
-        .and_then(|d| d.get("DeviceProperties"))
-        .and_then(|e| dict(&e.value))
-        .and_then(|d| d.get("Add"))
-        .and_then(|e| dict(&e.value));
-    for dev in add.map(|d| d.entries.as_slice()).unwrap_or_default() {
-        for inner in dict(&dev.value)
-            .map(|d| d.entries.as_slice())
-            .unwrap_or_default()
-        {
-            if device_path(&inner.key) && dict(&inner.value).is_some() {
-                out.push((
-                    "X004",
-                    format!("DeviceProperties/Add/{}/{}", dev.key, inner.key),
-                    sp(&inner.key_span),
-                ));
-            }
-        }
-    }
-    out
-}
-
-/// X004 at every fixed-size `<data>` value holding more bytes than its
-/// field, for the keys release `r` defines.
-fn oversized(root: &Node, r: usize) -> Vec<(&'static str, String, Sp)> {
-    let t = Table::get();
-    let tree = Tree::new(t);
-    let mut out = Vec::new();
-    for &(norm, size) in schema::FIXED_DATA {
-        // Find the key by walking the schema tree by name.
-        let mut key = None;
-        for part in norm.split('/') {
-            key = tree
-                .kids(key)
-                .iter()
-                .copied()
-                .find(|&c| t.keys[c].leaf == part);
-            if key.is_none() {
-                break;
-            }
-        }
-        if !key.is_some_and(|c| defines(t, c, r)) {
-            continue;
-        }
-        let mut at: Vec<(&Node, String)> = vec![(root, String::new())];
-        for part in norm.split('/') {
-            let mut next = Vec::new();
-            for (n, p) in at {
-                match (&n.value, part) {
-                    (Value::Array(items), "[]") => {
-                        for (i, item) in items.iter().enumerate() {
-                            next.push((item, join(&p, &i.to_string())));
-                        }
-                    }
-                    (Value::Dict(d), k) if k != "[]" => {
-                        if let Some(e) = d.get(k) {
-                            next.push((&e.value, join(&p, k)));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            at = next;
-        }
-        for (n, p) in at {
-            if let Value::Data(b) = &n.value
-                && b.len() > size
-            {
-                out.push(("X004", p, sp(&n.span)));
-            }
-        }
-    }
-    out
-}
-
 /// The schema rules' diagnostics for `text`, without a log and with a log
 /// naming the oldest release (which a modern config does not match: X009
 /// exactly when it lies outside the inferred range), against the reference.
@@ -599,7 +513,7 @@ fn pin_rules(
             )
             .collect();
         let target = log.map_or(inference.hi, |_| 0);
-        let nested = nested_device_paths(root);
+        let nested = side::nested_device_paths(root);
         let mut want: Vec<(&'static str, String, Sp)> = Vec::new();
         for p in &per_release[target] {
             match p {
@@ -618,7 +532,7 @@ fn pin_rules(
             want.push(("X009", String::new(), sp(&root.span)));
         }
         want.extend(nested);
-        want.extend(oversized(root, target));
+        want.extend(side::oversized(root, target));
         let mut got_other: Vec<_> = got
             .iter()
             .filter(|(c, _, s)| *c != "X008" && !(*c == "X004" && model_types.contains(s)))
