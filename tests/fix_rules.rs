@@ -58,6 +58,15 @@ fn platform_info(mode: &str, memory: &str) -> String {
     config("", "", "", &tail)
 }
 
+const ACPI_TWICE: &str = "\t<key>ACPI</key>\n\t<dict>\n\t\t<key>Add</key>\n\t\t<array>\n\t\t\t<dict>\n\t\t\t\t<key>Enabled</key>\n\t\t\t\t<true/>\n\t\t\t\t<key>Path</key>\n\t\t\t\t<string>SSDT-EC.aml</string>\n\t\t\t</dict>\n\t\t\t<dict>\n\t\t\t\t<key>Enabled</key>\n\t\t\t\t<true/>\n\t\t\t\t<key>Path</key>\n\t\t\t\t<string>SSDT-EC.aml</string>\n\t\t\t</dict>\n\t\t</array>\n\t</dict>\n";
+
+/// A Booter/Patch array of one enabled patch with this Arch and Identifier.
+fn booter_patch(arch: &str, identifier: &str) -> String {
+    format!(
+        "\t\t<key>Patch</key>\n\t\t<array>\n\t\t\t<dict>\n\t\t\t\t<key>Arch</key>\n\t\t\t\t<string>{arch}</string>\n\t\t\t\t<key>Enabled</key>\n\t\t\t\t<true/>\n\t\t\t\t<key>Find</key>\n\t\t\t\t<data>Xw==</data>\n\t\t\t\t<key>Identifier</key>\n\t\t\t\t<string>{identifier}</string>\n\t\t\t\t<key>Replace</key>\n\t\t\t\t<data>WA==</data>\n\t\t\t</dict>\n\t\t</array>\n"
+    )
+}
+
 /// (code, platform, config) for every rule with a fix.
 fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
     let b = |quirks: String| config("", &quirks, "", RUNTIME);
@@ -188,6 +197,23 @@ fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
         // An enumeration value off only in case (unsafe fixes).
         ("P001", None, platform_info("tryoverwrite", "Auto")),
         ("P003", None, platform_info("Create", "soldered")),
+        // The same table added twice: the repeat is disabled.
+        (
+            "A004",
+            None,
+            config("", "", "", &format!("{ACPI_TWICE}{RUNTIME}")),
+        ),
+        // Booter patch fields in the wrong case.
+        (
+            "B101",
+            None,
+            config(&booter_patch("X86_64", "Apple"), "", "", RUNTIME),
+        ),
+        (
+            "B102",
+            None,
+            config(&booter_patch("Any", "apple"), "", "", RUNTIME),
+        ),
         // Text before the XML declaration: OpenCore's reader refuses it.
         (
             "X010",

@@ -5,6 +5,9 @@
 //! fast walk in `src/schema/check.rs` may take any shortcut, but it must
 //! find exactly what this reference finds, in the same order.
 
+#[path = "schema_pin/side.rs"]
+mod side;
+
 use std::path::{Path, PathBuf};
 
 use ocaudit::audit::{self, AuditOptions};
@@ -139,7 +142,13 @@ fn value(t: &Table, c: usize, r: usize, node: &Node, path: &str, out: &mut Vec<P
         return false;
     };
     let found = node.value.type_name();
-    if v.kind != schema::Kind::Any && v.kind.name() != found {
+    // A device property or NVRAM variable (any) is read as bytes: a dict
+    // or an array cannot be one.
+    let fits = match v.kind {
+        schema::Kind::Any => found != "dict" && found != "array",
+        kind => kind.name() == found,
+    };
+    if !fits {
         out.push(Pin::WrongType {
             path: path.to_owned(),
             key: c,
@@ -197,9 +206,12 @@ fn reference(
                     }
                 }
             }
+            // OpenCore requires every key inside an optional dict (SMBIOS,
+            // ...) once that dict is present.
+            let optional_dict = key.is_some_and(|h| t.keys[h].at(r).is_some_and(|v| v.optional));
             for &c in tree.kids(key) {
                 let k = &t.keys[c];
-                let required = k.at(r).is_some_and(|v| !v.optional);
+                let required = k.at(r).is_some_and(|v| !v.optional || optional_dict);
                 if required && k.leaf != "*" && k.leaf != "[]" && !held.contains(&c) {
                     out.push(Pin::Missing {
                         path: join(path, k.leaf),
@@ -471,42 +483,6 @@ fn diagnostics(text: &str, log: Option<&str>) -> Vec<(&'static str, String, Sp)>
     out
 }
 
-/// X004 at every dict under `DeviceProperties/Add/<device>` whose key is a
-/// device path again (the device path written twice, or another one).
-fn nested_device_paths(root: &Node) -> Vec<(&'static str, String, Sp)> {
-    let device_path = |k: &str| {
-        (k.starts_with("PciRoot(") || k.starts_with("Acpi(") || k.starts_with("Pci("))
-            && k.ends_with(')')
-    };
-    fn dict(n: &Node) -> Option<&ocaudit::plist::Dict> {
-        match &n.value {
-            Value::Dict(d) => Some(d),
-            _ => None,
-        }
-    }
-    let mut out = Vec::new();
-    let add = dict(root)
-        .and_then(|d| d.get("DeviceProperties"))
-        .and_then(|e| dict(&e.value))
-        .and_then(|d| d.get("Add"))
-        .and_then(|e| dict(&e.value));
-    for dev in add.map(|d| d.entries.as_slice()).unwrap_or_default() {
-        for inner in dict(&dev.value)
-            .map(|d| d.entries.as_slice())
-            .unwrap_or_default()
-        {
-            if device_path(&inner.key) && dict(&inner.value).is_some() {
-                out.push((
-                    "X004",
-                    format!("DeviceProperties/Add/{}/{}", dev.key, inner.key),
-                    sp(&inner.key_span),
-                ));
-            }
-        }
-    }
-    out
-}
-
 /// The schema rules' diagnostics for `text`, without a log and with a log
 /// naming the oldest release (which a modern config does not match: X009
 /// exactly when it lies outside the inferred range), against the reference.
@@ -537,14 +513,15 @@ fn pin_rules(
             )
             .collect();
         let target = log.map_or(inference.hi, |_| 0);
+        let nested = side::nested_device_paths(root);
         let mut want: Vec<(&'static str, String, Sp)> = Vec::new();
         for p in &per_release[target] {
             match p {
-                // Properties under a device path nested in a device path
-                // are reported once, as the X004 added below.
-                Pin::Unknown { norm, .. } if norm.starts_with("DeviceProperties/Add/*/*/") => {}
                 Pin::Unknown { path, span, .. } => want.push(("X006", path.clone(), *span)),
                 Pin::Missing { path, dict, .. } => want.push(("X007", path.clone(), *dict)),
+                // A device path nested in a device path is reported once,
+                // at its key (below).
+                Pin::WrongType { path, .. } if nested.iter().any(|n| &n.1 == path) => {}
                 Pin::WrongType { path, span, .. } if !model_types.contains(span) => {
                     want.push(("X004", path.clone(), *span))
                 }
@@ -554,7 +531,8 @@ fn pin_rules(
         if log.is_some() && !inference.contains(0) {
             want.push(("X009", String::new(), sp(&root.span)));
         }
-        want.extend(nested_device_paths(root));
+        want.extend(nested);
+        want.extend(side::oversized(root, target));
         let mut got_other: Vec<_> = got
             .iter()
             .filter(|(c, _, s)| *c != "X008" && !(*c == "X004" && model_types.contains(s)))

@@ -164,7 +164,7 @@ fn main_key(section: Section) -> &'static str {
 /// The release the user named (`--oc-version` or the log's version line)
 /// and its path limit. `None` when the release is only inferred from the
 /// keys: no key tells 1.0.5 from 1.0.6, so both limits are then described.
-fn named_release_limit(cx: &Context) -> Option<(&'static str, usize)> {
+pub(crate) fn named_release_limit(cx: &Context) -> Option<(&'static str, usize)> {
     let r = cx.oc_version?;
     if r.source == crate::schema::Source::Inferred {
         return None;

@@ -54,13 +54,16 @@ macro_rules! rule {
     };
 }
 
+mod acpi;
 mod bootargs;
 mod booter;
+mod booter_entries;
 mod clover;
 mod context;
 mod devprops;
 mod files;
 mod firmware;
+mod fixed_data;
 pub(crate) mod literal;
 mod memmap;
 mod moves;
@@ -239,6 +242,16 @@ pub static FAMILIES: &[Family] = &[
             Rule::new(&firmware::B013, firmware::b013),
             Rule::new(&firmware::B014, firmware::b014),
             Rule::new(&firmware::B015, firmware::b015),
+            Rule::new(&booter_entries::B101, booter_entries::b101),
+            Rule::new(&booter_entries::B102, booter_entries::b102),
+            Rule::new(&booter_entries::B103, booter_entries::b103),
+            Rule::new(&booter_entries::B104, booter_entries::b104),
+            Rule::new(&booter_entries::B105, booter_entries::b105),
+            Rule::new(&booter_entries::B106, booter_entries::b106),
+            Rule::new(&booter_entries::B107, booter_entries::b107),
+            Rule::new(&booter_entries::B108, booter_entries::b108),
+            Rule::new(&booter_entries::B109, booter_entries::b109),
+            Rule::new(&booter_entries::B110, booter_entries::b110),
         ],
     },
     Family {
@@ -326,6 +339,12 @@ pub static FAMILIES: &[Family] = &[
         name: "platform-info",
         about: "PlatformInfo: the SMBIOS update mode and the Generic values OpenCore uses with Automatic",
         rules: platforminfo::RULES,
+    },
+    Family {
+        prefix: "A",
+        name: "acpi",
+        about: "the ACPI section's entries: table paths, repeats and patch bytes",
+        rules: acpi::RULES,
     },
 ];
 

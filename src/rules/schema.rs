@@ -208,9 +208,6 @@ fn walk_and_report(cx: &mut Context) {
             continue;
         }
         match f {
-            // A device path nested in a device path gets one X004 at its
-            // root (moves::nested_device_paths), not one X006 per property.
-            Finding::Unknown { ref norm, .. } if norm.starts_with("DeviceProperties/Add/*/*/") => {}
             Finding::Unknown {
                 path,
                 norm,
@@ -443,28 +440,37 @@ fn wrong_type(
     expected: schema::Kind,
     node: &crate::plist::Node,
 ) {
+    // The model's own type errors, and a device path nested in a device
+    // (moves::nested_device_paths), are reported already.
     let dup = cx
         .diags
         .iter()
-        .any(|d| d.rule.code == "X004" && d.span == node.span);
+        .any(|d| d.rule.code == "X004" && (d.span == node.span || d.path == path));
     if dup {
         return;
     }
+    let (want, outcome) = if expected == schema::Kind::Any {
+        (
+            "a property value (<data>, <string>, <integer> or a boolean)".to_owned(),
+            "OpenCore cannot read it as bytes and does not set it",
+        )
+    } else {
+        (
+            super::structure::article(expected.name()),
+            "OpenCore ignores it and uses the failsafe value",
+        )
+    };
     let d = cx.report_span(
         &super::structure::X004,
         path,
         node.span.clone(),
         format!(
-            "expected {}, found {} (OpenCore {}); OpenCore ignores it and uses the failsafe value",
-            super::structure::article(expected.name()),
+            "expected {want}, found {} (OpenCore {}); {outcome}",
             super::structure::article(node.value.type_name()),
             res.target_tag()
         ),
     );
-    d.help = Some(format!(
-        "write the value as {}",
-        super::structure::article(expected.name())
-    ));
+    d.help = Some(format!("write the value as {want}"));
     d.notes.push(target_note(res));
 }
 

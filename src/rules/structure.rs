@@ -224,8 +224,9 @@ pub fn x004(cx: &mut Context) {
             d.help = Some(format!("write the value as {}", article(te.expected)));
         }
     }
-    super::schema::x004(cx);
     super::moves::nested_device_paths(cx);
+    super::schema::x004(cx);
+    super::fixed_data::oversized(cx);
     super::clover::lenient_bools(cx);
 }
 

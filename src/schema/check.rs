@@ -428,7 +428,7 @@ impl<'a> Visit<'a> for Checker<'_, 'a> {
             } => {
                 for (i, &c) in t.children(key).iter().enumerate() {
                     let k = &t.keys[c];
-                    if k.required & m == 0 || k.leaf == "*" || k.leaf == "[]" {
+                    if t.required_in(key, c) & m == 0 || k.leaf == "*" || k.leaf == "[]" {
                         continue;
                     }
                     if !present.has_at(i) {

@@ -71,14 +71,22 @@ impl Kind {
         }
     }
 
-    /// Whether a value of plist type `type_name` is accepted.
+    /// Whether a value of plist type `type_name` is accepted. [`Kind::Any`]
+    /// (a device property or NVRAM variable) takes any value but a dict or
+    /// an array: OpenCore reads it as bytes.
     pub fn accepts(self, type_name: &str) -> bool {
-        self == Kind::Any || self.name() == type_name
+        match self {
+            Kind::Any => !matches!(type_name, "dict" | "array"),
+            _ => self.name() == type_name,
+        }
     }
 
     /// Whether a value written as `kind` (see `check::kind_of`) is accepted.
     pub fn accepts_kind(self, kind: Option<Kind>) -> bool {
-        self == Kind::Any || kind == Some(self)
+        match self {
+            Kind::Any => !matches!(kind, Some(Kind::Dict | Kind::Array)),
+            _ => kind == Some(self),
+        }
     }
 }
 
@@ -292,6 +300,17 @@ impl Table {
             Some(p) => self.keys[p].children,
             None => self.roots,
         }
+    }
+
+    /// The releases in which key `c`, held by a dict of key `holder`
+    /// (`None`: the root), must be present. OpenCore marks only a few dicts
+    /// optional (`PlatformInfo/SMBIOS`, ...); the keys inside one are
+    /// required whenever it is present, although the data marks them
+    /// optional along with it.
+    pub fn required_in(&self, holder: Option<usize>, c: usize) -> Mask {
+        let k = &self.keys[c];
+        let holder_optional = holder.map_or(0, |h| !self.keys[h].required);
+        k.required | (k.present & holder_optional)
     }
 
     /// Every release.

@@ -154,8 +154,9 @@ impl<'a> Visit<'a> for Scorer<'_> {
             } => {
                 for (i, &c) in t.children(key).iter().enumerate() {
                     let k = &t.keys[c];
-                    if k.required & mask != 0 && k.leaf != "*" && !present.has_at(i) {
-                        self.marks.add(c, 0, mask & k.required);
+                    let required = t.required_in(key, c);
+                    if required & mask != 0 && k.leaf != "*" && !present.has_at(i) {
+                        self.marks.add(c, 0, mask & required);
                     }
                 }
             }

@@ -30,6 +30,33 @@ pub(crate) use upgrade::{show as show_value, to_new_value};
 
 use crate::plist::Node;
 
+/// OpenCore's fixed-size `<data>` keys and the size of their field in bytes
+/// (`OcConfigurationLib.h`, unchanged across releases), by normalised path
+/// (`[]`: every entry of the array). OpenCore rejects a longer value whole
+/// and keeps the field's failsafe, all zero bytes.
+pub const FIXED_DATA: &[(&str, usize)] = &[
+    ("ACPI/Block/[]/OemTableId", 8),
+    ("ACPI/Block/[]/TableSignature", 4),
+    ("ACPI/Delete/[]/OemTableId", 8),
+    ("ACPI/Delete/[]/TableSignature", 4),
+    ("ACPI/Patch/[]/OemTableId", 8),
+    ("ACPI/Patch/[]/TableSignature", 4),
+    ("Kernel/Emulate/Cpuid1Data", 16),
+    ("Kernel/Emulate/Cpuid1Mask", 16),
+    ("Misc/Security/PasswordHash", 64),
+    ("PlatformInfo/DataHub/BoardRevision", 1),
+    ("PlatformInfo/DataHub/SmcBranch", 8),
+    ("PlatformInfo/DataHub/SmcPlatform", 8),
+    ("PlatformInfo/DataHub/SmcRevision", 6),
+    ("PlatformInfo/Generic/ROM", 6),
+    ("PlatformInfo/PlatformNVRAM/FirmwareFeatures", 8),
+    ("PlatformInfo/PlatformNVRAM/FirmwareFeaturesMask", 8),
+    ("PlatformInfo/PlatformNVRAM/ROM", 6),
+    ("PlatformInfo/SMBIOS/FirmwareFeatures", 8),
+    ("PlatformInfo/SMBIOS/FirmwareFeaturesMask", 8),
+    ("PlatformInfo/SMBIOS/SmcVersion", 16),
+];
+
 /// Every release tag, oldest first, `HEAD` last.
 pub fn releases() -> &'static [&'static str] {
     Table::get().releases

@@ -387,3 +387,84 @@ fn unknown_target_gives_no_upgrade() {
     assert!(upgrade_fixes(&loaded, "7.7.7").is_empty());
     assert!(upgrade_fixes(&loaded, "1.0.7").is_empty());
 }
+
+/// OpenCore requires every key inside an optional dict (PlatformInfo/SMBIOS)
+/// once the dict is present, as ocvalidate reports; an absent optional dict
+/// is fine.
+#[test]
+fn keys_inside_a_present_optional_dict_are_required() {
+    let base = config_for("1.0.7");
+    let text = base.replacen(
+        "<key>PlatformInfo</key>\n\t<dict>\n",
+        "<key>PlatformInfo</key>\n\t<dict>\n\t\t<key>SMBIOS</key>\n\t\t<dict>\n\t\t\t<key>BIOSVendor</key>\n\t\t\t<string>Acidanthera</string>\n\t\t</dict>\n",
+        1,
+    );
+    assert_ne!(text, base);
+    let missing: Vec<String> = codes(&text, Some("1.0.7"), None)
+        .into_iter()
+        .map(|(code, path)| {
+            assert_eq!(code, "X007", "{path}");
+            path
+        })
+        .collect();
+    let mut expected: Vec<String> = schema_for("1.0.7")
+        .unwrap()
+        .keys()
+        .filter_map(|k| {
+            let leaf = k.path.strip_prefix("PlatformInfo/SMBIOS/")?;
+            (leaf != "BIOSVendor").then(|| k.path.to_owned())
+        })
+        .collect();
+    expected.sort();
+    let mut got = missing.clone();
+    got.sort();
+    assert!(expected.len() > 20, "{expected:?}");
+    assert_eq!(got, expected);
+    // The same config, inferred: 1.0.7 still matches (the missing keys
+    // count against every release that has them).
+    let loaded = load(&text);
+    let inf = infer(Table::get(), &loaded.doc.root);
+    assert!(
+        inf.contains(release_index("1.0.7").unwrap()),
+        "{}",
+        inf.summary()
+    );
+}
+
+/// A `<dict>` where a device property's value belongs is X004 on the value,
+/// not X006 on the keys inside it; likewise an NVRAM variable.
+#[test]
+fn a_dict_as_property_or_variable_value_is_wrong_type() {
+    let base = config_for("1.0.7");
+    let text = base
+        .replacen(
+            "<key>DeviceProperties</key>\n\t<dict>\n\t\t<key>Add</key>\n\t\t<dict/>\n",
+            "<key>DeviceProperties</key>\n\t<dict>\n\t\t<key>Add</key>\n\t\t<dict>\n\t\t\t<key>PciRoot(0x0)/Pci(0x1b,0x0)</key>\n\t\t\t<dict>\n\t\t\t\t<key>layout</key>\n\t\t\t\t<dict>\n\t\t\t\t\t<key>id</key>\n\t\t\t\t\t<integer>11</integer>\n\t\t\t\t</dict>\n\t\t\t\t<key>model</key>\n\t\t\t\t<string>HDA</string>\n\t\t\t</dict>\n\t\t</dict>\n",
+            1,
+        )
+        .replacen(
+            "<key>NVRAM</key>\n\t<dict>\n\t\t<key>Add</key>\n\t\t<dict/>\n",
+            "<key>NVRAM</key>\n\t<dict>\n\t\t<key>Add</key>\n\t\t<dict>\n\t\t\t<key>4D1FDA02-38C7-4A6A-9CC6-4BCCA8B30102</key>\n\t\t\t<dict>\n\t\t\t\t<key>rtc-blacklist</key>\n\t\t\t\t<array/>\n\t\t\t</dict>\n\t\t</dict>\n",
+            1,
+        );
+    assert_eq!(
+        text.matches("<key>PciRoot(0x0)/Pci(0x1b,0x0)</key>")
+            .count(),
+        1
+    );
+    assert_eq!(text.matches("rtc-blacklist").count(), 1);
+    let found = codes(&text, Some("1.0.7"), None);
+    assert_eq!(
+        found,
+        [
+            (
+                "X004",
+                "DeviceProperties/Add/PciRoot(0x0)/Pci(0x1b,0x0)/layout".to_owned()
+            ),
+            (
+                "X004",
+                "NVRAM/Add/4D1FDA02-38C7-4A6A-9CC6-4BCCA8B30102/rtc-blacklist".to_owned()
+            ),
+        ]
+    );
+}
