@@ -340,5 +340,25 @@ pub fn guid_ok(s: &str) -> bool {
         })
 }
 
+/// Whether OpenCore release number `release` (an index of
+/// [`crate::schema::releases`]) defines the key at the normalised `path`
+/// (`Misc/Serial/Custom`, `Misc/Entries/[]/Flavour`). With no release known,
+/// the newest applies and every key it knows counts.
+pub fn release_defines(release: Option<usize>, path: &str) -> bool {
+    let releases = crate::schema::releases();
+    let tag = match release {
+        Some(r) => releases.get(r).copied(),
+        None => releases.last().copied(),
+    };
+    tag.and_then(crate::schema::schema_for)
+        .is_some_and(|s| s.get(path).is_some())
+}
+
+/// Whether the release `cx` checks against defines the key at `path` (see
+/// [`release_defines`]): a release-aware check on that key runs only then.
+pub fn key_in_target(cx: &Context, path: &str) -> bool {
+    release_defines(cx.oc_version.map(|r| r.target), path)
+}
+
 #[cfg(test)]
 mod tests;

@@ -137,3 +137,13 @@ fn items_read_as_opencore_does() {
     let keys: Vec<&str> = first.pairs().map(|(k, _, _)| k).collect();
     assert_eq!(keys, ["Enabled", "BundlePath", "BundlePath", "Count"]);
 }
+
+#[test]
+fn keys_exist_from_their_release_on() {
+    let at = |tag: &str| crate::schema::release_index(tag);
+    assert!(release_defines(at("1.0.7"), "Misc/Serial/Custom"));
+    assert!(!release_defines(at("0.6.0"), "Misc/Serial/Custom"));
+    assert!(release_defines(at("0.6.0"), "Misc/Security/ScanPolicy"));
+    assert!(release_defines(None, "Misc/Entries/[]/Flavour"));
+    assert!(!release_defines(None, "Misc/Boot/NoSuchKey"));
+}
