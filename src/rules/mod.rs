@@ -62,6 +62,7 @@ mod files;
 mod firmware;
 pub(crate) mod literal;
 mod memmap;
+mod misc;
 mod moves;
 mod reader;
 mod runtime;
@@ -297,6 +298,12 @@ pub static FAMILIES: &[Family] = &[
             Rule::new(&clover::C004, clover::c004),
             Rule::new(&clover::C005, clover::c005),
         ],
+    },
+    Family {
+        prefix: "G",
+        name: "misc",
+        about: "the general settings under Misc: boot picker, debug, custom entries, security, serial port, tools",
+        rules: misc::RULES,
     },
 ];
 
