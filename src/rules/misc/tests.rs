@@ -151,379 +151,50 @@ type Case = (
 );
 
 /// Each rule, the change that makes it fire, and the key path it names.
+#[rustfmt::skip]
 const FIRES: &[(Case, &str)] = &[
-    (
-        (
-            "G001",
-            &[(
-                "BlessOverride",
-                "0",
-                Some("<string>\\EFI\\Microsoft\\Boot\\bootmgfw.efi</string>"),
-            )],
-        ),
-        "Misc/BlessOverride/0",
-    ),
-    (
-        (
-            "G002",
-            &[("Boot", "ConsoleAttributes", Some("<integer>128</integer>"))],
-        ),
-        "Misc/Boot/ConsoleAttributes",
-    ),
-    (
-        (
-            "G003",
-            &[("Boot", "HibernateMode", Some("<string>Off</string>"))],
-        ),
-        "Misc/Boot/HibernateMode",
-    ),
-    (
-        (
-            "G004",
-            &[("Boot", "PickerAttributes", Some("<integer>65553</integer>"))],
-        ),
-        "Misc/Boot/PickerAttributes",
-    ),
-    (
-        (
-            "G005",
-            &[("Boot", "PickerMode", Some("<string>Graphic</string>"))],
-        ),
-        "Misc/Boot/PickerMode",
-    ),
-    (
-        (
-            "G006",
-            &[("Boot", "PickerMode", Some("<string>Builtin</string>"))],
-        ),
-        "Misc/Boot/PickerMode",
-    ),
-    (
-        (
-            "G007",
-            &[("Boot", "PickerVariant", Some("<string></string>"))],
-        ),
-        "Misc/Boot/PickerVariant",
-    ),
-    (
-        (
-            "G008",
-            &[(
-                "Boot",
-                "InstanceIdentifier",
-                Some(
-                    "<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>",
-                ),
-            )],
-        ),
-        "Misc/Boot/InstanceIdentifier",
-    ),
-    (
-        (
-            "G009",
-            &[("Boot", "InstanceIdentifier", Some("<string>a,b</string>"))],
-        ),
-        "Misc/Boot/InstanceIdentifier",
-    ),
-    (
-        (
-            "G010",
-            &[(
-                "Boot",
-                "PickerVariant",
-                Some(
-                    "<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>",
-                ),
-            )],
-        ),
-        "Misc/Boot/PickerVariant",
-    ),
-    (
-        ("G011", &[("Boot", "PickerAudioAssist", Some("<true/>"))]),
-        "Misc/Boot/PickerAudioAssist",
-    ),
-    (
-        (
-            "G012",
-            &[("Boot", "LauncherOption", Some("<string>Enabled</string>"))],
-        ),
-        "Misc/Boot/LauncherOption",
-    ),
-    (
-        (
-            "G013",
-            &[("Boot", "LauncherPath", Some("<string></string>"))],
-        ),
-        "Misc/Boot/LauncherPath",
-    ),
-    (
-        (
-            "G014",
-            &[(
-                "Debug",
-                "DisplayLevel",
-                Some("<integer>2147483651</integer>"),
-            )],
-        ),
-        "Misc/Debug/DisplayLevel",
-    ),
-    (
-        (
-            "G015",
-            &[(
-                "Security",
-                "HaltLevel",
-                Some("<integer>2147483649</integer>"),
-            )],
-        ),
-        "Misc/Security/HaltLevel",
-    ),
-    (
-        (
-            "G016",
-            &[("Debug", "Target", Some("<integer>256</integer>"))],
-        ),
-        "Misc/Debug/Target",
-    ),
-    (
-        (
-            "G017",
-            &[("Entries/0", "Flavour", Some("<string></string>"))],
-        ),
-        "Misc/Entries/0/Flavour",
-    ),
-    (
-        (
-            "G018",
-            &[(
-                "Entries/0",
-                "Flavour",
-                Some(
-                    "<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>",
-                ),
-            )],
-        ),
-        "Misc/Entries/0/Flavour",
-    ),
-    (
-        (
-            "G019",
-            &[("Entries/0", "Flavour", Some("<string>Auto::Foo</string>"))],
-        ),
-        "Misc/Entries/0/Flavour",
-    ),
-    (
-        (
-            "G020",
-            &[(
-                "Entries/0",
-                "Flavour",
-                Some("<string>Apple:extFoo</string>"),
-            )],
-        ),
-        "Misc/Entries/0/Flavour",
-    ),
-    (
-        (
-            "G021",
-            &[
-                ("Entries/1", "Arguments", Some("<string>-v</string>")),
-                ("Entries/1", "Enabled", Some("<true/>")),
-                (
-                    "Entries/1",
-                    "Path",
-                    Some("<string>PciRoot(0x0)/Pci(0x17,0x0)</string>"),
-                ),
-            ],
-        ),
-        "Misc/Entries/1",
-    ),
-    (
-        ("G022", &[("Security", "AuthRestart", Some("<true/>"))]),
-        "Misc/Security/AuthRestart",
-    ),
-    (
-        (
-            "G023",
-            &[("Security", "DmgLoading", Some("<string>Unsigned</string>"))],
-        ),
-        "Misc/Security/DmgLoading",
-    ),
-    (
-        (
-            "G024",
-            &[(
-                "Security",
-                "ExposeSensitiveData",
-                Some("<integer>16</integer>"),
-            )],
-        ),
-        "Misc/Security/ExposeSensitiveData",
-    ),
-    (
-        (
-            "G025",
-            &[("Security", "Vault", Some("<string>Enabled</string>"))],
-        ),
-        "Misc/Security/Vault",
-    ),
-    (
-        (
-            "G026",
-            &[(
-                "Security",
-                "ScanPolicy",
-                Some("<integer>2165244163</integer>"),
-            )],
-        ),
-        "Misc/Security/ScanPolicy",
-    ),
-    (
-        (
-            "G027",
-            &[(
-                "Security",
-                "ScanPolicy",
-                Some("<integer>17760514</integer>"),
-            )],
-        ),
-        "Misc/Security/ScanPolicy",
-    ),
-    (
-        (
-            "G028",
-            &[(
-                "Security",
-                "ScanPolicy",
-                Some("<integer>17760513</integer>"),
-            )],
-        ),
-        "Misc/Security/ScanPolicy",
-    ),
-    (
-        (
-            "G029",
-            &[("Security", "SecureBootModel", Some("<string>j999</string>"))],
-        ),
-        "Misc/Security/SecureBootModel",
-    ),
-    (
-        (
-            "G030",
-            &[("Security", "DmgLoading", Some("<string>Any</string>"))],
-        ),
-        "Misc/Security/DmgLoading",
-    ),
-    (
-        (
-            "G031",
-            &[(
-                "Serial/Custom",
-                "RegisterAccessWidth",
-                Some("<integer>16</integer>"),
-            )],
-        ),
-        "Misc/Serial/Custom/RegisterAccessWidth",
-    ),
-    (
-        (
-            "G032",
-            &[("Serial/Custom", "BaudRate", Some("<integer>1234</integer>"))],
-        ),
-        "Misc/Serial/Custom/BaudRate",
-    ),
-    (
-        (
-            "G033",
-            &[(
-                "Serial/Custom",
-                "PciDeviceInfo",
-                Some("<data>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD/</data>"),
-            )],
-        ),
-        "Misc/Serial/Custom/PciDeviceInfo",
-    ),
-    (
-        (
-            "G034",
-            &[("Serial/Custom", "PciDeviceInfo", Some("<data></data>"))],
-        ),
-        "Misc/Serial/Custom/PciDeviceInfo",
-    ),
-    (
-        (
-            "G035",
-            &[(
-                "Serial/Custom",
-                "PciDeviceInfo",
-                Some("<data>AAAAAAA=</data>"),
-            )],
-        ),
-        "Misc/Serial/Custom/PciDeviceInfo",
-    ),
-    (
-        (
-            "G036",
-            &[("Serial/Custom", "PciDeviceInfo", Some("<data>AAD/</data>"))],
-        ),
-        "Misc/Serial/Custom/PciDeviceInfo",
-    ),
-    (
-        (
-            "G037",
-            &[(
-                "Tools/0",
-                "Path",
-                Some(
-                    "<string>TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT.efi</string>",
-                ),
-            )],
-        ),
-        "Misc/Tools/0/Path",
-    ),
-    (
-        ("G038", &[("Tools/0", "Flavour", Some("<string></string>"))]),
-        "Misc/Tools/0/Flavour",
-    ),
-    (
-        (
-            "G039",
-            &[(
-                "Tools/0",
-                "Flavour",
-                Some(
-                    "<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>",
-                ),
-            )],
-        ),
-        "Misc/Tools/0/Flavour",
-    ),
-    (
-        (
-            "G040",
-            &[("Tools/0", "Flavour", Some("<string>:Shell</string>"))],
-        ),
-        "Misc/Tools/0/Flavour",
-    ),
-    (
-        (
-            "G041",
-            &[("Tools/0", "Flavour", Some("<string>ExtShell</string>"))],
-        ),
-        "Misc/Tools/0/Flavour",
-    ),
-    (
-        (
-            "G042",
-            &[
-                ("Tools/1", "Arguments", Some("<string></string>")),
-                ("Tools/1", "Enabled", Some("<true/>")),
-                ("Tools/1", "FullNvramAccess", Some("<false/>")),
-                ("Tools/1", "Path", Some("<string>OpenShell.efi</string>")),
-            ],
-        ),
-        "Misc/Tools/1",
-    ),
+    (("G001", &[("BlessOverride", "0", Some("<string>\\EFI\\Microsoft\\Boot\\bootmgfw.efi</string>"))]), "Misc/BlessOverride/0"),
+    (("G002", &[("Boot", "ConsoleAttributes", Some("<integer>128</integer>"))]), "Misc/Boot/ConsoleAttributes"),
+    (("G003", &[("Boot", "HibernateMode", Some("<string>Off</string>"))]), "Misc/Boot/HibernateMode"),
+    (("G004", &[("Boot", "PickerAttributes", Some("<integer>65553</integer>"))]), "Misc/Boot/PickerAttributes"),
+    (("G005", &[("Boot", "PickerMode", Some("<string>Graphic</string>"))]), "Misc/Boot/PickerMode"),
+    (("G006", &[("Boot", "PickerMode", Some("<string>Builtin</string>"))]), "Misc/Boot/PickerMode"),
+    (("G007", &[("Boot", "PickerVariant", Some("<string></string>"))]), "Misc/Boot/PickerVariant"),
+    (("G008", &[("Boot", "InstanceIdentifier", Some("<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>"))]), "Misc/Boot/InstanceIdentifier"),
+    (("G009", &[("Boot", "InstanceIdentifier", Some("<string>a,b</string>"))]), "Misc/Boot/InstanceIdentifier"),
+    (("G010", &[("Boot", "PickerVariant", Some("<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>"))]), "Misc/Boot/PickerVariant"),
+    (("G011", &[("Boot", "PickerAudioAssist", Some("<true/>"))]), "Misc/Boot/PickerAudioAssist"),
+    (("G012", &[("Boot", "LauncherOption", Some("<string>Enabled</string>"))]), "Misc/Boot/LauncherOption"),
+    (("G013", &[("Boot", "LauncherPath", Some("<string></string>"))]), "Misc/Boot/LauncherPath"),
+    (("G014", &[("Debug", "DisplayLevel", Some("<integer>2147483651</integer>"))]), "Misc/Debug/DisplayLevel"),
+    (("G015", &[("Security", "HaltLevel", Some("<integer>2147483649</integer>"))]), "Misc/Security/HaltLevel"),
+    (("G016", &[("Debug", "Target", Some("<integer>256</integer>"))]), "Misc/Debug/Target"),
+    (("G017", &[("Entries/0", "Flavour", Some("<string></string>"))]), "Misc/Entries/0/Flavour"),
+    (("G018", &[("Entries/0", "Flavour", Some("<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>"))]), "Misc/Entries/0/Flavour"),
+    (("G019", &[("Entries/0", "Flavour", Some("<string>Auto::Foo</string>"))]), "Misc/Entries/0/Flavour"),
+    (("G020", &[("Entries/0", "Flavour", Some("<string>Apple:extFoo</string>"))]), "Misc/Entries/0/Flavour"),
+    (("G021", &[("Entries/1", "Arguments", Some("<string>-v</string>")), ("Entries/1", "Enabled", Some("<true/>")), ("Entries/1", "Path", Some("<string>PciRoot(0x0)/Pci(0x17,0x0)</string>"))]), "Misc/Entries/1"),
+    (("G022", &[("Security", "AuthRestart", Some("<true/>"))]), "Misc/Security/AuthRestart"),
+    (("G023", &[("Security", "DmgLoading", Some("<string>Unsigned</string>"))]), "Misc/Security/DmgLoading"),
+    (("G024", &[("Security", "ExposeSensitiveData", Some("<integer>16</integer>"))]), "Misc/Security/ExposeSensitiveData"),
+    (("G025", &[("Security", "Vault", Some("<string>Enabled</string>"))]), "Misc/Security/Vault"),
+    (("G026", &[("Security", "ScanPolicy", Some("<integer>2165244163</integer>"))]), "Misc/Security/ScanPolicy"),
+    (("G027", &[("Security", "ScanPolicy", Some("<integer>17760514</integer>"))]), "Misc/Security/ScanPolicy"),
+    (("G028", &[("Security", "ScanPolicy", Some("<integer>17760513</integer>"))]), "Misc/Security/ScanPolicy"),
+    (("G029", &[("Security", "SecureBootModel", Some("<string>j999</string>"))]), "Misc/Security/SecureBootModel"),
+    (("G030", &[("Security", "DmgLoading", Some("<string>Any</string>"))]), "Misc/Security/DmgLoading"),
+    (("G031", &[("Serial/Custom", "RegisterAccessWidth", Some("<integer>16</integer>"))]), "Misc/Serial/Custom/RegisterAccessWidth"),
+    (("G032", &[("Serial/Custom", "BaudRate", Some("<integer>1234</integer>"))]), "Misc/Serial/Custom/BaudRate"),
+    (("G033", &[("Serial/Custom", "PciDeviceInfo", Some("<data>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD/</data>"))]), "Misc/Serial/Custom/PciDeviceInfo"),
+    (("G034", &[("Serial/Custom", "PciDeviceInfo", Some("<data></data>"))]), "Misc/Serial/Custom/PciDeviceInfo"),
+    (("G035", &[("Serial/Custom", "PciDeviceInfo", Some("<data>AAAAAAA=</data>"))]), "Misc/Serial/Custom/PciDeviceInfo"),
+    (("G036", &[("Serial/Custom", "PciDeviceInfo", Some("<data>AAD/</data>"))]), "Misc/Serial/Custom/PciDeviceInfo"),
+    (("G037", &[("Tools/0", "Path", Some("<string>TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT.efi</string>"))]), "Misc/Tools/0/Path"),
+    (("G038", &[("Tools/0", "Flavour", Some("<string></string>"))]), "Misc/Tools/0/Flavour"),
+    (("G039", &[("Tools/0", "Flavour", Some("<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>"))]), "Misc/Tools/0/Flavour"),
+    (("G040", &[("Tools/0", "Flavour", Some("<string>:Shell</string>"))]), "Misc/Tools/0/Flavour"),
+    (("G041", &[("Tools/0", "Flavour", Some("<string>ExtShell</string>"))]), "Misc/Tools/0/Flavour"),
+    (("G042", &[("Tools/1", "Arguments", Some("<string></string>")), ("Tools/1", "Enabled", Some("<true/>")), ("Tools/1", "FullNvramAccess", Some("<false/>")), ("Tools/1", "Path", Some("<string>OpenShell.efi</string>"))]), "Misc/Tools/1"),
 ];
 
 #[test]
@@ -554,250 +225,52 @@ fn every_rule_fires_once_at_its_key() {
 }
 
 /// Near misses: the closest valid value for each rule.
+#[rustfmt::skip]
 const SILENT: &[Case] = &[
-    (
-        "G001",
-        &[(
-            "BlessOverride",
-            "0",
-            Some("<string>\\EFI\\Other\\boot.efi</string>"),
-        )],
-    ),
-    (
-        "G002",
-        &[("Boot", "ConsoleAttributes", Some("<integer>127</integer>"))],
-    ),
-    (
-        "G003",
-        &[("Boot", "HibernateMode", Some("<string>NVRAM</string>"))],
-    ),
-    (
-        "G004",
-        &[("Boot", "PickerAttributes", Some("<integer>1023</integer>"))],
-    ),
-    (
-        "G005",
-        &[("Boot", "PickerMode", Some("<string>Apple</string>"))],
-    ),
+    ("G001", &[("BlessOverride", "0", Some("<string>\\EFI\\Other\\boot.efi</string>"))]),
+    ("G002", &[("Boot", "ConsoleAttributes", Some("<integer>127</integer>"))]),
+    ("G003", &[("Boot", "HibernateMode", Some("<string>NVRAM</string>"))]),
+    ("G004", &[("Boot", "PickerAttributes", Some("<integer>1023</integer>"))]),
+    ("G005", &[("Boot", "PickerMode", Some("<string>Apple</string>"))]),
     // OpenCanopy listed but disabled.
-    (
-        "G006",
-        &[("Boot", "PickerMode", Some("<string>Builtin</string>"))],
-    ),
+    ("G006", &[("Boot", "PickerMode", Some("<string>Builtin</string>"))]),
     ("G007", &[("Boot", "PickerVariant", None)]),
-    (
-        "G008",
-        &[(
-            "Boot",
-            "InstanceIdentifier",
-            Some(
-                "<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>",
-            ),
-        )],
-    ),
-    (
-        "G009",
-        &[("Boot", "InstanceIdentifier", Some("<string>a.b</string>"))],
-    ),
-    (
-        "G010",
-        &[(
-            "Boot",
-            "PickerVariant",
-            Some(
-                "<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>",
-            ),
-        )],
-    ),
+    ("G008", &[("Boot", "InstanceIdentifier", Some("<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>"))]),
+    ("G009", &[("Boot", "InstanceIdentifier", Some("<string>a.b</string>"))]),
+    ("G010", &[("Boot", "PickerVariant", Some("<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>"))]),
     ("G011", &[("Boot", "PickerAudioAssist", Some("<false/>"))]),
-    (
-        "G012",
-        &[("Boot", "LauncherOption", Some("<string>System</string>"))],
-    ),
+    ("G012", &[("Boot", "LauncherOption", Some("<string>System</string>"))]),
     ("G013", &[("Boot", "LauncherPath", None)]),
-    (
-        "G014",
-        &[(
-            "Debug",
-            "DisplayLevel",
-            Some("<integer>2151677954</integer>"),
-        )],
-    ),
-    (
-        "G015",
-        &[("Security", "HaltLevel", Some("<integer>2</integer>"))],
-    ),
-    (
-        "G016",
-        &[("Debug", "Target", Some("<integer>255</integer>"))],
-    ),
+    ("G014", &[("Debug", "DisplayLevel", Some("<integer>2151677954</integer>"))]),
+    ("G015", &[("Security", "HaltLevel", Some("<integer>2</integer>"))]),
+    ("G016", &[("Debug", "Target", Some("<integer>255</integer>"))]),
     // A disabled entry is never read.
-    (
-        "G017",
-        &[
-            ("Entries/0", "Flavour", Some("<string></string>")),
-            ("Entries/0", "Enabled", Some("<false/>")),
-        ],
-    ),
-    (
-        "G018",
-        &[(
-            "Entries/0",
-            "Flavour",
-            Some(
-                "<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>",
-            ),
-        )],
-    ),
-    (
-        "G019",
-        &[("Entries/0", "Flavour", Some("<string>Auto:Foo</string>"))],
-    ),
-    (
-        "G020",
-        &[(
-            "Entries/0",
-            "Flavour",
-            Some("<string>Apple:NextOS</string>"),
-        )],
-    ),
-    (
-        "G021",
-        &[
-            ("Entries/1", "Arguments", Some("<string>-v -x</string>")),
-            ("Entries/1", "Enabled", Some("<true/>")),
-            (
-                "Entries/1",
-                "Path",
-                Some("<string>PciRoot(0x0)/Pci(0x17,0x0)</string>"),
-            ),
-        ],
-    ),
+    ("G017", &[("Entries/0", "Flavour", Some("<string></string>")), ("Entries/0", "Enabled", Some("<false/>"))]),
+    ("G018", &[("Entries/0", "Flavour", Some("<string>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</string>"))]),
+    ("G019", &[("Entries/0", "Flavour", Some("<string>Auto:Foo</string>"))]),
+    ("G020", &[("Entries/0", "Flavour", Some("<string>Apple:NextOS</string>"))]),
+    ("G021", &[("Entries/1", "Arguments", Some("<string>-v -x</string>")), ("Entries/1", "Enabled", Some("<true/>")), ("Entries/1", "Path", Some("<string>PciRoot(0x0)/Pci(0x17,0x0)</string>"))]),
     ("G022", &[("Security", "AuthRestart", Some("<true/>"))]),
-    (
-        "G023",
-        &[("Security", "DmgLoading", Some("<string>Disabled</string>"))],
-    ),
-    (
-        "G024",
-        &[(
-            "Security",
-            "ExposeSensitiveData",
-            Some("<integer>15</integer>"),
-        )],
-    ),
+    ("G023", &[("Security", "DmgLoading", Some("<string>Disabled</string>"))]),
+    ("G024", &[("Security", "ExposeSensitiveData", Some("<integer>15</integer>"))]),
     ("G025", &[("Security", "Vault", None)]),
-    (
-        "G026",
-        &[("Security", "ScanPolicy", Some("<integer>0</integer>"))],
-    ),
-    (
-        "G027",
-        &[("Security", "ScanPolicy", Some("<integer>257</integer>"))],
-    ),
-    (
-        "G028",
-        &[("Security", "ScanPolicy", Some("<integer>65538</integer>"))],
-    ),
-    (
-        "G029",
-        &[(
-            "Security",
-            "SecureBootModel",
-            Some("<string>x86legacy</string>"),
-        )],
-    ),
-    (
-        "G030",
-        &[
-            ("Security", "DmgLoading", Some("<string>Any</string>")),
-            (
-                "Security",
-                "SecureBootModel",
-                Some("<string>Disabled</string>"),
-            ),
-        ],
-    ),
-    (
-        "G031",
-        &[(
-            "Serial/Custom",
-            "RegisterAccessWidth",
-            Some("<integer>32</integer>"),
-        )],
-    ),
-    (
-        "G032",
-        &[(
-            "Serial/Custom",
-            "BaudRate",
-            Some("<integer>921600</integer>"),
-        )],
-    ),
-    (
-        "G033",
-        &[(
-            "Serial/Custom",
-            "PciDeviceInfo",
-            Some("<data>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP8=</data>"),
-        )],
-    ),
-    (
-        "G034",
-        &[("Serial/Custom", "PciDeviceInfo", Some("<data>/w==</data>"))],
-    ),
-    (
-        "G035",
-        &[(
-            "Serial/Custom",
-            "PciDeviceInfo",
-            Some("<data>AAAAAP8=</data>"),
-        )],
-    ),
-    (
-        "G036",
-        &[(
-            "Serial/Custom",
-            "PciDeviceInfo",
-            Some("<data>AAAAAAAAAAD/</data>"),
-        )],
-    ),
-    (
-        "G037",
-        &[(
-            "Tools/0",
-            "Path",
-            Some(
-                "<string>TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT.efi</string>",
-            ),
-        )],
-    ),
+    ("G026", &[("Security", "ScanPolicy", Some("<integer>0</integer>"))]),
+    ("G027", &[("Security", "ScanPolicy", Some("<integer>257</integer>"))]),
+    ("G028", &[("Security", "ScanPolicy", Some("<integer>65538</integer>"))]),
+    ("G029", &[("Security", "SecureBootModel", Some("<string>x86legacy</string>"))]),
+    ("G030", &[("Security", "DmgLoading", Some("<string>Any</string>")), ("Security", "SecureBootModel", Some("<string>Disabled</string>"))]),
+    ("G031", &[("Serial/Custom", "RegisterAccessWidth", Some("<integer>32</integer>"))]),
+    ("G032", &[("Serial/Custom", "BaudRate", Some("<integer>921600</integer>"))]),
+    ("G033", &[("Serial/Custom", "PciDeviceInfo", Some("<data>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP8=</data>"))]),
+    ("G034", &[("Serial/Custom", "PciDeviceInfo", Some("<data>/w==</data>"))]),
+    ("G035", &[("Serial/Custom", "PciDeviceInfo", Some("<data>AAAAAP8=</data>"))]),
+    ("G036", &[("Serial/Custom", "PciDeviceInfo", Some("<data>AAAAAAAAAAD/</data>"))]),
+    ("G037", &[("Tools/0", "Path", Some("<string>TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT.efi</string>"))]),
     ("G038", &[("Tools/0", "Flavour", None)]),
-    (
-        "G039",
-        &[(
-            "Tools/0",
-            "Flavour",
-            Some("<string>OpenShell:UEFIShell:Shell:More</string>"),
-        )],
-    ),
-    (
-        "G040",
-        &[("Tools/0", "Flavour", Some("<string>Shell</string>"))],
-    ),
-    (
-        "G041",
-        &[("Tools/0", "Flavour", Some("<string>Shell:Text</string>"))],
-    ),
-    (
-        "G042",
-        &[
-            ("Tools/1", "Arguments", Some("<string></string>")),
-            ("Tools/1", "Enabled", Some("<true/>")),
-            ("Tools/1", "FullNvramAccess", Some("<true/>")),
-            ("Tools/1", "Path", Some("<string>OpenShell.efi</string>")),
-        ],
-    ),
+    ("G039", &[("Tools/0", "Flavour", Some("<string>OpenShell:UEFIShell:Shell:More</string>"))]),
+    ("G040", &[("Tools/0", "Flavour", Some("<string>Shell</string>"))]),
+    ("G041", &[("Tools/0", "Flavour", Some("<string>Shell:Text</string>"))]),
+    ("G042", &[("Tools/1", "Arguments", Some("<string></string>")), ("Tools/1", "Enabled", Some("<true/>")), ("Tools/1", "FullNvramAccess", Some("<true/>")), ("Tools/1", "Path", Some("<string>OpenShell.efi</string>"))]),
 ];
 
 #[test]
