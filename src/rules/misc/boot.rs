@@ -308,7 +308,7 @@ pub fn g009(cx: &mut Context) {
     };
     let id = item.str().unwrap_or("");
     // Too long is G008's finding; ocvalidate then checks nothing else.
-    if id.len() + 1 <= INSTANCE_IDENTIFIER_SIZE && id.contains(',') {
+    if id.len() < INSTANCE_IDENTIFIER_SIZE && id.contains(',') {
         let d = cx.report(
             &G009,
             &item.located(),

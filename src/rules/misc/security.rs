@@ -207,10 +207,10 @@ pub fn g023(cx: &mut Context) {
     } else {
         "OpenCore reads it as Signed".to_owned()
     };
-    if let Some(d) = check_choice(cx, &G023, &choice, &what) {
-        if !halts {
-            d.severity = Severity::Warning;
-        }
+    if let Some(d) = check_choice(cx, &G023, &choice, &what)
+        && !halts
+    {
+        d.severity = Severity::Warning;
     }
 }
 
@@ -360,10 +360,10 @@ pub fn g029(cx: &mut Context) {
     } else {
         "OpenCore finds no such model and leaves Apple Secure Boot off, while the DmgLoading rule and kernel hashing still treat it as on"
     };
-    if let Some(d) = check_choice(cx, &G029, &choice, what) {
-        if empty {
-            d.severity = Severity::Info;
-        }
+    if let Some(d) = check_choice(cx, &G029, &choice, what)
+        && empty
+    {
+        d.severity = Severity::Info;
     }
 }
 
