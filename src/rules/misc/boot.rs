@@ -147,6 +147,7 @@ pub fn g002(cx: &mut Context) {
         key: "ConsoleAttributes",
         bits: 32,
         known: 0x7F,
+        since: &[],
     };
     check_mask(
         cx,
@@ -163,6 +164,7 @@ pub fn g003(cx: &mut Context) {
         key: "HibernateMode",
         default: "None",
         allowed: &["None", "Auto", "RTC", "NVRAM"],
+        since: &[],
     };
     check_choice(
         cx,
@@ -179,6 +181,8 @@ pub fn g004(cx: &mut Context) {
         key: "PickerAttributes",
         bits: 32,
         known: 0x3FF,
+        // OC_ATTR_USE_REVERSED_UI and OC_ATTR_REDUCE_MOTION.
+        since: &[(0x300, "0.9.8")],
     };
     check_mask(cx, &G004, &mask, "OpenCore ignores them");
 }
@@ -193,6 +197,7 @@ pub fn g005(cx: &mut Context) {
         key: "PickerMode",
         default: "Builtin",
         allowed: PICKER_MODES,
+        since: &[],
     };
     check_choice(cx, &G005, &choice, "OpenCore uses its builtin text picker");
 }
@@ -383,6 +388,7 @@ pub fn g012(cx: &mut Context) {
         key: "LauncherOption",
         default: "Disabled",
         allowed: LAUNCHER_OPTIONS,
+        since: &[("System", "0.8.1")],
     };
     check_choice(
         cx,

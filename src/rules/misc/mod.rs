@@ -108,6 +108,15 @@ struct Choice {
     default: &'static str,
     /// The values OpenCore accepts, compared exactly.
     allowed: &'static [&'static str],
+    /// Values of `allowed` that exist only from a release on: (value, tag).
+    since: &'static [(&'static str, &'static str)],
+}
+
+/// Whether the release `cx` checks against is `tag` or newer (true when no
+/// release is known: the newest applies).
+fn from_release(cx: &Context, tag: &str) -> bool {
+    cx.oc_version
+        .is_none_or(|r| crate::schema::release_index(tag).is_some_and(|i| r.target >= i))
 }
 
 /// Report `rule` when `choice`'s value is not one of its values; the
@@ -121,12 +130,26 @@ fn check_choice<'c>(
 ) -> Option<&'c mut Diagnostic> {
     let dict = section(cx, choice.dict, choice.key)?;
     let value = str_or(&dict, choice.key, choice.default);
-    if choice.allowed.contains(&value) {
+    let too_new = |v: &str| {
+        choice
+            .since
+            .iter()
+            .find(|(s, tag)| *s == v && !from_release(cx, tag))
+            .map(|(_, tag)| *tag)
+    };
+    let allowed: Vec<&str> = choice
+        .allowed
+        .iter()
+        .copied()
+        .filter(|v| too_new(v).is_none())
+        .collect();
+    if allowed.contains(&value) {
         return None;
     }
+    let newer = too_new(value);
+    let target = cx.oc_version.map_or("", |r| r.target_tag());
     let at = dict.located_of(choice.key);
-    let spelled = choice
-        .allowed
+    let spelled = allowed
         .iter()
         .find(|a| a.eq_ignore_ascii_case(value))
         .copied();
@@ -141,9 +164,14 @@ fn check_choice<'c>(
         format!(
             "`{}` is `{value}`, not one of {}: {what_happens}",
             at.path,
-            list(choice.allowed)
+            list(&allowed)
         ),
     );
+    if let Some(tag) = newer {
+        d.notes.push(format!(
+            "`{value}` exists from OpenCore {tag} on; the release checked against is {target}"
+        ));
+    }
     match edit {
         Some((s, e)) => {
             d.notes.push(format!(
@@ -181,6 +209,8 @@ struct Mask {
     bits: u32,
     /// The bits OpenCore knows.
     known: u64,
+    /// Bits of `known` that exist only from a release on: (bits, tag).
+    since: &'static [(u64, &'static str)],
 }
 
 /// Report `rule` when `mask`'s value has bits OpenCore does not define.
@@ -190,7 +220,12 @@ fn check_mask(cx: &mut Context, rule: &'static RuleMeta, mask: &Mask, what_happe
     };
     // An absent key reads as OpenCore's default, which has only known bits.
     let value = uint_or(&dict, mask.key, mask.bits, 0);
-    let unknown = value & !mask.known;
+    let known = mask
+        .since
+        .iter()
+        .filter(|(_, tag)| !from_release(cx, tag))
+        .fold(mask.known, |k, (bits, _)| k & !bits);
+    let unknown = value & !known;
     if unknown == 0 {
         return;
     }
@@ -200,13 +235,13 @@ fn check_mask(cx: &mut Context, rule: &'static RuleMeta, mask: &Mask, what_happe
         &at,
         format!(
             "`{}` is {value:#X} with bits {unknown:#X} that OpenCore does not define (known: {:#X}); {what_happens}",
-            at.path, mask.known
+            at.path, known
         ),
     );
     d.help = Some(format!(
         "clear the unknown bits: {:#X} ({})",
-        value & mask.known,
-        value & mask.known
+        value & known,
+        value & known
     ));
 }
 

@@ -113,6 +113,7 @@ pub fn g014(cx: &mut Context) {
         key: "DisplayLevel",
         bits: 64,
         known: DEBUG_LEVELS,
+        since: &[],
     };
     check_mask(
         cx,
@@ -129,6 +130,7 @@ pub fn g015(cx: &mut Context) {
         key: "HaltLevel",
         bits: 64,
         known: DEBUG_LEVELS,
+        since: &[],
     };
     check_mask(
         cx,
@@ -145,6 +147,7 @@ pub fn g016(cx: &mut Context) {
         key: "Target",
         bits: 32,
         known: 0xFF,
+        since: &[],
     };
     check_mask(cx, &G016, &mask, "OpenCore ignores them");
 }
@@ -199,6 +202,7 @@ pub fn g023(cx: &mut Context) {
         key: "DmgLoading",
         default: "Signed",
         allowed: DMG_LOADING,
+        since: &[],
     };
     let what = if halts {
         format!(
@@ -221,6 +225,7 @@ pub fn g024(cx: &mut Context) {
         key: "ExposeSensitiveData",
         bits: 32,
         known: 0xF,
+        since: &[],
     };
     check_mask(cx, &G024, &mask, "OpenCore ignores them");
 }
@@ -232,6 +237,7 @@ pub fn g025(cx: &mut Context) {
         key: "Vault",
         default: "Secure",
         allowed: &["Optional", "Basic", "Secure"],
+        since: &[],
     };
     check_choice(
         cx,
@@ -257,6 +263,7 @@ pub fn g026(cx: &mut Context) {
         key: "ScanPolicy",
         bits: 32,
         known: FILE_SYSTEM_LOCK | DEVICE_LOCK | FILE_SYSTEM_BITS | DEVICE_BITS,
+        since: &[],
     };
     check_mask(cx, &G026, &mask, "OpenCore ignores them");
 }
@@ -352,6 +359,7 @@ pub fn g029(cx: &mut Context) {
         key: "SecureBootModel",
         default: "Default",
         allowed: SECURE_BOOT_MODELS,
+        since: &[],
     };
     let empty = section(cx, choice.dict, choice.key)
         .is_some_and(|s| str_or(&s, choice.key, choice.default).is_empty());

@@ -379,6 +379,31 @@ fn release_aware() {
 }
 
 #[test]
+fn values_newer_than_the_target_release() {
+    let system = [("Boot", "LauncherOption", Some("<string>System</string>"))];
+    let text = config(&system, ROOT);
+    assert!(
+        !run_with(&text, "0.8.1", false)
+            .iter()
+            .any(|d| d.rule.code == "G012")
+    );
+    let old = run_with(&text, "0.8.0", false);
+    assert!(one(&old, "G012").notes.iter().any(|n| n.contains("0.8.1")));
+    let reduce_motion = [("Boot", "PickerAttributes", Some("<integer>512</integer>"))];
+    let text = config(&reduce_motion, ROOT);
+    assert!(
+        !run_with(&text, "0.9.8", false)
+            .iter()
+            .any(|d| d.rule.code == "G004")
+    );
+    assert!(
+        run_with(&text, "0.9.7", false)
+            .iter()
+            .any(|d| d.rule.code == "G004")
+    );
+}
+
+#[test]
 fn tool_path_is_left_to_f002_with_an_efi_folder() {
     let path = format!("<string>{}.efi</string>", "T".repeat(190));
     let text = config(&[("Tools/0", "Path", Some(path.as_str()))], ROOT);
