@@ -112,11 +112,15 @@ struct Choice {
     since: &'static [(&'static str, &'static str)],
 }
 
-/// Whether the release `cx` checks against is `tag` or newer (true when no
-/// release is known: the newest applies).
+/// Whether the release `cx` checks against is `tag` or newer. Only a
+/// release the user named (flag or log) can say no: an inferred one leans
+/// old on sparse configs, and a value of a newer release is itself a sign of
+/// that release.
 fn from_release(cx: &Context, tag: &str) -> bool {
-    cx.oc_version
-        .is_none_or(|r| crate::schema::release_index(tag).is_some_and(|i| r.target >= i))
+    cx.oc_version.is_none_or(|r| {
+        r.source == crate::schema::Source::Inferred
+            || crate::schema::release_index(tag).is_some_and(|i| r.target >= i)
+    })
 }
 
 /// Report `rule` when `choice`'s value is not one of its values; the
