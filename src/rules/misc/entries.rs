@@ -223,7 +223,7 @@ fn check_repeats(cx: &mut Context, list: &str, with_nvram: bool, rule: &'static 
             rule,
             &a.located(),
             format!(
-                "`{}` repeats `{}`: both start `{}`{what}, so the picker lists it twice",
+                "`{}` repeats `{}`: both have Path `{}`{what}, so the picker lists it twice",
                 a.path,
                 b.path,
                 a.str_of("Path")

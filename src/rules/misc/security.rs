@@ -305,8 +305,8 @@ fn scan_lock(
             lock.trailing_zeros()
         ),
     );
-    d.help = Some(format!(
-        "set bit {} ({fixed:#X} = {fixed}) to filter by {kind}, or clear the {kind} bits to allow all",
+    d.notes.push(format!(
+        "two readings: set bit {} ({fixed}) to allow only the listed {kind}, or clear the {kind} bits to allow all",
         lock.trailing_zeros()
     ));
     d.fix = edit.map(|e| Fix::unsafe_(format!("set ScanPolicy to {fixed}"), vec![e]));
