@@ -345,13 +345,10 @@ pub fn guid_ok(s: &str) -> bool {
 /// (`Misc/Serial/Custom`, `Misc/Entries/[]/Flavour`). With no release known,
 /// the newest applies and every key it knows counts.
 pub fn release_defines(release: Option<usize>, path: &str) -> bool {
-    let releases = crate::schema::releases();
-    let tag = match release {
-        Some(r) => releases.get(r).copied(),
-        None => releases.last().copied(),
-    };
-    tag.and_then(crate::schema::schema_for)
-        .is_some_and(|s| s.get(path).is_some())
+    let t = crate::schema::Table::get();
+    let r = release.unwrap_or(t.releases.len().saturating_sub(1));
+    t.lookup(path)
+        .is_some_and(|c| t.keys[c].present & crate::schema::bit(r) != 0)
 }
 
 /// Whether the release `cx` checks against defines the key at `path` (see
