@@ -314,7 +314,7 @@ fn uefi_cases() -> Vec<(&'static str, Option<&'static str>, String)> {
 #[test]
 fn every_fixable_rule_round_trips() {
     let mut covered = Vec::new();
-    for (code, platform, text) in cases() {
+    for (code, platform, text) in cases().into_iter().chain(misc_cases()) {
         let audit = AuditOptions {
             check: CheckOptions {
                 select: vec![code.to_owned()],
@@ -323,7 +323,8 @@ fn every_fixable_rule_round_trips() {
             platform: platform.and_then(PlatformMatch::from_slug),
             // M004 needs evidence: 128 usable as configured, 156 with DevirtualiseMmio.
             // The schema rules judge against a fixed release.
-            oc_version: code.starts_with("X00").then(|| "1.0.7".to_owned()),
+            oc_version: (code.starts_with("X00") || code.starts_with('G'))
+                .then(|| "1.0.7".to_owned()),
             evidence: (code == "M004").then(|| Evidence {
                 valid_slides: Some((128..=255).collect()),
                 valid_with_devirtualise: Some(156),
@@ -417,4 +418,58 @@ fn rebuild_memory_map_fixes_converge() {
     let doc = ocaudit::plist::load(&out.text).expect("parses");
     let ramm = doc.root.pointer("Booter/Quirks/RebuildAppleMemoryMap");
     assert_eq!(ramm.and_then(|n| n.as_bool()), Some(false));
+}
+
+/// A config whose Misc holds `section` (a dict, or an array of one dict)
+/// with the one key `key` = `value`.
+fn misc(section: &str, key: &str, value: &str) -> String {
+    let body = format!("\t\t\t<key>{key}</key>\n\t\t\t{value}\n");
+    let inner = match section {
+        "Entries" | "Tools" => format!(
+            "\t\t<key>{section}</key>\n\t\t<array>\n\t\t<dict>\n\t\t\t<key>Enabled</key>\n\t\t\t<true/>\n{body}\t\t</dict>\n\t\t</array>\n"
+        ),
+        "Serial" => format!(
+            "\t\t<key>Serial</key>\n\t\t<dict>\n\t\t<key>Custom</key>\n\t\t<dict>\n{body}\t\t</dict>\n\t\t</dict>\n"
+        ),
+        _ => format!("\t\t<key>{section}</key>\n\t\t<dict>\n{body}\t\t</dict>\n"),
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n\t<key>Misc</key>\n\t<dict>\n{inner}\t</dict>\n</dict>\n</plist>\n"
+    )
+}
+
+/// The G (misc) rules with a fix.
+fn misc_cases() -> Vec<(&'static str, Option<&'static str>, String)> {
+    let s = |v: &str| format!("<string>{v}</string>");
+    vec![
+        ("G003", None, misc("Boot", "HibernateMode", &s("auto"))),
+        ("G005", None, misc("Boot", "PickerMode", &s("external"))),
+        ("G007", None, misc("Boot", "PickerVariant", &s(""))),
+        ("G012", None, misc("Boot", "LauncherOption", &s("full"))),
+        ("G013", None, misc("Boot", "LauncherPath", &s(""))),
+        ("G017", None, misc("Entries", "Flavour", &s(""))),
+        ("G023", None, misc("Security", "DmgLoading", &s("signed"))),
+        ("G025", None, misc("Security", "Vault", &s("optional"))),
+        (
+            "G027",
+            None,
+            misc("Security", "ScanPolicy", "<integer>17760514</integer>"),
+        ),
+        (
+            "G028",
+            None,
+            misc("Security", "ScanPolicy", "<integer>17760513</integer>"),
+        ),
+        (
+            "G029",
+            None,
+            misc("Security", "SecureBootModel", &s("J160")),
+        ),
+        (
+            "G034",
+            None,
+            misc("Serial", "PciDeviceInfo", "<data></data>"),
+        ),
+        ("G038", None, misc("Tools", "Flavour", &s(""))),
+    ]
 }

@@ -66,6 +66,7 @@ mod firmware;
 mod fixed_data;
 pub(crate) mod literal;
 mod memmap;
+mod misc;
 mod moves;
 mod nvram;
 mod platforminfo;
@@ -345,6 +346,12 @@ pub static FAMILIES: &[Family] = &[
         name: "acpi",
         about: "the ACPI section's entries: table paths, repeats and patch bytes",
         rules: acpi::RULES,
+    },
+    Family {
+        prefix: "G",
+        name: "misc",
+        about: "the general settings under Misc: boot picker, debug, custom entries, security, serial port, tools",
+        rules: misc::RULES,
     },
 ];
 

@@ -392,5 +392,22 @@ impl<'a> Item<'a> {
     }
 }
 
+/// Whether OpenCore release number `release` (an index of
+/// [`crate::schema::releases`]) defines the key at the normalised `path`
+/// (`Misc/Serial/Custom`, `Misc/Entries/[]/Flavour`). With no release known,
+/// the newest applies and every key it knows counts.
+pub fn release_defines(release: Option<usize>, path: &str) -> bool {
+    let t = crate::schema::Table::get();
+    let r = release.unwrap_or(t.releases.len().saturating_sub(1));
+    t.lookup(path)
+        .is_some_and(|c| t.keys[c].present & crate::schema::bit(r) != 0)
+}
+
+/// Whether the release `cx` checks against defines the key at `path` (see
+/// [`release_defines`]): a release-aware check on that key runs only then.
+pub fn key_in_target(cx: &Context, path: &str) -> bool {
+    release_defines(cx.oc_version.map(|r| r.target), path)
+}
+
 #[cfg(test)]
 mod tests;

@@ -172,3 +172,13 @@ fn maps_and_multi_type_values() {
         assert_eq!(bytes("a"), None);
     });
 }
+
+#[test]
+fn keys_exist_from_their_release_on() {
+    let at = |tag: &str| crate::schema::release_index(tag);
+    assert!(release_defines(at("1.0.7"), "Misc/Serial/Custom"));
+    assert!(!release_defines(at("0.6.0"), "Misc/Serial/Custom"));
+    assert!(release_defines(at("0.6.0"), "Misc/Security/ScanPolicy"));
+    assert!(release_defines(None, "Misc/Entries/[]/Flavour"));
+    assert!(!release_defines(None, "Misc/Boot/NoSuchKey"));
+}
