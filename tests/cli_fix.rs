@@ -8,8 +8,8 @@ use assert_cmd::Command;
 const GUID: &str = "7C436110-AB2A-4BBB-A880-FE41995C9F82";
 
 /// A config with one mistake per family: B003 (flip), B001 (missing key),
-/// S001 (token), S005 (NVRAM/Delete), X003 (duplicate), B002 and B011
-/// (unsafe).
+/// S001 (token), S005 (NVRAM/Delete), X003 (duplicate), B002 (unsafe). It
+/// loads OpenRuntime.efi, which B003's flip needs.
 fn broken() -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -51,7 +51,7 @@ fn broken() -> String {
 		<array>
 			<dict>
 				<key>Enabled</key>
-				<false/>
+				<true/>
 				<key>Path</key>
 				<string>OpenRuntime.efi</string>
 			</dict>
