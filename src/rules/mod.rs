@@ -60,6 +60,7 @@ mod clover;
 mod context;
 mod files;
 mod firmware;
+mod kernel;
 pub(crate) mod literal;
 mod memmap;
 mod moves;
@@ -297,6 +298,12 @@ pub static FAMILIES: &[Family] = &[
             Rule::new(&clover::C004, clover::c004),
             Rule::new(&clover::C005, clover::c005),
         ],
+    },
+    Family {
+        prefix: "K",
+        name: "kernel",
+        about: "the Kernel section as OpenCore's validator checks it: kexts, blocks, patches, emulation, quirks, scheme",
+        rules: kernel::RULES,
     },
 ];
 
