@@ -1,7 +1,7 @@
 //! Identifiers, architectures, strategies and duplicates of Kernel/Block,
 //! Kernel/Force and Kernel/Patch entries.
 
-use super::{Kind, case_fix, entry_finding, known, one_of};
+use super::{Kind, case_fix, entry_finding, enumeration, known};
 use crate::rules::view::{IdentifierKind, identifier_ok};
 use crate::rules::{Context, RuleMeta};
 
@@ -149,19 +149,7 @@ pub fn k019(cx: &mut Context) {
         return;
     }
     for entry in Kind::Block.entries(cx) {
-        let Some(value) = entry.get("Strategy") else {
-            continue;
-        };
-        let Some(written) = value.str() else { continue };
-        if STRATEGIES.contains(&written) {
-            continue;
-        }
-        let message = format!(
-            "Strategy `{written}` is not {}: OpenCore treats it as `Disable`",
-            one_of(STRATEGIES)
-        );
-        let fix = case_fix(cx, &value, STRATEGIES);
-        let d = entry_finding(cx, &K019, &entry, "Strategy", message);
-        d.fix = fix;
+        let then = "OpenCore treats it as `Disable`";
+        enumeration(cx, &K019, entry.get("Strategy"), STRATEGIES, then);
     }
 }

@@ -188,6 +188,28 @@ pub(crate) fn entry_finding<'c>(
     cx.report(rule, &entry.located_of(key), message)
 }
 
+/// Report `rule` at `value` when it is a `<string>` outside `allowed`;
+/// `then` says what OpenCore does with it instead. Absent or mistyped
+/// values are skipped (OpenCore keeps its default; X004 reports a type).
+/// The finding carries the unsafe case fix when one applies.
+pub(crate) fn enumeration(
+    cx: &mut Context,
+    rule: &'static RuleMeta,
+    value: Option<Item>,
+    allowed: &[&str],
+    then: &str,
+) {
+    let Some(value) = value else { return };
+    let Some(written) = value.str() else { return };
+    if allowed.contains(&written) {
+        return;
+    }
+    let key = value.path.rsplit('/').next().unwrap_or_default();
+    let message = format!("{key} `{written}` is not {}: {then}", one_of(allowed));
+    let fix = case_fix(cx, &value, allowed);
+    cx.report(rule, &value.located(), message).fix = fix;
+}
+
 /// An unsafe fix that rewrites `value` (a `<string>`) to the one member of
 /// `allowed` it equals ignoring case, when there is one.
 pub(crate) fn case_fix(cx: &Context, value: &Item, allowed: &[&str]) -> Option<Fix> {

@@ -2,7 +2,7 @@
 //! their characters, suffixes and (for Add) their length in OpenCore's path
 //! buffer.
 
-use super::{Kind, case_fix, entry_finding, known, one_of};
+use super::{Kind, entry_finding, enumeration, known};
 use crate::rules::files::{PATH_MAX_NEW, PATH_MAX_OLD};
 use crate::rules::view::{ENTRY_ARCHES, Item, ends_with_ignore_case, first_bad_path_char};
 use crate::rules::{Context, RuleMeta};
@@ -184,23 +184,12 @@ pub(super) fn arch(cx: &mut Context, rule: &'static RuleMeta, kind: Kind) {
         return;
     }
     for entry in kind.entries(cx) {
-        // Absent or mistyped: OpenCore keeps its default, `Any`.
-        let Some(value) = entry.get("Arch") else {
-            continue;
-        };
-        let Some(written) = value.str() else { continue };
-        if ENTRY_ARCHES.contains(&written) {
-            continue;
-        }
-        let message = format!(
-            "Arch `{written}` is not {}: OpenCore skips a {} only when Arch names the other \
-             architecture, so this one loads on both",
-            one_of(ENTRY_ARCHES),
+        let then = format!(
+            "OpenCore skips a {} only when Arch names the other architecture, so this one \
+             loads on both",
             kind.noun()
         );
-        let fix = case_fix(cx, &value, ENTRY_ARCHES);
-        let d = entry_finding(cx, rule, &entry, "Arch", message);
-        d.fix = fix;
+        enumeration(cx, rule, entry.get("Arch"), ENTRY_ARCHES, &then);
     }
 }
 

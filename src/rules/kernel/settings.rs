@@ -1,6 +1,6 @@
 //! Kernel/Quirks and Kernel/Scheme values.
 
-use super::{case_fix, known, one_of};
+use super::{enumeration, known};
 use crate::rules::view::Item;
 use crate::rules::{Context, RuleMeta};
 
@@ -122,18 +122,6 @@ fn scheme(cx: &mut Context, rule: &'static RuleMeta, key: &str, allowed: &[&str]
     if !super::applies(cx) || !known(cx, &path) {
         return;
     }
-    let Some(value) = Item::at(cx, &path) else {
-        return;
-    };
-    let Some(written) = value.str() else { return };
-    if allowed.contains(&written) {
-        return;
-    }
-    let message = format!(
-        "{key} `{written}` is not {}: OpenCore treats it as `Auto`",
-        one_of(allowed)
-    );
-    let fix = case_fix(cx, &value, allowed);
-    let d = cx.report(rule, &value.located(), message);
-    d.fix = fix;
+    let value = Item::at(cx, &path);
+    enumeration(cx, rule, value, allowed, "OpenCore treats it as `Auto`");
 }

@@ -174,102 +174,103 @@ fn the_valid_entries_raise_nothing() {
     assert_eq!(hits(&text), Vec::new());
 }
 
+/// One change of an entry: (code, keys to change, key the finding is at).
+type Case<'a> = (&'a str, &'a [(&'a str, String)], &'a str);
+
+/// For each case, the rule fires on the `section` entry made by `make` with
+/// the change, and stays silent on the unchanged entry.
+#[track_caller]
+fn each_case(section: &str, make: fn(&[(&str, String)]) -> String, cases: &[Case]) {
+    let one = |e: String| config(&list(section, &[e]), "");
+    for (code, change, key) in cases {
+        fires_and_not(
+            code,
+            &one(make(change)),
+            &format!("Kernel/{section}/0/{key}"),
+            &one(make(&[])),
+        );
+    }
+}
+
 #[test]
 fn add_entry_rules() {
-    let cases: &[(&str, (&str, String), &str)] = &[
-        ("K001", ("Arch", s("x64")), "Arch"),
-        ("K002", ("BundlePath", s("Foo Bar.kext")), "BundlePath"),
-        ("K003", ("BundlePath", s("Foo.kext.dSYM")), "BundlePath"),
+    let cases: &[Case] = &[
+        ("K001", &[("Arch", s("x64"))], "Arch"),
+        ("K002", &[("BundlePath", s("Foo Bar.kext"))], "BundlePath"),
+        ("K003", &[("BundlePath", s("Foo.kext.dSYM"))], "BundlePath"),
         (
             "K004",
-            ("ExecutablePath", s("Contents/MacOS/Foo+")),
+            &[("ExecutablePath", s("Contents/MacOS/Foo+"))],
             "ExecutablePath",
         ),
         (
             "K005",
-            ("PlistPath", s("Contents/Info (1).plist")),
+            &[("PlistPath", s("Contents/Info (1).plist"))],
             "PlistPath",
         ),
-        ("K006", ("PlistPath", s("Contents/Info.xml")), "PlistPath"),
-        ("K010", ("MinKernel", s("7.0.0")), "MinKernel"),
-        ("K011", ("MaxKernel", s("abc")), "MaxKernel"),
-        ("K011", ("MinKernel", s("20.x")), "MinKernel"),
+        (
+            "K006",
+            &[("PlistPath", s("Contents/Info.xml"))],
+            "PlistPath",
+        ),
+        ("K010", &[("MinKernel", s("7.0.0"))], "MinKernel"),
+        ("K011", &[("MaxKernel", s("abc"))], "MaxKernel"),
+        ("K011", &[("MinKernel", s("20.x"))], "MinKernel"),
     ];
-    for (code, change, key) in cases {
-        fires_and_not(
-            code,
-            &add(&[kext(std::slice::from_ref(change))]),
-            &format!("Kernel/Add/0/{key}"),
-            &add(&[kext(&[])]),
-        );
-    }
+    each_case("Add", kext, cases);
 }
 
 #[test]
 fn force_entry_rules() {
-    let cases: &[(&str, (&str, String), &str)] = &[
-        ("K022", ("Arch", s("X86_64")), "Arch"),
+    let cases: &[Case] = &[
+        ("K022", &[("Arch", s("X86_64"))], "Arch"),
         (
             "K023",
-            ("Identifier", s("IONetworkingFamily")),
+            &[("Identifier", s("IONetworkingFamily"))],
             "Identifier",
         ),
         (
             "K024",
-            ("BundlePath", s("System/Library/Extensions/IO Net.kext")),
+            &[("BundlePath", s("System/Library/Extensions/IO Net.kext"))],
             "BundlePath",
         ),
         (
             "K025",
-            ("BundlePath", s("System/Library/Extensions/IONet")),
+            &[("BundlePath", s("System/Library/Extensions/IONet"))],
             "BundlePath",
         ),
         (
             "K026",
-            ("ExecutablePath", s("Contents/MacOS/IO*")),
+            &[("ExecutablePath", s("Contents/MacOS/IO*"))],
             "ExecutablePath",
         ),
         (
             "K027",
-            ("PlistPath", s("Contents/Info?.plist")),
+            &[("PlistPath", s("Contents/Info?.plist"))],
             "PlistPath",
         ),
-        ("K028", ("PlistPath", s("")), "PlistPath"),
-        ("K010", ("MinKernel", s("1")), "MinKernel"),
-        ("K011", ("MaxKernel", s("x")), "MaxKernel"),
+        ("K028", &[("PlistPath", s(""))], "PlistPath"),
+        ("K010", &[("MinKernel", s("1"))], "MinKernel"),
+        ("K011", &[("MaxKernel", s("x"))], "MaxKernel"),
     ];
-    for (code, change, key) in cases {
-        fires_and_not(
-            code,
-            &config(&list("Force", &[force(std::slice::from_ref(change))]), ""),
-            &format!("Kernel/Force/0/{key}"),
-            &config(&list("Force", &[force(&[])]), ""),
-        );
-    }
+    each_case("Force", force, cases);
 }
 
 #[test]
 fn block_entry_rules() {
-    let cases: &[(&str, (&str, String), &str)] = &[
-        ("K017", ("Arch", s("amd64")), "Arch"),
-        ("K018", ("Identifier", s("com apple")), "Identifier"),
-        ("K019", ("Strategy", s("Remove")), "Strategy"),
-        ("K010", ("MinKernel", s("7.9.9")), "MinKernel"),
-        ("K011", ("MinKernel", s("Big Sur")), "MinKernel"),
+    let cases: &[Case] = &[
+        ("K017", &[("Arch", s("amd64"))], "Arch"),
+        ("K018", &[("Identifier", s("com apple"))], "Identifier"),
+        ("K019", &[("Strategy", s("Remove"))], "Strategy"),
+        ("K010", &[("MinKernel", s("7.9.9"))], "MinKernel"),
+        ("K011", &[("MinKernel", s("Big Sur"))], "MinKernel"),
     ];
-    for (code, change, key) in cases {
-        fires_and_not(
-            code,
-            &config(&list("Block", &[block(std::slice::from_ref(change))]), ""),
-            &format!("Kernel/Block/0/{key}"),
-            &config(&list("Block", &[block(&[])]), ""),
-        );
-    }
+    each_case("Block", block, cases);
 }
 
 #[test]
 fn patch_entry_rules() {
-    let cases: &[(&str, &[(&str, String)], &str)] = &[
+    let cases: &[Case] = &[
         ("K030", &[("Arch", s("any"))], "Arch"),
         ("K031", &[("Identifier", s("Kernel"))], "Identifier"),
         ("K010", &[("MinKernel", s("7"))], "MinKernel"),
@@ -292,14 +293,7 @@ fn patch_entry_rules() {
             "ReplaceMask",
         ),
     ];
-    for (code, change, key) in cases {
-        fires_and_not(
-            code,
-            &config(&list("Patch", &[patch(change)]), ""),
-            &format!("Kernel/Patch/0/{key}"),
-            &config(&list("Patch", &[patch(&[])]), ""),
-        );
-    }
+    each_case("Patch", patch, cases);
 }
 
 #[test]
