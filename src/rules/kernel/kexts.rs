@@ -166,9 +166,15 @@ pub fn k014(cx: &mut Context) {
     if !known(cx, &Kind::Add.schema_path("PlistPath")) {
         return;
     }
-    for entry in Kind::Add.entries(cx) {
+    let entries = Kind::Add.entries(cx);
+    if entries.is_empty() {
+        return;
+    }
+    // Read the table once per file, not once per entry.
+    let table: Vec<KnownKext> = known_kexts().collect();
+    for entry in entries {
         let bundle = entry.str_of("BundlePath");
-        let Some(k) = known_kexts().find(|k| k.bundle == bundle) else {
+        let Some(&k) = table.iter().find(|k| k.bundle == bundle) else {
             continue;
         };
         let (exe, plist) = (entry.str_of("ExecutablePath"), entry.str_of("PlistPath"));
