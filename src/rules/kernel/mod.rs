@@ -205,7 +205,12 @@ pub(crate) fn enumeration(
         return;
     }
     let key = value.path.rsplit('/').next().unwrap_or_default();
-    let message = format!("{key} `{written}` is not {}: {then}", one_of(allowed));
+    let shown = if written.is_empty() {
+        format!("{key} is empty, not")
+    } else {
+        format!("{key} `{written}` is not")
+    };
+    let message = format!("{shown} {}: {then}", one_of(allowed));
     let fix = case_fix(cx, &value, allowed);
     cx.report(rule, &value.located(), message).fix = fix;
 }
