@@ -137,3 +137,24 @@ fn items_read_as_opencore_does() {
     let keys: Vec<&str> = first.pairs().map(|(k, _, _)| k).collect();
     assert_eq!(keys, ["Enabled", "BundlePath", "BundlePath", "Count"]);
 }
+
+#[test]
+fn value_of_reads_like_get_without_a_path() {
+    let text = "<plist><dict><key>A</key><integer>1</integer><key>A</key><data>qg==</data>\
+        <key>S</key><string>x</string></dict></plist>";
+    let doc = crate::plist::load(text).expect("parses");
+    let source =
+        crate::source::SourceFile::new("c.plist", text.as_bytes().to_vec()).expect("UTF-8");
+    let config = crate::model::build(&doc);
+    let options = super::super::CheckOptions::default();
+    let cx = Context::new(&source, &doc, &config, &options);
+    let root = Item::root(&cx);
+    // The same node `get` finds: the last duplicate.
+    let a = root.value_of("A").expect("A");
+    assert!(std::ptr::eq(a, root.get("A").expect("A").node));
+    assert_eq!(root.data_of("A"), [0xaa]);
+    assert_eq!(root.int_of("A"), 0, "a mistyped integer reads as 0");
+    assert!(root.value_of("B").is_none());
+    let s = root.get("S").expect("S");
+    assert!(s.value_of("A").is_none(), "a string has no keys");
+}
