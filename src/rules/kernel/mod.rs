@@ -133,14 +133,24 @@ impl Kind {
         if self == Kind::Emulate || !applies(cx) {
             return Vec::new();
         }
-        Item::at(cx, self.path())
-            .map(|list| {
-                list.entries()
-                    .map(|(_, e)| e)
-                    .filter(Item::enabled)
-                    .collect()
+        let Some(list) = Item::at(cx, self.path()) else {
+            return Vec::new();
+        };
+        // Every rule of the family walks these: read `Enabled` straight from
+        // the node and build one key path per enabled entry only.
+        let items = list.node.as_array().unwrap_or_default();
+        items
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| {
+                let entry = node.as_dict().and_then(|d| d.get("Enabled"));
+                entry.and_then(|e| e.value.as_bool()) == Some(true)
             })
-            .unwrap_or_default()
+            .map(|(i, node)| Item {
+                node,
+                path: format!("{}/{i}", list.path),
+            })
+            .collect()
     }
 }
 
