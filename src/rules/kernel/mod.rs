@@ -146,12 +146,30 @@ impl Kind {
                 let entry = node.as_dict().and_then(|d| d.get("Enabled"));
                 entry.and_then(|e| e.value.as_bool()) == Some(true)
             })
-            .map(|(i, node)| Item {
-                node,
-                path: format!("{}/{i}", list.path),
+            .map(|(i, node)| {
+                // Pushed, not formatted: this runs for every entry of every rule.
+                let mut path = String::with_capacity(list.path.len() + 4);
+                path.push_str(&list.path);
+                path.push('/');
+                path.push_str(itoa(i, &mut [0; 20]));
+                Item { node, path }
             })
             .collect()
     }
+}
+
+/// `n` in decimal, written into `buf`.
+fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 /// Whether the kernel rules look at this file: OpenCore configs only.
@@ -167,7 +185,9 @@ pub(crate) fn known(cx: &Context, path: &str) -> bool {
     let Some(r) = cx.oc_version else {
         return true;
     };
-    crate::schema::schema_for(r.target_tag()).is_none_or(|s| s.get(path).is_some())
+    let t = crate::schema::Table::get();
+    t.lookup(path)
+        .is_none_or(|c| t.keys[c].at(r.target).is_some())
 }
 
 /// Every entry with MinKernel/MaxKernel: those of Add, Block, Force and

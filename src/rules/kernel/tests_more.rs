@@ -375,3 +375,22 @@ fn enumeration_fixes_only_change_case() {
     let out = crate::patch::apply(&text, &[&d.fix.expect("a fix")]).text;
     assert_eq!(hits(&out), Vec::new(), "{out}");
 }
+
+#[test]
+fn entry_indexes_are_written_in_decimal() {
+    assert_eq!(super::itoa(0, &mut [0; 20]), "0");
+    assert_eq!(super::itoa(1207, &mut [0; 20]), "1207");
+    assert_eq!(
+        super::itoa(usize::MAX, &mut [0; 20]),
+        usize::MAX.to_string()
+    );
+    // The twelfth entry is reported at its own index.
+    let mut items = vec![kext(&[]); 11];
+    items[0] = kext(&[("BundlePath", s("Zero.kext"))]);
+    items.push(kext(&[("Arch", s("x64")), ("BundlePath", s("Last.kext"))]));
+    let found = hits(&add(&items));
+    assert!(
+        found.contains(&("K001", "Kernel/Add/11/Arch".to_owned())),
+        "{found:?}"
+    );
+}
