@@ -143,12 +143,10 @@ fn value_of_reads_like_get_without_a_path() {
     let text = "<plist><dict><key>A</key><integer>1</integer><key>A</key><data>qg==</data>\
         <key>S</key><string>x</string></dict></plist>";
     let doc = crate::plist::load(text).expect("parses");
-    let source =
-        crate::source::SourceFile::new("c.plist", text.as_bytes().to_vec()).expect("UTF-8");
-    let config = crate::model::build(&doc);
-    let options = super::super::CheckOptions::default();
-    let cx = Context::new(&source, &doc, &config, &options);
-    let root = Item::root(&cx);
+    let root = Item {
+        node: &doc.root,
+        path: String::new(),
+    };
     // The same node `get` finds: the last duplicate.
     let a = root.value_of("A").expect("A");
     assert!(std::ptr::eq(a, root.get("A").expect("A").node));
