@@ -67,6 +67,58 @@ fn booter_patch(arch: &str, identifier: &str) -> String {
     )
 }
 
+/// A config whose Kernel dict holds `body`.
+fn kernel(body: &str) -> String {
+    config(
+        "",
+        "",
+        "",
+        &format!("\t<key>Kernel</key>\n\t<dict>\n{body}\t</dict>\n"),
+    )
+}
+
+/// A `Kernel/<list>` array of one valid enabled entry with `over` replacing
+/// its strings (a kext for Add and Force, a kernel patch, a block entry).
+fn entry(list: &str, over: &[(&str, &str)]) -> String {
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("Arch", "Any"),
+        ("BundlePath", "Foo.kext"),
+        ("ExecutablePath", "Contents/MacOS/Foo"),
+        (
+            "Identifier",
+            if list == "Patch" {
+                "kernel"
+            } else {
+                "com.example.foo"
+            },
+        ),
+        ("PlistPath", "Contents/Info.plist"),
+        ("Strategy", "Disable"),
+    ];
+    for (k, v) in over {
+        if let Some(slot) = pairs.iter_mut().find(|(pk, _)| pk == k) {
+            slot.1 = v;
+        }
+    }
+    let mut body = String::from("\t\t\t\t<key>Enabled</key>\n\t\t\t\t<true/>\n");
+    if list == "Patch" {
+        body.push_str("\t\t\t\t<key>Find</key>\n\t\t\t\t<data>qg==</data>\n\t\t\t\t<key>Replace</key>\n\t\t\t\t<data>uw==</data>\n");
+    }
+    for (k, v) in pairs {
+        body.push_str(&format!(
+            "\t\t\t\t<key>{k}</key>\n\t\t\t\t<string>{v}</string>\n"
+        ));
+    }
+    format!("\t\t<key>{list}</key>\n\t\t<array>\n\t\t\t<dict>\n{body}\t\t\t</dict>\n\t\t</array>\n")
+}
+
+/// `Kernel/Scheme` with one string key.
+fn scheme(key: &str, value: &str) -> String {
+    format!(
+        "\t\t<key>Scheme</key>\n\t\t<dict>\n\t\t\t<key>{key}</key>\n\t\t\t<string>{value}</string>\n\t\t</dict>\n"
+    )
+}
+
 /// (code, platform, config) for every rule with a fix.
 fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
     let b = |quirks: String| config("", &quirks, "", RUNTIME);
@@ -214,6 +266,49 @@ fn cases() -> Vec<(&'static str, Option<&'static str>, String)> {
             None,
             config(&booter_patch("Any", "apple"), "", "", RUNTIME),
         ),
+        // The kernel rules: a quirk flip, enumeration spellings, known kext paths.
+        ("K001", None, kernel(&entry("Add", &[("Arch", "X86_64")]))),
+        (
+            "K012",
+            None,
+            kernel(
+                &(entry("Add", &[("BundlePath", "Lilu.kext")])
+                    + "\t\t<key>Quirks</key>\n\t\t<dict>\n"
+                    + &q("DisableLinkeditJettison", false)
+                    + "\t\t</dict>\n"),
+            ),
+        ),
+        (
+            "K014",
+            None,
+            kernel(&entry(
+                "Add",
+                &[
+                    ("BundlePath", "AppleALC.kext"),
+                    ("ExecutablePath", "Contents/MacOS/applealc"),
+                ],
+            )),
+        ),
+        ("K017", None, kernel(&entry("Block", &[("Arch", "ANY")]))),
+        (
+            "K018",
+            None,
+            kernel(&entry("Block", &[("Identifier", "Kernel")])),
+        ),
+        (
+            "K019",
+            None,
+            kernel(&entry("Block", &[("Strategy", "exclude")])),
+        ),
+        ("K022", None, kernel(&entry("Force", &[("Arch", "I386")]))),
+        ("K030", None, kernel(&entry("Patch", &[("Arch", "any")]))),
+        (
+            "K031",
+            None,
+            kernel(&entry("Patch", &[("Identifier", "Kernel")])),
+        ),
+        ("K039", None, kernel(&scheme("KernelArch", "X86_64"))),
+        ("K040", None, kernel(&scheme("KernelCache", "prelinked"))),
         // Text before the XML declaration: OpenCore's reader refuses it.
         (
             "X010",

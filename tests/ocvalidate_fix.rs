@@ -20,12 +20,10 @@ const DATA: &str = include_str!("data/ocvalidate-fix/1.0.7.tsv");
 
 /// New messages that are explained, not caused by a wrong value ocaudit
 /// wrote: (message start, why).
-const EXPLAINED: &[(&str, &str)] = &[
-    (
-        "UEFI->Output->Resolution is borked",
-        "X006 moved Misc/Boot/Resolution `MAX` to UEFI/Output, where OpenCore reads it; the value was never valid (OpenCore spells it `Max`) and was ignored before the move",
-    ),
-];
+const EXPLAINED: &[(&str, &str)] = &[(
+    "UEFI->Output->Resolution is borked",
+    "X006 moved Misc/Boot/Resolution `MAX` to UEFI/Output, where OpenCore reads it; the value was never valid (OpenCore spells it `Max`) and was ignored before the move",
+)];
 
 fn fnv64(bytes: &[u8]) -> String {
     let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {

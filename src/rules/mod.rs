@@ -64,6 +64,7 @@ mod devprops;
 mod files;
 mod firmware;
 mod fixed_data;
+mod kernel;
 pub(crate) mod literal;
 mod memmap;
 mod misc;
@@ -226,7 +227,7 @@ pub static FAMILIES: &[Family] = &[
     Family {
         prefix: "B",
         name: "booter",
-        about: "Booter quirks and the drivers they need: will the kernel find room to load",
+        about: "Booter quirks and the drivers they need: will the kernel find room to load (B0xx); the Booter section's patches and GPU BAR setting (B1xx)",
         rules: &[
             Rule::new(&booter::B001, booter::b001),
             Rule::new(&booter::B002, firmware::b002),
@@ -318,16 +319,28 @@ pub static FAMILIES: &[Family] = &[
         ],
     },
     Family {
-        prefix: "U",
-        name: "uefi",
-        about: "the UEFI section as OpenCore's validator checks it: drivers, input, audio, output, reserved memory",
-        rules: uefi::RULES,
+        prefix: "A",
+        name: "acpi",
+        about: "the ACPI section's entries: table paths, repeats and patch bytes",
+        rules: acpi::RULES,
     },
     Family {
         prefix: "D",
         name: "device-properties",
         about: "DeviceProperties, and device paths wherever the config writes one (UEFI/Audio/AudioDevice too)",
         rules: devprops::RULES,
+    },
+    Family {
+        prefix: "K",
+        name: "kernel",
+        about: "the Kernel section as OpenCore's validator checks it: kexts, blocks, patches, emulation, quirks, scheme",
+        rules: kernel::RULES,
+    },
+    Family {
+        prefix: "G",
+        name: "misc",
+        about: "the general settings under Misc: boot picker, debug, custom entries, security, serial port, tools",
+        rules: misc::RULES,
     },
     Family {
         prefix: "N",
@@ -342,16 +355,10 @@ pub static FAMILIES: &[Family] = &[
         rules: platforminfo::RULES,
     },
     Family {
-        prefix: "A",
-        name: "acpi",
-        about: "the ACPI section's entries: table paths, repeats and patch bytes",
-        rules: acpi::RULES,
-    },
-    Family {
-        prefix: "G",
-        name: "misc",
-        about: "the general settings under Misc: boot picker, debug, custom entries, security, serial port, tools",
-        rules: misc::RULES,
+        prefix: "U",
+        name: "uefi",
+        about: "the UEFI section as OpenCore's validator checks it: drivers, input, audio, output, reserved memory",
+        rules: uefi::RULES,
     },
 ];
 

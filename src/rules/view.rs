@@ -119,25 +119,37 @@ impl<'a> Item<'a> {
         self.node.as_bool()
     }
 
+    /// The value of `key` in this dict (the last entry of that name),
+    /// without building its key path: for reading values in loops.
+    pub fn value_of(&self, key: &str) -> Option<&'a Node> {
+        Some(&self.node.as_dict()?.get(key)?.value)
+    }
+
     /// The string value of `key`; absent or mistyped reads as `""`, as
     /// OpenCore's default for a string field.
     pub fn str_of(&self, key: &str) -> &'a str {
-        self.get(key).and_then(|i| i.str()).unwrap_or("")
+        self.value_of(key).and_then(Node::as_str).unwrap_or("")
     }
 
     /// The data value of `key`; absent or mistyped reads as empty.
     pub fn data_of(&self, key: &str) -> &'a [u8] {
-        self.get(key).and_then(|i| i.data()).unwrap_or_default()
+        match self.value_of(key).map(|n| &n.value) {
+            Some(Value::Data(d)) => d,
+            _ => &[],
+        }
     }
 
     /// The integer value of `key`; absent or mistyped reads as 0.
     pub fn int_of(&self, key: &str) -> i64 {
-        self.get(key).and_then(|i| i.int()).unwrap_or(0)
+        match self.value_of(key).map(|n| &n.value) {
+            Some(Value::Integer(i)) => i.opencore,
+            _ => 0,
+        }
     }
 
     /// The boolean value of `key`; absent or mistyped reads as false.
     pub fn bool_of(&self, key: &str) -> bool {
-        self.get(key).and_then(|i| i.bool()).unwrap_or(false)
+        self.value_of(key).and_then(Node::as_bool).unwrap_or(false)
     }
 
     /// Whether this entry is enabled (`Enabled` true).

@@ -79,10 +79,11 @@ fn codes_at<'a>(edits: &'a [(String, Vec<String>)], comps: &[String]) -> Vec<&'a
 /// Rules whose fixes change values on purpose (the documented KASLR changes:
 /// quirk flips, whitelist entries, boot-args tokens, NVRAM deletes, drivers;
 /// the UEFI repairs each U rule's docs describe: LoadEarly, ConnectDrivers,
-/// renderer options, enumeration spellings) or re-type a value (X004, X005)
-/// or drop ignored duplicates (X003).
+/// renderer options, enumeration spellings; the kernel rules' quirk flip,
+/// enumeration spellings and known kext paths) or re-type a value (X004,
+/// X005) or drop ignored duplicates (X003).
 fn documented(code: &str) -> bool {
-    code.starts_with(['B', 'S', 'W', 'M', 'U']) || matches!(code, "X003" | "X004" | "X005")
+    code.starts_with(['B', 'S', 'W', 'M', 'U', 'K']) || matches!(code, "X003" | "X004" | "X005")
 }
 
 /// Where a leaf at `path` (text) went if a move took it: the destination

@@ -182,3 +182,22 @@ fn keys_exist_from_their_release_on() {
     assert!(release_defines(None, "Misc/Entries/[]/Flavour"));
     assert!(!release_defines(None, "Misc/Boot/NoSuchKey"));
 }
+
+#[test]
+fn value_of_reads_like_get_without_a_path() {
+    let text = "<plist><dict><key>A</key><integer>1</integer><key>A</key><data>qg==</data>\
+        <key>S</key><string>x</string></dict></plist>";
+    let doc = crate::plist::load(text).expect("parses");
+    let root = Item {
+        node: &doc.root,
+        path: String::new(),
+    };
+    // The same node `get` finds: the last duplicate.
+    let a = root.value_of("A").expect("A");
+    assert!(std::ptr::eq(a, root.get("A").expect("A").node));
+    assert_eq!(root.data_of("A"), [0xaa]);
+    assert_eq!(root.int_of("A"), 0, "a mistyped integer reads as 0");
+    assert!(root.value_of("B").is_none());
+    let s = root.get("S").expect("S");
+    assert!(s.value_of("A").is_none(), "a string has no keys");
+}
