@@ -4,7 +4,7 @@
 //! A name counts wherever it is written, enabled entry or not: a comment
 //! `Fix MSI B360M RTC bug` on a disabled patch still says which board the
 //! author has, and sample configs carry no board names. Names are matched
-//! as phrases ([`phrase`]), so `HD Graphics 620` is not found inside
+//! as phrases ([`phrases_in`]), so `HD Graphics 620` is not found inside
 //! `UHD Graphics 620` and `Z390` not inside `Z3900`.
 
 use super::SignalKind;
@@ -59,19 +59,72 @@ fn text_of(node: &Node) -> Option<String> {
 }
 
 fn names_in(text: &str, path: impl Fn() -> String, hits: &mut Vec<SignalHit>) {
-    for def in super::SIGNALS
-        .iter()
-        .filter(|d| d.kind == SignalKind::Name && phrase(text, d.pattern))
-    {
+    let mut found = phrases_in(text);
+    found.sort_unstable();
+    found.dedup();
+    for i in found {
+        let def = &super::SIGNALS[i];
         hit(hits, def, def.pattern.to_owned(), path());
     }
 }
 
-/// Whether `pattern` occurs in `text` (ignoring ASCII case) as a phrase:
+/// The name signals (indexes into [`super::SIGNALS`]) grouped by the first
+/// byte of their lower-cased pattern, built once.
+fn by_first_byte() -> &'static [Vec<(usize, String)>] {
+    static TABLE: std::sync::OnceLock<Vec<Vec<(usize, String)>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![Vec::new(); 256];
+        for (i, d) in super::SIGNALS.iter().enumerate() {
+            if d.kind == SignalKind::Name && !d.pattern.is_empty() {
+                let needle = d.pattern.to_ascii_lowercase();
+                table[usize::from(needle.as_bytes()[0])].push((i, needle));
+            }
+        }
+        table
+    })
+}
+
+/// Every name signal that occurs in `text` as a [`phrase`], found in one
+/// pass over the positions where a phrase may start (the text's start, a
+/// byte after a non-alphanumeric one, a camel-case join), so the cost is
+/// linear in the text rather than in text × patterns. Indexes into
+/// [`super::SIGNALS`], possibly repeated.
+fn phrases_in(text: &str) -> Vec<usize> {
+    let t = text.as_bytes();
+    let hay = text.to_ascii_lowercase();
+    let h = hay.as_bytes();
+    let table = by_first_byte();
+    let mut out = Vec::new();
+    for i in 0..t.len() {
+        let before = i.checked_sub(1).map(|b| t[b]);
+        let camel = before.is_some_and(|b| b.is_ascii_lowercase()) && t[i].is_ascii_uppercase();
+        if !(before.is_none_or(|b| !b.is_ascii_alphanumeric()) || camel) {
+            continue;
+        }
+        for (def, needle) in &table[usize::from(h[i])] {
+            let n = needle.as_bytes();
+            if !h[i..].starts_with(n) {
+                continue;
+            }
+            let ends_in_letter = n.last().is_some_and(u8::is_ascii_alphabetic);
+            let end_ok = t
+                .get(i + n.len())
+                .is_none_or(|a| !(a.is_ascii_digit() || ends_in_letter && a.is_ascii_alphabetic()));
+            if end_ok {
+                out.push(*def);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `pattern` occurs in `text` (ignoring ASCII case) as a phrase (the
+/// reference [`phrases_in`] is tested against):
 /// not glued to a letter or digit before it (a camel-case join such as
 /// `PrimeX299` counts as a boundary), and not followed by a digit, nor by a
 /// letter when the pattern ends with a letter (`B360M` names a B360).
-pub(super) fn phrase(text: &str, pattern: &str) -> bool {
+#[cfg(test)]
+fn phrase(text: &str, pattern: &str) -> bool {
     let hay = text.to_ascii_lowercase();
     let needle = pattern.to_ascii_lowercase();
     let (t, p) = (text.as_bytes(), pattern.as_bytes());
@@ -123,7 +176,35 @@ fn boot_args(root: &Node, hits: &mut Vec<SignalHit>) {
 
 #[cfg(test)]
 mod tests {
-    use super::phrase;
+    use super::{phrase, phrases_in};
+    use crate::platform::SignalKind;
+
+    /// The one-pass search finds exactly the name signals [`phrase`] finds.
+    #[test]
+    fn one_pass_agrees_with_phrase() {
+        let texts = [
+            "Fix MSI B360M Mortal RTC bug",
+            "PrimeX299DeluxeUSB",
+            "Intel UHD Graphics 620 and HD Graphics 620",
+            "Sunrise Point-LP SMBus, Z390 Chipset LPC/eSPI Controller",
+            "Z3900 XB360 Sky Lakes",
+            "",
+            "z390z390 Z390",
+            "Comet Lake-S, Cannon Lake PCH, Ice Lake, 200 Series, B460M",
+        ];
+        for text in texts {
+            let mut fast = phrases_in(text);
+            fast.sort_unstable();
+            fast.dedup();
+            let slow: Vec<usize> = crate::platform::SIGNALS
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.kind == SignalKind::Name && phrase(text, d.pattern))
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(fast, slow, "{text}");
+        }
+    }
 
     #[test]
     fn names_match_as_phrases() {

@@ -59,9 +59,12 @@ impl<'a> Item<'a> {
             .unwrap_or_default()
             .iter()
             .enumerate()
-            .map(|(i, node)| Item {
-                node,
-                path: self.child(&i.to_string()),
+            .map(|(i, node)| {
+                let mut digits = [0u8; 20];
+                Item {
+                    node,
+                    path: self.child(decimal(i, &mut digits)),
+                }
             })
     }
 
@@ -172,12 +175,29 @@ impl<'a> Item<'a> {
     }
 
     fn child(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{}/{key}", self.path)
+        let mut path = String::with_capacity(self.path.len() + 1 + key.len());
+        path.push_str(&self.path);
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(key);
+        path
+    }
+}
+
+/// `n` written in decimal into `buf` (paths are built for every entry a
+/// rule looks at, so this skips the formatting machinery).
+fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
     }
+    std::str::from_utf8(&buf[at..]).unwrap_or("0")
 }
 
 /// Printable ASCII only (`0x20..=0x7E`): what OpenCore's validator asks of

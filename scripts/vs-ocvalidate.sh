@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Per-process time of `ocaudit check` next to OpenCore's `ocvalidate`, on the
+# same files, as a ratio (issue 17's bar: at most 0.75).
+#
+# Usage: scripts/vs-ocvalidate.sh OCVALIDATE [SAMPLE_PLIST] [RUNS]
+#
+# OCVALIDATE is an ocvalidate binary you built yourself from OpenCorePkg's
+# Utilities/ocvalidate (this script neither downloads nor builds it).
+# SAMPLE_PLIST defaults to OpenCore's Sample.plist of 1.0.7 under
+# ../shared/reference; the second file is the 85 KiB config that
+# `cargo run --release --example bench_config` writes. The binary measured
+# is the one `cargo build --release` makes (the plain release profile, as
+# `cargo install --path .` builds it).
+#
+# Timing: hyperfine when installed (mean wall time, -N, after warm-up runs),
+# else `perf stat -r` task-clock, else a plain loop. Run it on an idle
+# machine: the ratio is only as good as the quiet.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ocv=${1:?usage: scripts/vs-ocvalidate.sh OCVALIDATE [SAMPLE_PLIST] [RUNS]}
+sample=${2:-../shared/reference/opencore-samples/1.0.7/Sample.plist}
+runs=${3:-300}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --quiet
+bin=target/release/ocaudit
+cp "$sample" "$work/Sample.plist"
+cargo run --release --quiet --example bench_config > "$work/bench-85k.plist"
+
+mean_ms() { # command... -> mean milliseconds per run
+  if command -v hyperfine >/dev/null; then
+    hyperfine -N --warmup 30 --runs "$runs" -i --export-json "$work/h.json" "$*" >/dev/null 2>&1
+    python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["results"][0]["mean"]*1000))' "$work/h.json"
+  else
+    for _ in $(seq 30); do "$@" >/dev/null 2>&1 || true; done
+    local start end
+    start=$(date +%s%N)
+    for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1 || true; done
+    end=$(date +%s%N)
+    python3 -c "print('%.3f' % (($end - $start) / $runs / 1e6))"
+  fi
+}
+
+printf '%-18s %12s %12s %8s\n' file ocvalidate ocaudit ratio
+for f in Sample.plist bench-85k.plist; do
+  # Alternate the two programs three times and keep each one's best mean,
+  # so a burst of load on the machine does not land on one side only.
+  best_o=; best_a=
+  for _ in 1 2 3; do
+    o=$(mean_ms "$ocv" "$work/$f"); a=$(mean_ms "$bin" check "$work/$f")
+    best_o=$(python3 -c "print(min(float('$o'), float('${best_o:-1e9}')))")
+    best_a=$(python3 -c "print(min(float('$a'), float('${best_a:-1e9}')))")
+  done
+  ratio=$(python3 -c "print('%.2f' % ($best_a / $best_o))")
+  printf '%-18s %9.3f ms %9.3f ms %8s\n' "$f" "$best_o" "$best_a" "$ratio"
+done
