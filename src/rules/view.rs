@@ -187,7 +187,7 @@ impl<'a> Item<'a> {
 
 /// `n` written in decimal into `buf` (paths are built for every entry a
 /// rule looks at, so this skips the formatting machinery).
-fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
+pub(crate) fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
     let mut at = buf.len();
     loop {
         at -= 1;

@@ -151,25 +151,11 @@ impl Kind {
                 let mut path = String::with_capacity(list.path.len() + 4);
                 path.push_str(&list.path);
                 path.push('/');
-                path.push_str(itoa(i, &mut [0; 20]));
+                path.push_str(crate::rules::view::decimal(i, &mut [0; 20]));
                 Item { node, path }
             })
             .collect()
     }
-}
-
-/// `n` in decimal, written into `buf`.
-fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 /// Whether the kernel rules look at this file: OpenCore configs only.

@@ -378,10 +378,10 @@ fn enumeration_fixes_only_change_case() {
 
 #[test]
 fn entry_indexes_are_written_in_decimal() {
-    assert_eq!(super::itoa(0, &mut [0; 20]), "0");
-    assert_eq!(super::itoa(1207, &mut [0; 20]), "1207");
+    assert_eq!(crate::rules::view::decimal(0, &mut [0; 20]), "0");
+    assert_eq!(crate::rules::view::decimal(1207, &mut [0; 20]), "1207");
     assert_eq!(
-        super::itoa(usize::MAX, &mut [0; 20]),
+        crate::rules::view::decimal(usize::MAX, &mut [0; 20]),
         usize::MAX.to_string()
     );
     // The twelfth entry is reported at its own index.
