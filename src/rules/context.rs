@@ -186,6 +186,16 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// Whether the release checked against was named (`--oc-version` or the
+    /// log) and is older than `tag`. An inferred release never says so: it
+    /// leans old on sparse configs.
+    pub fn named_release_before(&self, tag: &str) -> bool {
+        self.oc_version.is_some_and(|r| {
+            r.source != crate::schema::Source::Inferred
+                && crate::schema::release_index(tag).is_some_and(|i| r.target < i)
+        })
+    }
+
     /// The text of the file.
     pub fn text(&self) -> &str {
         &self.source.text

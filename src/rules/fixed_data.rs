@@ -8,7 +8,6 @@
 //! [`crate::schema::FIXED_DATA`]). OpenCore configs only.
 
 use super::Context;
-use super::acpi::release_has;
 use super::view::Item;
 use crate::model::ConfigKind;
 
@@ -29,7 +28,7 @@ pub(super) fn oversized(cx: &mut Context) {
         return;
     }
     for &(norm, size) in crate::schema::FIXED_DATA {
-        if !release_has(cx, norm) {
+        if !crate::rules::view::key_in_target(cx, norm) {
             continue;
         }
         for item in values(cx, norm) {

@@ -129,14 +129,5 @@ pub(super) fn report_entry<'c>(
     d
 }
 
-/// Whether the release the config is checked against defines the key at
-/// the normalised schema path `norm` (`Booter/Quirks/ResizeAppleGpuBars`);
-/// true when no release is resolved (the newest applies).
-pub(super) fn release_has(cx: &Context, norm: &str) -> bool {
-    cx.oc_version.is_none_or(|r| {
-        crate::schema::schema_for(r.target_tag()).is_some_and(|s| s.get(norm).is_some())
-    })
-}
-
 #[cfg(test)]
 pub(super) mod tests;

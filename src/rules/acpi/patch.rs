@@ -1,7 +1,7 @@
 //! A005-A009: the byte fields of `ACPI/Patch` entries, and the check the
 //! Booter patch rules (B103-B107) share with them.
 
-use super::{A005, A006, A007, A008, A009, entries, release_has, report_entry};
+use super::{A005, A006, A007, A008, A009, entries, report_entry};
 use crate::rules::view::{Item, PatchBytes, PatchProblem};
 use crate::rules::{Context, RuleMeta};
 
@@ -103,7 +103,7 @@ pub(in crate::rules) fn check_patches(
 /// An ACPI patch located by `Base` (from the release that has the key) may
 /// leave Find empty: OpenCore then replaces right at the Base object.
 fn acpi_find_may_be_empty(cx: &Context) -> bool {
-    release_has(cx, "ACPI/Patch/[]/Base")
+    crate::rules::view::key_in_target(cx, "ACPI/Patch/[]/Base")
 }
 
 fn acpi(cx: &mut Context, rule: &'static RuleMeta, which: Which) {

@@ -4,7 +4,7 @@
 //! info: OpenCore skips disabled patches.
 
 use super::acpi::patch::{Which, check_patches};
-use super::acpi::{entries, release_has, report_entry};
+use super::acpi::{entries, report_entry};
 use super::view::{ENTRY_ARCHES, IdentifierKind, Item, identifier_ok};
 use super::{Context, Severity};
 use crate::patch::{self, Fix};
@@ -219,7 +219,9 @@ pub fn b107(cx: &mut Context) {
 /// has the key and the config sets it.
 fn gpu_bars<'a>(cx: &Context<'a>) -> Option<(i8, i64, Item<'a>)> {
     const KEY: &str = "Booter/Quirks/ResizeAppleGpuBars";
-    if cx.config.kind != crate::model::ConfigKind::OpenCore || !release_has(cx, KEY) {
+    if cx.config.kind != crate::model::ConfigKind::OpenCore
+        || !crate::rules::view::key_in_target(cx, KEY)
+    {
         return None;
     }
     let item = Item::at(cx, KEY)?;

@@ -117,10 +117,7 @@ struct Choice {
 /// old on sparse configs, and a value of a newer release is itself a sign of
 /// that release.
 fn from_release(cx: &Context, tag: &str) -> bool {
-    cx.oc_version.is_none_or(|r| {
-        r.source == crate::schema::Source::Inferred
-            || crate::schema::release_index(tag).is_some_and(|i| r.target >= i)
-    })
+    !cx.named_release_before(tag)
 }
 
 /// Report `rule` when `choice`'s value is not one of its values; the
@@ -253,16 +250,7 @@ fn check_mask(cx: &mut Context, rule: &'static RuleMeta, mask: &Mask, what_happe
 /// to 1.0.5, 192 from 1.0.6 on. Only a release the user named (flag or log)
 /// selects the smaller one: no key tells 1.0.5 from 1.0.6.
 fn path_limit(cx: &Context) -> usize {
-    use super::files::{PATH_MAX_NEW, PATH_MAX_OLD};
-    let named_old = cx.oc_version.is_some_and(|r| {
-        r.source != crate::schema::Source::Inferred
-            && crate::schema::release_index("1.0.6").is_some_and(|new| r.target < new)
-    });
-    if named_old {
-        PATH_MAX_OLD
-    } else {
-        PATH_MAX_NEW
-    }
+    super::files::named_release_limit(cx).map_or(super::files::PATH_MAX_NEW, |(_, limit)| limit)
 }
 
 #[cfg(test)]

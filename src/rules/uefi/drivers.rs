@@ -123,29 +123,11 @@ fn tone_down(d: &mut Diagnostic, driver: &Driver) {
     }
 }
 
-/// The limit of the release the user named, or `None` when it is inferred
-/// (no key tells 1.0.5 from 1.0.6).
-fn named_limit(cx: &Context) -> Option<(&'static str, usize)> {
-    let r = cx.oc_version?;
-    if r.source == crate::schema::Source::Inferred {
-        return None;
-    }
-    let new = crate::schema::release_index("1.0.6")?;
-    Some((
-        r.target_tag(),
-        if r.target >= new {
-            PATH_MAX_NEW
-        } else {
-            PATH_MAX_OLD
-        },
-    ))
-}
-
 /// U011 (UEFI-12).
 pub fn u011(cx: &mut Context) {
     // With --efi, F002 measures the enabled entries the same way.
     let f002 = cx.efi_dir.is_some() && cx.options.enabled("F002");
-    let named = named_limit(cx);
+    let named = crate::rules::files::named_release_limit(cx);
     for driver in drivers(cx, "0.5.0") {
         if driver.enabled && f002 {
             continue;

@@ -74,19 +74,10 @@ pub(super) static RULES: &[Rule] = &[
 /// only inferred from the keys never turns a check off: a sparse config
 /// matches old releases best.
 fn section<'a>(cx: &Context<'a>, key: &str, since: &str) -> Option<Item<'a>> {
-    if cx.config.kind != ConfigKind::OpenCore || before(cx, since) {
+    if cx.config.kind != ConfigKind::OpenCore || cx.named_release_before(since) {
         return None;
     }
     Item::at(cx, "UEFI")?.get(key)
-}
-
-/// Whether the release checked against is known to be older than `tag`.
-fn before(cx: &Context, tag: &str) -> bool {
-    let Some(r) = cx.oc_version else {
-        return false;
-    };
-    r.source != crate::schema::Source::Inferred
-        && crate::schema::release_index(tag).is_some_and(|i| r.target < i)
 }
 
 /// The string value of `key`, or OpenCore's default for it when the key is
