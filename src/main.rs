@@ -1,10 +1,66 @@
 //! The `ocaudit` binary: parse arguments, run, print any error once, exit.
+//!
+//! On Linux with glibc the binary brings its own C `main` (see
+//! [`entry`]): the standard runtime's start-up reads `/proc/self/maps` to
+//! place a stack guard, which cost a tenth of a `check` of OpenCore's
+//! Sample.plist (issue 17's per-process bar). Elsewhere `main` is the usual one.
 
-use std::process::ExitCode;
+#![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
 
 use clap::Parser;
 
-fn main() -> ExitCode {
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(run())
+}
+
+/// The process entry point on Linux with glibc, doing what the standard
+/// runtime's start-up does that ocaudit relies on, and no more.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod entry {
+    use std::io::Write as _;
+
+    /// Called by the C runtime. Arguments come from `std::env::args`, which
+    /// glibc hands to the standard library before `main`.
+    #[unsafe(no_mangle)]
+    extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+        standard_fds();
+        // As the standard runtime does: a closed pipe is an error to
+        // handle (`is_broken_pipe`), not a signal that kills the process.
+        // SAFETY: setting a signal's disposition to "ignore" has no preconditions.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+        let code = std::panic::catch_unwind(super::run).unwrap_or(101);
+        // The standard runtime flushes stdout at exit; a C `main` must.
+        let _ = std::io::stdout().flush();
+        libc::c_int::from(code)
+    }
+
+    /// Open `/dev/null` on any of descriptors 0, 1 and 2 that is closed, as
+    /// the standard runtime does: otherwise the next file ocaudit opens (a
+    /// config being rewritten) could land on descriptor 1 and take the
+    /// report.
+    fn standard_fds() {
+        let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        });
+        // SAFETY: `fds` is a valid array of three pollfd for the call.
+        if unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } == -1 {
+            return;
+        }
+        for pfd in fds {
+            if pfd.revents & libc::POLLNVAL != 0 {
+                // SAFETY: a NUL-terminated path; the descriptor is kept open
+                // for the life of the process on purpose.
+                unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+            }
+        }
+    }
+}
+
+/// Parse arguments, run, print any error once; the exit code.
+fn run() -> u8 {
     install_panic_hook();
     // Debug builds only: `OCAUDIT_TEST_FAULT=panic` lets a test see what a
     // user sees when ocaudit has a bug.
@@ -18,14 +74,14 @@ fn main() -> ExitCode {
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return ExitCode::from(code);
+            return code;
         }
     };
     match ocaudit::cli::run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code,
         Err(e) => {
             if ocaudit::cli::is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
+                return 0;
             }
             let mut msg = format!("ocaudit: {e}");
             for cause in e.chain().skip(1) {
@@ -38,7 +94,7 @@ fn main() -> ExitCode {
                 .map(ocaudit::cli::render::escape::human)
                 .collect();
             eprintln!("{}", shown.join("\n"));
-            ExitCode::from(2)
+            2
         }
     }
 }

@@ -33,19 +33,80 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The arguments of one subcommand, declared to clap only when that
+/// subcommand is the one being parsed: building every subcommand's
+/// arguments on each start cost more than parsing them (issue 17's
+/// per-process bar). Reads as the arguments it holds.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+impl<T> std::ops::Deref for Deferred<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_args))
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_args_for_update))
+    }
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Deferred)
+    }
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+    fn update_from_arg_matches_mut(
+        &mut self,
+        matches: &mut clap::ArgMatches,
+    ) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
+}
+
+/// Run `augment` on a subcommand whose description is already set: the
+/// arguments struct's own doc comment must not replace the subcommand's
+/// (it would when run first, as it is without deferral).
+fn keep_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = augment(cmd);
+    let cmd = match about {
+        Some(text) => cmd.about(text),
+        None => cmd.about(None::<&'static str>),
+    };
+    match long_about {
+        Some(text) => cmd.long_about(text),
+        None => cmd.long_about(None::<&'static str>),
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check config.plist files and report problems (default: ./config.plist, ./EFI/OC/config.plist, then the mounted EFI partition).
-    Check(CheckArgs),
+    Check(Deferred<CheckArgs>),
     /// Which kernel slides a memory map (EFI-shell memmap, Linux efi=debug, OpenCore log) leaves usable, with what each quirk would change.
-    Slide(slide::SlideArgs),
+    Slide(Deferred<slide::SlideArgs>),
     /// The runtime MMIO regions of a memory map, a ready MmioWhitelist, and a bisect plan.
-    Mmio(mmio::MmioArgs),
+    Mmio(Deferred<mmio::MmioArgs>),
     /// Show the fixes for a config.plist as a diff, or apply them with --write (safely: atomic, verified, backed up).
-    Fix(FixArgs),
+    Fix(Deferred<FixArgs>),
     /// List the backups `fix --write` made (of one config, or all), with the command to restore one.
-    Backups(backups::BackupsArgs),
+    Backups(Deferred<backups::BackupsArgs>),
     /// Print the documentation of a rule.
     Explain {
         /// A rule code such as B003, or its name (slide-zero).

@@ -1,7 +1,9 @@
 //! What a check sees: the file, its tree and model, the platform, evidence
 //! and options; and the helpers checks use to report and build fixes.
 
+use std::cell::OnceCell;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use super::{Diagnostic, RuleMeta};
 use crate::model::{Config, Field, Located};
@@ -56,7 +58,28 @@ pub struct Context<'a> {
     /// What the `EFI/OC` folder ([`Context::oc_dir`]) holds, scanned for an
     /// OpenCore config (the named files only in the `--efi` folder).
     pub oc_folder: Option<&'a crate::folder::oc::OcFolder>,
+    /// Lists several rules walk, each built once per file.
+    pub(super) shared: Shared<'a>,
     pub(super) diags: Vec<Diagnostic>,
+}
+
+/// Lists that many rules of a family read (the UEFI/Drivers entries, the
+/// enabled kexts), walked once per file on first use and handed out as
+/// shared slices, so a family's rules share one walk instead of each
+/// rebuilding the list.
+#[derive(Default)]
+pub(super) struct Shared<'a> {
+    /// Every UEFI/Drivers entry OpenCore reads, in order.
+    pub drivers: OnceCell<Rc<[super::uefi::Driver<'a>]>>,
+    /// The enabled UEFI/Drivers entries with a Path.
+    pub enabled_drivers: OnceCell<Rc<[super::uefi::Driver<'a>]>>,
+    /// The enabled entries of Kernel/Add, Block, Force and Patch.
+    pub kernel: [OnceCell<Rc<[super::view::Item<'a>]>>; 4],
+}
+
+/// A list built by `build` the first time it is asked for in this file.
+pub(super) fn shared<T>(cell: &OnceCell<Rc<[T]>>, build: impl FnOnce() -> Vec<T>) -> Rc<[T]> {
+    Rc::clone(cell.get_or_init(|| build().into()))
 }
 
 impl<'a> Context<'a> {
@@ -80,6 +103,7 @@ impl<'a> Context<'a> {
             oc_version: None,
             clover: None,
             oc_folder: None,
+            shared: Shared::default(),
             diags: Vec::new(),
         }
     }

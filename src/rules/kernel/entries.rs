@@ -103,7 +103,7 @@ fn identifier(cx: &mut Context, rule: &'static RuleMeta, kind: Kind) {
     if !known(cx, &kind.schema_path("Identifier")) {
         return;
     }
-    for entry in kind.entries(cx) {
+    for entry in kind.entries(cx).iter() {
         let written = entry.str_of("Identifier");
         if identifier_ok(written, IdentifierKind::Kernel) {
             continue;
@@ -148,7 +148,7 @@ pub fn k019(cx: &mut Context) {
     if !known(cx, &Kind::Block.schema_path("Strategy")) {
         return;
     }
-    for entry in Kind::Block.entries(cx) {
+    for entry in Kind::Block.entries(cx).iter() {
         let then = "OpenCore treats it as `Disable`";
         enumeration(cx, &K019, entry.get("Strategy"), STRATEGIES, then);
     }

@@ -105,8 +105,9 @@ pub fn k012(cx: &mut Context) {
     }
     let lilu = Kind::Add
         .entries(cx)
-        .into_iter()
-        .find(|e| e.str_of("BundlePath").eq_ignore_ascii_case("Lilu.kext"));
+        .iter()
+        .find(|e| e.str_of("BundlePath").eq_ignore_ascii_case("Lilu.kext"))
+        .cloned();
     let Some(lilu) = lilu else { return };
     let edits = match (&value, &quirks) {
         (Some(v), _) => Some(vec![patch::set_bool(&v.node.span, true)]),
@@ -145,7 +146,7 @@ pub fn k013(cx: &mut Context) {
     if !known(cx, &Kind::Add.schema_path("BundlePath")) {
         return;
     }
-    for entry in Kind::Add.entries(cx) {
+    for entry in Kind::Add.entries(cx).iter() {
         if !entry
             .str_of("BundlePath")
             .eq_ignore_ascii_case("BrcmFirmwareRepo.kext")
@@ -172,7 +173,7 @@ pub fn k014(cx: &mut Context) {
     }
     // Read the table once per file, not once per entry.
     let table: Vec<KnownKext> = known_kexts().collect();
-    for entry in entries {
+    for entry in entries.iter() {
         let bundle = entry.str_of("BundlePath");
         let Some(&k) = table.iter().find(|k| k.bundle == bundle) else {
             continue;

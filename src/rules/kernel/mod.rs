@@ -21,6 +21,9 @@ mod tests;
 #[cfg(test)]
 mod tests_more;
 
+use std::rc::Rc;
+
+use super::context::shared;
 use super::view::Item;
 use super::{Context, Diagnostic, Rule, RuleMeta};
 use crate::model::ConfigKind;
@@ -128,16 +131,27 @@ impl Kind {
 
     /// The enabled entries of the part, the ones OpenCore reads (none for
     /// `Emulate`, which is one dict). A disabled entry is never loaded, so
-    /// no rule looks at it (`ocvalidate` does; see the rules' docs).
-    pub fn entries<'a>(self, cx: &Context<'a>) -> Vec<Item<'a>> {
-        if self == Kind::Emulate || !applies(cx) {
+    /// no rule looks at it (`ocvalidate` does; see the rules' docs). Walked
+    /// once per file and shared by every rule of the family.
+    pub fn entries<'a>(self, cx: &Context<'a>) -> Rc<[Item<'a>]> {
+        let slot = match self {
+            Kind::Emulate => return Rc::new([]),
+            Kind::Add => 0,
+            Kind::Block => 1,
+            Kind::Force => 2,
+            Kind::Patch => 3,
+        };
+        shared(&cx.shared.kernel[slot], || self.walk(cx))
+    }
+
+    /// One walk over the part's array, keeping the enabled entries.
+    fn walk<'a>(self, cx: &Context<'a>) -> Vec<Item<'a>> {
+        if !applies(cx) {
             return Vec::new();
         }
         let Some(list) = Item::at(cx, self.path()) else {
             return Vec::new();
         };
-        // Every rule of the family walks these: read `Enabled` straight from
-        // the node and build one key path per enabled entry only.
         let items = list.node.as_array().unwrap_or_default();
         items
             .iter()
@@ -147,7 +161,6 @@ impl Kind {
                 entry.and_then(|e| e.value.as_bool()) == Some(true)
             })
             .map(|(i, node)| {
-                // Pushed, not formatted: this runs for every entry of every rule.
                 let mut path = String::with_capacity(list.path.len() + 4);
                 path.push_str(&list.path);
                 path.push('/');
@@ -187,7 +200,7 @@ pub(crate) fn bounded<'a>(cx: &Context<'a>) -> Vec<(Kind, Item<'a>)> {
         if kind == Kind::Emulate {
             out.extend(Item::at(cx, kind.path()).map(|e| (kind, e)));
         } else {
-            out.extend(kind.entries(cx).into_iter().map(|e| (kind, e)));
+            out.extend(kind.entries(cx).iter().map(|e| (kind, e.clone())));
         }
     }
     out

@@ -121,7 +121,7 @@ fn problems(cx: &mut Context, rule: &'static RuleMeta, wanted: fn(PatchProblem) 
     if !known(cx, &Kind::Patch.schema_path("Find")) {
         return;
     }
-    for entry in Kind::Patch.entries(cx) {
+    for entry in Kind::Patch.entries(cx).iter() {
         let bytes = PatchBytes::of(&entry);
         // A patch located by a symbol (Base) may leave Find empty.
         let base_only = !entry.str_of("Base").is_empty() && bytes.find.is_empty();

@@ -183,7 +183,7 @@ pub(super) fn arch(cx: &mut Context, rule: &'static RuleMeta, kind: Kind) {
     if !known(cx, &kind.schema_path("Arch")) {
         return;
     }
-    for entry in kind.entries(cx) {
+    for entry in kind.entries(cx).iter() {
         let then = format!(
             "OpenCore skips a {} only when Arch names the other architecture, so this one \
              loads on both",
@@ -197,7 +197,7 @@ fn chars(cx: &mut Context, rule: &'static RuleMeta, kind: Kind, key: &str) {
     if !known(cx, &kind.schema_path(key)) {
         return;
     }
-    for entry in kind.entries(cx) {
+    for entry in kind.entries(cx).iter() {
         let written = entry.str_of(key);
         let Some(bad) = first_bad_path_char(written) else {
             continue;
@@ -217,7 +217,7 @@ fn suffix(cx: &mut Context, rule: &'static RuleMeta, kind: Kind, key: &str, endi
     if !known(cx, &kind.schema_path(key)) {
         return;
     }
-    for entry in kind.entries(cx) {
+    for entry in kind.entries(cx).iter() {
         let written = entry.str_of(key);
         if ends_with_ignore_case(written, ending) {
             continue;
@@ -269,7 +269,7 @@ pub fn k007(cx: &mut Context) {
         return;
     }
     let max = path_max(cx);
-    for entry in Kind::Add.entries(cx) {
+    for entry in Kind::Add.entries(cx).iter() {
         let n = bundle_bytes(&entry);
         if n > max {
             too_long(
@@ -300,7 +300,7 @@ fn joined(cx: &mut Context, rule: &'static RuleMeta, key: &str) {
         return;
     }
     let max = path_max(cx);
-    for entry in Kind::Add.entries(cx) {
+    for entry in Kind::Add.entries(cx).iter() {
         let inner = entry.str_of(key);
         // An empty path is never joined (OpenCore loads no executable then;
         // an empty PlistPath is K006), and a BundlePath too long on its own

@@ -3,6 +3,9 @@
 
 use super::super::files::{PATH_MAX_NEW, PATH_MAX_OLD};
 use super::super::view::{Item, ends_with_ignore_case, repeats};
+use std::rc::Rc;
+
+use super::super::context::shared;
 use super::super::{Context, Diagnostic, Severity};
 use super::section;
 use crate::model::Located;
@@ -50,7 +53,7 @@ rule! {
 
 /// One UEFI/Drivers entry as OpenCore of the release checked against reads it.
 #[derive(Debug, Clone)]
-pub(super) struct Driver<'a> {
+pub(crate) struct Driver<'a> {
     /// The entry (a dict, or a string before 0.7.3).
     pub item: Item<'a>,
     /// The driver path (without the `#` of the old format).
@@ -75,11 +78,35 @@ impl Driver<'_> {
     }
 }
 
-/// The UEFI/Drivers entries OpenCore reads, in order: dicts, and before
-/// 0.7.3 (where OpenCore read plain strings, `#` disabling one) strings. A
-/// string in a config for a later release is dropped by OpenCore (X004).
-pub(super) fn drivers<'a>(cx: &Context<'a>, since: &str) -> Vec<Driver<'a>> {
-    let Some(list) = section(cx, "Drivers", since) else {
+/// The UEFI/Drivers entries OpenCore reads, in order, for checks that
+/// exist from release `since` (none when the config names an older one):
+/// dicts, and before 0.7.3 (where OpenCore read plain strings, `#`
+/// disabling one) strings. A string in a config for a later release is
+/// dropped by OpenCore (X004). Built once per file and shared by the rules.
+pub(super) fn drivers<'a>(cx: &Context<'a>, since: &str) -> Rc<[Driver<'a>]> {
+    if cx.named_release_before(since) {
+        return Rc::new([]);
+    }
+    shared(&cx.shared.drivers, || walk(cx))
+}
+
+/// The enabled entries of [`drivers`] with a Path: the drivers OpenCore loads.
+pub(super) fn enabled<'a>(cx: &Context<'a>, since: &str) -> Rc<[Driver<'a>]> {
+    if cx.named_release_before(since) {
+        return Rc::new([]);
+    }
+    shared(&cx.shared.enabled_drivers, || {
+        drivers(cx, since)
+            .iter()
+            .filter(|d| d.enabled && !d.path.is_empty())
+            .cloned()
+            .collect()
+    })
+}
+
+/// One walk over UEFI/Drivers.
+fn walk<'a>(cx: &Context<'a>) -> Vec<Driver<'a>> {
+    let Some(list) = section(cx, "Drivers", "0.5.0") else {
         return Vec::new();
     };
     let strings = cx.release_at_most("0.7.2", true);
@@ -128,7 +155,7 @@ pub fn u011(cx: &mut Context) {
     // With --efi, F002 measures the enabled entries the same way.
     let f002 = cx.efi_dir.is_some() && cx.options.enabled("F002");
     let named = crate::rules::files::named_release_limit(cx);
-    for driver in drivers(cx, "0.5.0") {
+    for driver in drivers(cx, "0.5.0").iter() {
         if driver.enabled && f002 {
             continue;
         }
@@ -159,13 +186,13 @@ pub fn u011(cx: &mut Context) {
         d.notes
             .push("measured as `Drivers\\` + Path + NUL, as OpenCore builds it".into());
         d.help = Some("shorten the file name on disk and in the config".into());
-        tone_down(d, &driver);
+        tone_down(d, driver);
     }
 }
 
 /// U012 (UEFI-14).
 pub fn u012(cx: &mut Context) {
-    for driver in drivers(cx, "0.7.3") {
+    for driver in drivers(cx, "0.7.3").iter() {
         if !driver.path.is_empty() {
             continue;
         }
@@ -178,13 +205,13 @@ pub fn u012(cx: &mut Context) {
             ),
         );
         d.help = Some("write the driver's file name, or remove the entry".into());
-        tone_down(d, &driver);
+        tone_down(d, driver);
     }
 }
 
 /// U013 (UEFI-15).
 pub fn u013(cx: &mut Context) {
-    for driver in drivers(cx, "0.5.0") {
+    for driver in drivers(cx, "0.5.0").iter() {
         if driver.path.is_empty() || ends_with_ignore_case(driver.path, ".efi") {
             continue;
         }
@@ -200,7 +227,7 @@ pub fn u013(cx: &mut Context) {
             "write the file's full name, `.efi` included (OpenCore's drivers are all .efi files)"
                 .into(),
         );
-        tone_down(d, &driver);
+        tone_down(d, driver);
     }
 }
 
@@ -212,7 +239,7 @@ fn driver_char(c: char) -> bool {
 
 /// U014 (UEFI-16).
 pub fn u014(cx: &mut Context) {
-    for driver in drivers(cx, "0.5.0") {
+    for driver in drivers(cx, "0.5.0").iter() {
         if driver.path.is_empty() || !ends_with_ignore_case(driver.path, ".efi") {
             continue;
         }
@@ -235,7 +262,7 @@ pub fn u014(cx: &mut Context) {
         d.help = Some(
             "rename the file to letters, digits, `_`, `-` and `.` (use `/` for a subfolder)".into(),
         );
-        tone_down(d, &driver);
+        tone_down(d, driver);
     }
 }
 

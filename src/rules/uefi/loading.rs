@@ -4,7 +4,7 @@
 
 use super::super::Context;
 use super::super::view::Item;
-use super::drivers::{Driver, drivers};
+use super::drivers::{Driver, enabled};
 use super::{section, set_flag};
 use crate::model::ConfigKind;
 use crate::patch::{Applicability, Fix};
@@ -102,13 +102,6 @@ const VARIABLE_RUNTIME: &str = "OpenVariableRuntimeDxe.efi";
 const OPEN_RUNTIME: &str = "OpenRuntime.efi";
 /// LoadEarly exists from this release on.
 const LOAD_EARLY: &str = "0.8.3";
-
-/// The enabled drivers, for checks that exist from `since`.
-fn enabled<'a>(cx: &Context<'a>, since: &str) -> Vec<Driver<'a>> {
-    let mut list = drivers(cx, since);
-    list.retain(|d| d.enabled && !d.path.is_empty());
-    list
-}
 
 /// The last enabled entry named exactly `name` (OpenCore's validator keeps the last).
 fn last<'a, 'b>(list: &'b [Driver<'a>], name: &str) -> Option<&'b Driver<'a>> {

@@ -7,6 +7,7 @@
 //! OpenRuntime.efi) is B011; every other check has one rule here.
 
 mod drivers;
+pub(crate) use drivers::Driver;
 mod loading;
 mod memory;
 mod output;
