@@ -59,18 +59,14 @@ fn runtime_driver(cx: &Context) -> &'static str {
 pub(super) fn runtime_driver_loaded(cx: &Context) -> bool {
     let name = runtime_driver(cx);
     let accepted = |p: &str| p == name || (name == FW_RUNTIME && p == OPEN_RUNTIME);
-    // From 0.7.3 on, OpenCore reads only dict entries: a driver written as a
-    // string is dropped when that release is known to run.
-    let strings_dropped = cx.release_at_least(DICT_DRIVERS_FIRST);
+    // One reading with the UEFI rules: see `uefi::string_entries_read`.
+    let strings_dropped = !super::uefi::string_entries_read(cx);
     cx.config.drivers.as_ref().is_some_and(|d| {
         d.entries
             .iter()
             .any(|e| e.enabled && accepted(&e.path) && !(e.legacy_string && strings_dropped))
     })
 }
-
-/// The first release whose UEFI/Drivers entries are dicts.
-const DICT_DRIVERS_FIRST: &str = "0.7.3";
 
 /// Whether turning Booter quirk `key` on needs the runtime driver, and the
 /// config does not load it: a fix that turns it on would leave a config

@@ -80,9 +80,9 @@ impl Driver<'_> {
 
 /// The UEFI/Drivers entries OpenCore reads, in order, for checks that
 /// exist from release `since` (none when the config names an older one):
-/// dicts, and before 0.7.3 (where OpenCore read plain strings, `#`
-/// disabling one) strings. A string in a config for a later release is
-/// dropped by OpenCore (X004). Built once per file and shared by the rules.
+/// dicts, and strings where OpenCore reads them ([`string_entries_read`]).
+/// A string in a config for a later release is dropped by OpenCore (X004).
+/// Built once per file and shared by the rules.
 pub(super) fn drivers<'a>(cx: &Context<'a>, since: &str) -> Rc<[Driver<'a>]> {
     if cx.named_release_before(since) {
         return Rc::new([]);
@@ -104,12 +104,27 @@ pub(super) fn enabled<'a>(cx: &Context<'a>, since: &str) -> Rc<[Driver<'a>]> {
     })
 }
 
+/// The first release whose UEFI/Drivers entries are dicts.
+const DICT_DRIVERS_FIRST: &str = "0.7.3";
+
+/// Whether a plain-string UEFI/Drivers entry (the layout before 0.7.3, `#`
+/// disabling one) is a driver OpenCore loads. Every release up to 0.7.2
+/// reads them and 0.7.3 dropped the layout, but only a named release
+/// (`--oc-version`, a log) of 0.7.3 or later says so: a config still
+/// written with strings was most likely made for a release that reads
+/// them, and inference leans old or new on the keys it happens to hold.
+/// B011 (is the runtime driver loaded?) and the U rules read the list this
+/// one way.
+pub(crate) fn string_entries_read(cx: &Context) -> bool {
+    !cx.release_at_least(DICT_DRIVERS_FIRST)
+}
+
 /// One walk over UEFI/Drivers.
 fn walk<'a>(cx: &Context<'a>) -> Vec<Driver<'a>> {
     let Some(list) = section(cx, "Drivers", "0.5.0") else {
         return Vec::new();
     };
-    let strings = cx.release_at_most("0.7.2", true);
+    let strings = string_entries_read(cx);
     list.items()
         .filter_map(|item| {
             if item.node.as_dict().is_some() {

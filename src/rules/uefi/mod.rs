@@ -7,7 +7,7 @@
 //! OpenRuntime.efi) is B011; every other check has one rule here.
 
 mod drivers;
-pub(crate) use drivers::Driver;
+pub(crate) use drivers::{Driver, string_entries_read};
 mod loading;
 mod memory;
 mod output;

@@ -264,3 +264,38 @@ fn load_early_checks_start_with_the_key() {
     let old = findings_for(&cfg, "0.8.2");
     assert!(old.is_empty(), "{:?}", hits(&old));
 }
+
+/// String entries: B011 (is OpenRuntime loaded?) and the UEFI rules read
+/// them the same way for every way the release is known. The keys of recent
+/// releases make inference say HEAD, where the two used to disagree (B011
+/// counted the string driver, the UEFI rules dropped it).
+#[test]
+fn string_entries_one_reading_with_b011() {
+    use crate::audit::{self, AuditOptions};
+    let text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n\
+        <key>Booter</key><dict><key>Quirks</key><dict><key>ProvideCustomSlide</key><true/>\
+        <key>ResizeAppleGpuBars</key><integer>-1</integer><key>FixupAppleEfiImages</key><false/></dict></dict>\n\
+        <key>UEFI</key><dict><key>Drivers</key><array><string>OpenRuntime.efi</string><string>Foo.dxe</string></array>\
+        <key>Quirks</key><dict><key>ResizeUsePciRbIo</key><false/><key>ShimRetainProtocol</key><false/></dict></dict>\n\
+        </dict>\n</plist>\n";
+    let run = |version: Option<&str>| {
+        let opts = AuditOptions {
+            kind: Some(crate::model::ConfigKind::OpenCore),
+            oc_version: version.map(Into::into),
+            check: crate::rules::CheckOptions {
+                select: vec!["U013".into(), "B011".into()],
+                ignore: Vec::new(),
+            },
+            ..AuditOptions::default()
+        };
+        let found = audit::audit_bytes("t.plist", text.as_bytes().to_vec(), &opts).diagnostics;
+        let has = |code: &str| found.iter().any(|d| d.rule.code == code);
+        (has("U013"), has("B011"))
+    };
+    // Read: U013 sees `Foo.dxe`, and the string OpenRuntime.efi satisfies B011.
+    assert_eq!(run(Some("0.7.2")), (true, false), "0.7.2 named");
+    assert_eq!(run(None), (true, false), "release inferred (HEAD)");
+    // Dropped: nothing for U013 to see, and OpenRuntime.efi is not loaded.
+    assert_eq!(run(Some("0.7.3")), (false, true), "0.7.3 named");
+    assert_eq!(run(Some("1.0.7")), (false, true), "1.0.7 named");
+}
