@@ -1,8 +1,11 @@
 //! N007-N017: the values of the NVRAM variables whose format macOS fixes,
 //! one rule per variable of `rules/nvram-keys.tsv`.
 
+use std::rc::Rc;
+
 use super::guids;
-use crate::rules::view::guid_ok;
+use crate::rules::context::shared;
+use crate::rules::view::{Item, guid_ok};
 use crate::rules::{Context, RuleMeta};
 
 /// The table of `rules/nvram-keys.tsv`: GUID, variable name, check.
@@ -139,43 +142,53 @@ fn row(variable: &str) -> Option<(&'static str, &'static str)> {
         .map(|(g, _, c)| (g, c))
 }
 
+/// Every variable under NVRAM/Add (GUID key, name, value): one walk per
+/// file, shared by the rules that each check one variable.
+fn variables<'a>(cx: &Context<'a>) -> Rc<[(&'a str, &'a str, Item<'a>)]> {
+    shared(&cx.shared.nvram_add, || {
+        let mut out = Vec::new();
+        for (key, _, vars) in guids(cx, "Add") {
+            out.extend(
+                vars.map_entries()
+                    .map(|(name, _, value)| (key, name, value)),
+            );
+        }
+        out
+    })
+}
+
 /// Report every `NVRAM/Add/<guid>/<variable>` whose value fails its check.
 fn check_variable(cx: &mut Context, rule: &'static RuleMeta, variable: &str) {
     let Some((guid, check)) = row(variable) else {
         return;
     };
-    for (key, _, vars) in guids(cx, "Add") {
-        if !(guid_ok(key) && key[..36].eq_ignore_ascii_case(guid)) {
+    for (key, name, value) in variables(cx).iter() {
+        if *name != variable || !(guid_ok(key) && key[..36].eq_ignore_ascii_case(guid)) {
             continue;
         }
-        for (name, _, value) in vars.map_entries() {
-            if name != variable {
-                continue;
-            }
-            let Some(bytes) = value.mdata() else {
-                continue;
-            };
-            let (ok, want) = passes(check, &bytes);
-            if ok {
-                continue;
-            }
-            let at = value.located();
-            let is_string = value.str().is_some();
-            let d = cx.report(
-                rule,
-                &at,
-                format!(
-                    "{variable} is {} as OpenCore stores it ({}); it must be {want}",
-                    describe(&bytes),
-                    value.node.value.type_name()
-                ),
+        let Some(bytes) = value.mdata() else {
+            continue;
+        };
+        let (ok, want) = passes(check, &bytes);
+        if ok {
+            continue;
+        }
+        let at = value.located();
+        let is_string = value.str().is_some();
+        let d = cx.report(
+            rule,
+            &at,
+            format!(
+                "{variable} is {} as OpenCore stores it ({}); it must be {want}",
+                describe(&bytes),
+                value.node.value.type_name()
+            ),
+        );
+        if is_string && check != "printable" {
+            d.help = Some(
+                "OpenCore stores a <string> with its terminating NUL; write the bytes as <data>"
+                    .to_owned(),
             );
-            if is_string && check != "printable" {
-                d.help = Some(
-                    "OpenCore stores a <string> with its terminating NUL; write the bytes as <data>"
-                        .to_owned(),
-                );
-            }
         }
     }
 }
