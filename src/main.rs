@@ -5,18 +5,18 @@
 //! place a stack guard, which cost a tenth of a `check` of OpenCore's
 //! Sample.plist (issue 17's per-process bar). Elsewhere `main` is the usual one.
 
-#![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 
 use clap::Parser;
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[cfg(any(test, not(all(target_os = "linux", target_env = "gnu"))))]
 fn main() -> std::process::ExitCode {
     std::process::ExitCode::from(run())
 }
 
 /// The process entry point on Linux with glibc, doing what the standard
 /// runtime's start-up does that ocaudit relies on, and no more.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 mod entry {
     use std::io::Write as _;
 

@@ -36,9 +36,11 @@ fn module_files(src: &Path, name: &str) -> Vec<PathBuf> {
     files
 }
 
+/// A test module's file: `tests.rs`, `*_tests.rs`, or `tests_*.rs` (a part
+/// of a `tests.rs` split off by topic, such as `uefi/tests_drivers.rs`).
 fn is_test_file(p: &Path) -> bool {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name == "tests.rs" || name.ends_with("_tests.rs")
+    name == "tests.rs" || name.ends_with("_tests.rs") || name.starts_with("tests_")
 }
 
 /// The lines of `text` outside `#[cfg(test)]` items (a test module ends the
