@@ -12,9 +12,11 @@
 # is the one `cargo build --release` makes (the plain release profile, as
 # `cargo install --path .` builds it).
 #
-# Timing: hyperfine when installed (mean wall time, -N, after warm-up runs),
-# else `perf stat -r` task-clock, else a plain loop. Run it on an idle
-# machine: the ratio is only as good as the quiet.
+# Timing: hyperfine when installed (wall time, -N, after warm-up runs; the
+# mean and the median of each round), else a plain loop (mean only). Run it
+# on an idle machine: the ratio is only as good as the quiet. On a shared
+# virtual machine a burst of load drags a round's mean; the median is the
+# steadier of the two, and both are printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ocv=${1:?usage: scripts/vs-ocvalidate.sh OCVALIDATE [SAMPLE_PLIST] [RUNS]}
@@ -28,30 +30,34 @@ bin=target/release/ocaudit
 cp "$sample" "$work/Sample.plist"
 cargo run --release --quiet --example bench_config > "$work/bench-85k.plist"
 
-mean_ms() { # command... -> mean milliseconds per run
+mean_ms() { # command... -> "mean median" milliseconds per run
   if command -v hyperfine >/dev/null; then
     hyperfine -N --warmup 30 --runs "$runs" -i --export-json "$work/h.json" "$*" >/dev/null 2>&1
-    python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["results"][0]["mean"]*1000))' "$work/h.json"
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f %.3f" % (r["mean"]*1000, r["median"]*1000))' "$work/h.json"
   else
     for _ in $(seq 30); do "$@" >/dev/null 2>&1 || true; done
     local start end
     start=$(date +%s%N)
     for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1 || true; done
     end=$(date +%s%N)
-    python3 -c "print('%.3f' % (($end - $start) / $runs / 1e6))"
+    python3 -c "m = ($end - $start) / $runs / 1e6; print('%.3f %.3f' % (m, m))"
   fi
 }
 
-printf '%-18s %12s %12s %8s\n' file ocvalidate ocaudit ratio
+printf '%-18s %-7s %12s %12s %8s\n' file stat ocvalidate ocaudit ratio
 for f in Sample.plist bench-85k.plist; do
-  # Alternate the two programs three times and keep each one's best mean,
+  # Alternate the two programs three times and keep each one's best round,
   # so a burst of load on the machine does not land on one side only.
-  best_o=; best_a=
+  rounds=()
   for _ in 1 2 3; do
-    o=$(mean_ms "$ocv" "$work/$f"); a=$(mean_ms "$bin" check "$work/$f")
-    best_o=$(python3 -c "print(min(float('$o'), float('${best_o:-1e9}')))")
-    best_a=$(python3 -c "print(min(float('$a'), float('${best_a:-1e9}')))")
+    rounds+=("$(mean_ms "$ocv" "$work/$f") $(mean_ms "$bin" check "$work/$f")")
   done
-  ratio=$(python3 -c "print('%.2f' % ($best_a / $best_o))")
-  printf '%-18s %9.3f ms %9.3f ms %8s\n' "$f" "$best_o" "$best_a" "$ratio"
+  python3 - "$f" "${rounds[@]}" <<'PY'
+import sys
+name, rounds = sys.argv[1], [list(map(float, r.split())) for r in sys.argv[2:]]
+for i, stat in ((0, "mean"), (1, "median")):
+    o = min(r[i] for r in rounds)
+    a = min(r[2 + i] for r in rounds)
+    print("%-18s %-7s %9.3f ms %9.3f ms %8.2f" % (name, stat, o, a, a / o))
+PY
 done
