@@ -293,53 +293,5 @@ fn link_position_dependent() {
     let var = |k: &str| std::env::var(k).unwrap_or_default();
     if var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ARCH") == "x86_64" {
         println!("cargo:rustc-link-arg-bins=-no-pie");
-        order_symbols();
     }
-}
-
-/// In a release build on x86_64 Linux with glibc, place the functions a
-/// `check` run executes next to each other (scripts/symbol-order-release.txt,
-/// written by `scripts/symbol-order.sh release`), so a process faults in
-/// fewer pages of code. Only LLD reads the list, so this is done only with
-/// the LLD that ships with Rust (asked for explicitly, as rustc itself does)
-/// and never when a linker is configured; otherwise the binary is linked as
-/// usual. A stale list costs speed, never correctness: names it lacks are
-/// skipped. `OCAUDIT_NO_SYMBOL_ORDER=1` turns it off.
-fn order_symbols() {
-    println!("cargo:rerun-if-changed=scripts/symbol-order-release.txt");
-    println!("cargo:rerun-if-env-changed=OCAUDIT_NO_SYMBOL_ORDER");
-    let var = |k: &str| std::env::var(k).unwrap_or_default();
-    let flags = var("CARGO_ENCODED_RUSTFLAGS");
-    if var("PROFILE") != "release"
-        || var("CARGO_CFG_TARGET_ENV") != "gnu"
-        || !var("OCAUDIT_NO_SYMBOL_ORDER").is_empty()
-        || std::env::var_os("RUSTC_LINKER").is_some()
-        || flags.contains("fuse-ld")
-        || flags.contains("linker")
-    {
-        return;
-    }
-    let manifest = Path::new(&var("CARGO_MANIFEST_DIR")).join("scripts/symbol-order-release.txt");
-    if !manifest.is_file() {
-        return;
-    }
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let Ok(out) = std::process::Command::new(rustc)
-        .args(["--print", "sysroot"])
-        .output()
-    else {
-        return;
-    };
-    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let gcc_ld = Path::new(&sysroot).join("lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld");
-    if !out.status.success() || !gcc_ld.join("ld.lld").is_file() {
-        return;
-    }
-    println!("cargo:rustc-link-arg-bins=-B{}", gcc_ld.display());
-    println!("cargo:rustc-link-arg-bins=-fuse-ld=lld");
-    println!(
-        "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
-        manifest.display()
-    );
-    println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
 }
