@@ -203,7 +203,26 @@ pub(super) fn hit(
 }
 
 pub(super) fn defs(kind: SignalKind) -> impl Iterator<Item = &'static SignalDef> {
-    SIGNALS.iter().filter(move |d| d.kind == kind)
+    // Grouped by kind once per process (in table order): each config entry
+    // looks at its kind's few definitions, not at all of them.
+    static BY_KIND: std::sync::OnceLock<Vec<(SignalKind, Vec<&'static SignalDef>)>> =
+        std::sync::OnceLock::new();
+    let groups = BY_KIND.get_or_init(|| {
+        let mut groups: Vec<(SignalKind, Vec<&'static SignalDef>)> = Vec::new();
+        for def in SIGNALS {
+            match groups.iter_mut().find(|(k, _)| *k == def.kind) {
+                Some((_, list)) => list.push(def),
+                None => groups.push((def.kind, vec![def])),
+            }
+        }
+        groups
+    });
+    groups
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[][..], |(_, list)| list.as_slice())
+        .iter()
+        .copied()
 }
 
 pub(super) fn hex(pattern: &str) -> Option<u32> {
@@ -215,8 +234,12 @@ fn starts_with_ci(text: &str, prefix: &str) -> bool {
 }
 
 pub(super) fn contains_ci(text: &str, needle: &str) -> bool {
-    text.to_ascii_lowercase()
-        .contains(&needle.to_ascii_lowercase())
+    let needle = needle.as_bytes();
+    needle.is_empty()
+        || text
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// A little-endian number from data (its first `n` bytes), an integer, or a

@@ -350,3 +350,32 @@ fn a_lone_hint_falls_back_on_the_model() {
 
 #[path = "signal_tests.rs"]
 mod signal_tests;
+
+/// The byte-window search agrees with lower-casing both sides and searching.
+#[test]
+fn contains_ci_is_an_ascii_case_insensitive_substring_search() {
+    let reference = |t: &str, n: &str| t.to_ascii_lowercase().contains(&n.to_ascii_lowercase());
+    let texts = [
+        "SSDT-EC-USBX",
+        "ssdt-awac",
+        "Ünïcode-EC",
+        "",
+        "EC",
+        "xEcx",
+        "SSDT-PLUG-DRTNIA",
+    ];
+    let needles = [
+        "ec",
+        "EC-USBX",
+        "awac",
+        "",
+        "ünï",
+        "plug-d",
+        "toolongneedle-x",
+    ];
+    for t in texts {
+        for n in needles {
+            assert_eq!(contains_ci(t, n), reference(t, n), "{t:?} contains {n:?}");
+        }
+    }
+}

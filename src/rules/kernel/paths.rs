@@ -183,12 +183,12 @@ pub(super) fn arch(cx: &mut Context, rule: &'static RuleMeta, kind: Kind) {
     if !known(cx, &kind.schema_path("Arch")) {
         return;
     }
+    let then = format!(
+        "OpenCore skips a {} only when Arch names the other architecture, so this one \
+         loads on both",
+        kind.noun()
+    );
     for entry in kind.entries(cx).iter() {
-        let then = format!(
-            "OpenCore skips a {} only when Arch names the other architecture, so this one \
-             loads on both",
-            kind.noun()
-        );
         enumeration(cx, rule, entry.get("Arch"), ENTRY_ARCHES, &then);
     }
 }
