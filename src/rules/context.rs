@@ -75,9 +75,12 @@ pub(super) struct Shared<'a> {
     pub enabled_drivers: OnceCell<Rc<[super::uefi::Driver<'a>]>>,
     /// The enabled entries of Kernel/Add, Block, Force and Patch.
     pub kernel: [OnceCell<Rc<[super::view::Item<'a>]>>; 4],
-    /// Every variable of NVRAM/Add: its GUID key, its name and its value.
-    pub nvram_add: OnceCell<Rc<[(&'a str, &'a str, super::view::Item<'a>)]>>,
+    /// Every variable of NVRAM/Add.
+    pub nvram_add: OnceCell<Rc<[NvramVariable<'a>]>>,
 }
+
+/// One variable of NVRAM/Add: its GUID key, its name and its value.
+pub(super) type NvramVariable<'a> = (&'a str, &'a str, super::view::Item<'a>);
 
 /// A list built by `build` the first time it is asked for in this file.
 pub(super) fn shared<T>(cell: &OnceCell<Rc<[T]>>, build: impl FnOnce() -> Vec<T>) -> Rc<[T]> {

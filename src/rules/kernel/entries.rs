@@ -127,7 +127,7 @@ fn identifier(cx: &mut Context, rule: &'static RuleMeta, kind: Kind) {
         let d = entry_finding(
             cx,
             rule,
-            &entry,
+            entry,
             "Identifier",
             format!("{what}: {consequence}"),
         );

@@ -157,7 +157,7 @@ pub fn k013(cx: &mut Context) {
                        only when installed in the system, so the Bluetooth firmware is never \
                        uploaded"
             .to_owned();
-        let d = entry_finding(cx, &K013, &entry, "BundlePath", message);
+        let d = entry_finding(cx, &K013, entry, "BundlePath", message);
         d.help = Some("inject BrcmFirmwareData.kext instead".to_owned());
     }
 }
@@ -212,7 +212,7 @@ pub fn k014(cx: &mut Context) {
             }
         }
         let complete = edits.len() == wrong.len();
-        let d = entry_finding(cx, &K014, &entry, key, message);
+        let d = entry_finding(cx, &K014, entry, key, message);
         if only_case && d.severity == Severity::Error {
             d.severity = Severity::Warning;
             d.notes.push(

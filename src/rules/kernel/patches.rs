@@ -122,7 +122,7 @@ fn problems(cx: &mut Context, rule: &'static RuleMeta, wanted: fn(PatchProblem) 
         return;
     }
     for entry in Kind::Patch.entries(cx).iter() {
-        let bytes = PatchBytes::of(&entry);
+        let bytes = PatchBytes::of(entry);
         // A patch located by a symbol (Base) may leave Find empty.
         let base_only = !entry.str_of("Base").is_empty() && bytes.find.is_empty();
         for p in bytes.problems(base_only).into_iter().filter(|&p| wanted(p)) {
@@ -146,7 +146,7 @@ fn problems(cx: &mut Context, rule: &'static RuleMeta, wanted: fn(PatchProblem) 
                      clear: OpenCore never writes them"
                     .to_owned(),
             };
-            let d = entry_finding(cx, rule, &entry, p.key(), message);
+            let d = entry_finding(cx, rule, entry, p.key(), message);
             d.help = Some(
                 "make Find, Replace and any Mask/ReplaceMask the same length, with each mask \
                  covering every bit its data sets"

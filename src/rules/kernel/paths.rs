@@ -206,7 +206,7 @@ fn chars(cx: &mut Context, rule: &'static RuleMeta, kind: Kind, key: &str) {
             "{key} `{written}` holds {bad:?}: OpenCore's validator allows only ASCII letters, \
              digits, `_`, `-`, `.`, `/` and `\\` in a path"
         );
-        let d = entry_finding(cx, rule, &entry, key, message);
+        let d = entry_finding(cx, rule, entry, key, message);
         d.help = Some(format!(
             "rename the file or folder on disk and in {key} without it"
         ));
@@ -235,7 +235,7 @@ fn suffix(cx: &mut Context, rule: &'static RuleMeta, kind: Kind, key: &str, endi
             (_, ".kext") => "it names no kext of the system volume, so nothing is forced",
             _ => "OpenCore cannot read the kext's Info.plist, so nothing is forced",
         };
-        let d = entry_finding(cx, rule, &entry, key, format!("{what}: {consequence}"));
+        let d = entry_finding(cx, rule, entry, key, format!("{what}: {consequence}"));
         d.help = Some(if ending == ".kext" {
             "point BundlePath at the `.kext` folder (a `.kext.dSYM` holds debug symbols only)"
                 .to_owned()
@@ -270,12 +270,12 @@ pub fn k007(cx: &mut Context) {
     }
     let max = path_max(cx);
     for entry in Kind::Add.entries(cx).iter() {
-        let n = bundle_bytes(&entry);
+        let n = bundle_bytes(entry);
         if n > max {
             too_long(
                 cx,
                 &K007,
-                &entry,
+                entry,
                 "BundlePath",
                 "`Kexts\\` + BundlePath + NUL",
                 n,
@@ -305,13 +305,13 @@ fn joined(cx: &mut Context, rule: &'static RuleMeta, key: &str) {
         // An empty path is never joined (OpenCore loads no executable then;
         // an empty PlistPath is K006), and a BundlePath too long on its own
         // is K007's finding.
-        if inner.is_empty() || bundle_bytes(&entry) > max {
+        if inner.is_empty() || bundle_bytes(entry) > max {
             continue;
         }
-        let n = bundle_bytes(&entry) + inner.len() + 1;
+        let n = bundle_bytes(entry) + inner.len() + 1;
         if n > max {
             let how = format!("`Kexts\\` + BundlePath + `\\` + {key} + NUL");
-            too_long(cx, rule, &entry, key, &how, n, max);
+            too_long(cx, rule, entry, key, &how, n, max);
         }
     }
 }

@@ -4,8 +4,8 @@
 use std::rc::Rc;
 
 use super::guids;
-use crate::rules::context::shared;
-use crate::rules::view::{Item, guid_ok};
+use crate::rules::context::{NvramVariable, shared};
+use crate::rules::view::guid_ok;
 use crate::rules::{Context, RuleMeta};
 
 /// The table of `rules/nvram-keys.tsv`: GUID, variable name, check.
@@ -144,7 +144,7 @@ fn row(variable: &str) -> Option<(&'static str, &'static str)> {
 
 /// Every variable under NVRAM/Add (GUID key, name, value): one walk per
 /// file, shared by the rules that each check one variable.
-fn variables<'a>(cx: &Context<'a>) -> Rc<[(&'a str, &'a str, Item<'a>)]> {
+fn variables<'a>(cx: &Context<'a>) -> Rc<[NvramVariable<'a>]> {
     shared(&cx.shared.nvram_add, || {
         let mut out = Vec::new();
         for (key, _, vars) in guids(cx, "Add") {
