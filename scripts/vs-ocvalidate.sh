@@ -16,7 +16,7 @@
 # mean and the median of each round), else a plain loop (mean only). Run it
 # on an idle machine: the ratio is only as good as the quiet. On a shared
 # virtual machine a burst of load drags a round's mean; the median is the
-# steadier of the two, and both are printed.
+# steadier of the two, and both are printed, each as two ratios (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ocv=${1:?usage: scripts/vs-ocvalidate.sh OCVALIDATE [SAMPLE_PLIST] [RUNS]}
@@ -44,20 +44,23 @@ mean_ms() { # command... -> "mean median" milliseconds per run
   fi
 }
 
-printf '%-18s %-7s %12s %12s %8s\n' file stat ocvalidate ocaudit ratio
+# Five rounds, each timing ocvalidate and then ocaudit back to back. Two
+# ratios per statistic: the best round of each program (min / min), and the
+# median over rounds of each round's own ratio (the two programs timed a
+# second apart, so a burst of load mostly lands on both).
+printf '%-18s %-7s %12s %12s %8s %10s\n' file stat ocvalidate ocaudit best paired
 for f in Sample.plist bench-85k.plist; do
-  # Alternate the two programs three times and keep each one's best round,
-  # so a burst of load on the machine does not land on one side only.
   rounds=()
-  for _ in 1 2 3; do
+  for _ in 1 2 3 4 5; do
     rounds+=("$(mean_ms "$ocv" "$work/$f") $(mean_ms "$bin" check "$work/$f")")
   done
   python3 - "$f" "${rounds[@]}" <<'PY'
-import sys
+import statistics, sys
 name, rounds = sys.argv[1], [list(map(float, r.split())) for r in sys.argv[2:]]
 for i, stat in ((0, "mean"), (1, "median")):
     o = min(r[i] for r in rounds)
     a = min(r[2 + i] for r in rounds)
-    print("%-18s %-7s %9.3f ms %9.3f ms %8.2f" % (name, stat, o, a, a / o))
+    paired = statistics.median(r[2 + i] / r[i] for r in rounds)
+    print("%-18s %-7s %9.3f ms %9.3f ms %8.2f %10.2f" % (name, stat, o, a, a / o, paired))
 PY
 done
