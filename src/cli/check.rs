@@ -212,10 +212,14 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     for s in &skipped {
         eprintln!("ocaudit: {}: {}", shown(&s.path), s.reason);
     }
-    let bar = progress_bar(jobs.len());
+    let mut bar = {
+        use std::io::IsTerminal;
+        let show = wants_progress(std::io::stderr().is_terminal(), jobs.len());
+        super::progress::Progress::new(jobs.len(), show)
+    };
     let mut reports: Vec<FileReport> = Vec::new();
     for (p, efi_dir) in &jobs {
-        bar.set_message(p.display().to_string());
+        bar.set_message(&p.display().to_string());
         // Options are cloned only for files with an EFI folder (evidence
         // from --memmap can be large).
         let with_efi = efi_dir.as_ref().map(|d| AuditOptions {
@@ -238,7 +242,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 });
             }
         }
-        bar.inc(1);
+        bar.inc();
     }
     bar.finish_and_clear();
     let color = args.color.enabled();
@@ -323,20 +327,6 @@ pub const PROGRESS_MIN_FILES: usize = 4;
 /// Whether to draw a progress bar: only on a terminal, for several files.
 pub fn wants_progress(stderr_is_terminal: bool, files: usize) -> bool {
     stderr_is_terminal && files >= PROGRESS_MIN_FILES
-}
-
-fn progress_bar(files: usize) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !wants_progress(std::io::stderr().is_terminal(), files) {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(files as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {wide_msg}")
-    {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// 2 when anything could not be read, searched or parsed, 1 for a warning

@@ -12,6 +12,7 @@ mod fix;
 mod fix_write;
 mod generate;
 pub mod mmio;
+mod progress;
 pub mod render;
 pub mod slide;
 mod svg_out;
