@@ -15,8 +15,9 @@
 # Timing: hyperfine when installed (wall time, -N, after warm-up runs; the
 # mean and the median of each round), else a plain loop (mean only). Run it
 # on an idle machine: the ratio is only as good as the quiet. On a shared
-# virtual machine a burst of load drags a round's mean; the median is the
-# steadier of the two, and both are printed, each as two ratios (below).
+# virtual machine a burst of load drags a round's mean and can shift its
+# median; the fastest run of each is the one least touched by other work.
+# All three are printed, each as two ratios (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ocv=${1:?usage: scripts/vs-ocvalidate.sh OCVALIDATE [SAMPLE_PLIST] [RUNS]}
@@ -30,17 +31,17 @@ bin=target/release/ocaudit
 cp "$sample" "$work/Sample.plist"
 cargo run --release --quiet --example bench_config > "$work/bench-85k.plist"
 
-mean_ms() { # command... -> "mean median" milliseconds per run
+mean_ms() { # command... -> "mean median min" milliseconds per run
   if command -v hyperfine >/dev/null; then
     hyperfine -N --warmup 30 --runs "$runs" -i --export-json "$work/h.json" "$*" >/dev/null 2>&1
-    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f %.3f" % (r["mean"]*1000, r["median"]*1000))' "$work/h.json"
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f %.3f %.3f" % (r["mean"]*1000, r["median"]*1000, r["min"]*1000))' "$work/h.json"
   else
     for _ in $(seq 30); do "$@" >/dev/null 2>&1 || true; done
     local start end
     start=$(date +%s%N)
     for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1 || true; done
     end=$(date +%s%N)
-    python3 -c "m = ($end - $start) / $runs / 1e6; print('%.3f %.3f' % (m, m))"
+    python3 -c "m = ($end - $start) / $runs / 1e6; print('%.3f %.3f %.3f' % (m, m, m))"
   fi
 }
 
@@ -57,10 +58,10 @@ for f in Sample.plist bench-85k.plist; do
   python3 - "$f" "${rounds[@]}" <<'PY'
 import statistics, sys
 name, rounds = sys.argv[1], [list(map(float, r.split())) for r in sys.argv[2:]]
-for i, stat in ((0, "mean"), (1, "median")):
+for i, stat in ((0, "mean"), (1, "median"), (2, "min")):
     o = min(r[i] for r in rounds)
-    a = min(r[2 + i] for r in rounds)
-    paired = statistics.median(r[2 + i] / r[i] for r in rounds)
+    a = min(r[3 + i] for r in rounds)
+    paired = statistics.median(r[3 + i] / r[i] for r in rounds)
     print("%-18s %-7s %9.3f ms %9.3f ms %8.2f %10.2f" % (name, stat, o, a, a / o, paired))
 PY
 done
