@@ -13,7 +13,8 @@
 # `cargo install --path .` builds it).
 #
 # Timing: hyperfine when installed (wall time, -N, after warm-up runs; the
-# mean and the median of each round), else a plain loop (mean only). Run it
+# mean, the median and the fastest run of each round), else a plain loop
+# (its mean stands for all three). Run it
 # on an idle machine: the ratio is only as good as the quiet. On a shared
 # virtual machine a burst of load drags a round's mean and can shift its
 # median; the fastest run of each is the one least touched by other work.
@@ -31,7 +32,7 @@ bin=target/release/ocaudit
 cp "$sample" "$work/Sample.plist"
 cargo run --release --quiet --example bench_config > "$work/bench-85k.plist"
 
-mean_ms() { # command... -> "mean median min" milliseconds per run
+times_ms() { # command... -> "mean median min" milliseconds per run
   if command -v hyperfine >/dev/null; then
     hyperfine -N --warmup 30 --runs "$runs" -i --export-json "$work/h.json" "$*" >/dev/null 2>&1
     python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f %.3f %.3f" % (r["mean"]*1000, r["median"]*1000, r["min"]*1000))' "$work/h.json"
@@ -53,7 +54,7 @@ printf '%-18s %-7s %12s %12s %8s %10s\n' file stat ocvalidate ocaudit best paire
 for f in Sample.plist bench-85k.plist; do
   rounds=()
   for _ in 1 2 3 4 5; do
-    rounds+=("$(mean_ms "$ocv" "$work/$f") $(mean_ms "$bin" check "$work/$f")")
+    rounds+=("$(times_ms "$ocv" "$work/$f") $(times_ms "$bin" check "$work/$f")")
   done
   python3 - "$f" "${rounds[@]}" <<'PY'
 import statistics, sys

@@ -90,11 +90,11 @@ impl State {
         line.push_str("\r\x1b[2K");
         line.extend(std::iter::repeat_n('█', filled));
         line.extend(std::iter::repeat_n('░', BAR - filled));
-        line.push_str(&format!(" {}/{} files  ", self.done, self.total));
-        // The message takes what is left of the terminal's width.
-        let room = self
-            .columns
-            .saturating_sub(BAR + 16 + digits(self.total) * 2);
+        let counts = format!(" {}/{} files  ", self.done, self.total);
+        line.push_str(&counts);
+        // The message takes what is left of the terminal's width, less the
+        // last column (writing there wraps on some terminals).
+        let room = self.columns.saturating_sub(BAR + counts.len() + 1);
         let mut width = 0;
         for c in self.message.chars() {
             width += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
@@ -108,15 +108,11 @@ impl State {
         let _ = err.flush();
     }
 
-    fn clear(&mut self) {
+    fn clear(&self) {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(b"\r\x1b[2K");
         let _ = err.flush();
     }
-}
-
-fn digits(n: usize) -> usize {
-    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 /// The width of the terminal on stderr: asked of the terminal, else
@@ -159,10 +155,5 @@ mod tests {
         }
         assert_eq!(p.state.as_ref().map(|s| s.done), Some(2));
         p.finish_and_clear();
-    }
-
-    #[test]
-    fn digits_of_counts() {
-        assert_eq!([0, 9, 10, 999, 1000].map(digits), [1, 1, 2, 3, 4]);
     }
 }

@@ -1,11 +1,11 @@
 //! UEFI/Drivers paths: UEFI-12, UEFI-14, UEFI-15, UEFI-16 and UEFI-19, and
 //! the driver list the other driver rules read.
 
-use super::super::files::{PATH_MAX_NEW, PATH_MAX_OLD};
-use super::super::view::{Item, ends_with_ignore_case, repeats};
 use std::rc::Rc;
 
 use super::super::context::shared;
+use super::super::files::{PATH_MAX_NEW, PATH_MAX_OLD};
+use super::super::view::{Item, ends_with_ignore_case, repeats};
 use super::super::{Context, Diagnostic, Severity};
 use super::section;
 use crate::model::Located;
