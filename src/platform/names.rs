@@ -10,14 +10,12 @@
 use super::SignalKind;
 use super::infer::{dict_entries, hit, items};
 use crate::platform::SignalHit;
-use crate::plist::{Node, Step, Value, join_steps};
+use crate::plist::{Node, Value};
 
 /// Add the name and boot-argument signals of `root` to `hits`.
 pub(super) fn collect(root: &Node, hits: &mut Vec<SignalHit>) {
-    root.visit(&mut |steps, node| {
-        if let (Some(Step::Key("Comment")), Some(text)) = (steps.last(), node.as_str()) {
-            names_in(text, || join_steps(steps), hits);
-        }
+    comments(root, &mut |comment, text| {
+        names_in(text, || root.path_at(comment.span.start), hits);
     });
     for (at, field) in [("ACPI/Add", "Path"), ("Kernel/Add", "BundlePath")] {
         for (i, entry) in items(root.pointer(at)).iter().enumerate() {
@@ -42,6 +40,26 @@ pub(super) fn collect(root: &Node, hits: &mut Vec<SignalHit>) {
         }
     }
     boot_args(root, hits);
+}
+
+/// Call `f` on every string under a `Comment` key, in file order. Only
+/// the comments that name something need their key path, so none is
+/// tracked on the way down ([`Node::path_at`] finds it afterwards).
+fn comments<'a>(node: &'a Node, f: &mut impl FnMut(&'a Node, &'a str)) {
+    match &node.value {
+        Value::Dict(d) => {
+            for e in &d.entries {
+                if e.key == "Comment"
+                    && let Some(text) = e.value.as_str()
+                {
+                    f(&e.value, text);
+                }
+                comments(&e.value, f);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|item| comments(item, f)),
+        _ => {}
+    }
 }
 
 /// A string, or data holding printable ASCII (device names are often
@@ -176,8 +194,36 @@ fn boot_args(root: &Node, hits: &mut Vec<SignalHit>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{phrase, phrases_in};
+    use super::{comments, phrase, phrases_in};
     use crate::platform::SignalKind;
+    use crate::plist::{Step, join_steps};
+
+    /// The comments are found in file order with the key paths a visit
+    /// with steps gives, wherever they sit.
+    #[test]
+    fn comments_in_file_order_with_their_paths() {
+        let text = "<plist><dict><key>A</key><dict><key>B</key><dict>\
+            <key>Comment</key><string>inner Z390</string></dict>\
+            <key>Comment</key><string>after a nested dict</string>\
+            <key>Comment</key><integer>3</integer></dict>\
+            <key>L</key><array><dict><key>Comment</key><string>in an array</string></dict>\
+            <string>Comment</string></array>\
+            <key>Comment</key><string>top</string></dict></plist>";
+        let doc = crate::plist::load(text).expect("parses");
+        let mut found = Vec::new();
+        comments(&doc.root, &mut |node, text| {
+            found.push((doc.root.path_at(node.span.start), text.to_owned()));
+        });
+        let mut expected = Vec::new();
+        doc.root.visit(&mut |steps, node| {
+            if let (Some(Step::Key("Comment")), Some(text)) = (steps.last(), node.as_str()) {
+                expected.push((join_steps(steps), text.to_owned()));
+            }
+        });
+        assert_eq!(found, expected);
+        assert_eq!(found.len(), 4);
+        assert_eq!(found[1].0, "A/Comment");
+    }
 
     /// The one-pass search finds exactly the name signals [`phrase`] finds.
     #[test]
