@@ -79,13 +79,7 @@ pub fn build(doc: &Document) -> Config {
     }
 }
 
-pub(crate) fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}/{key}")
-    }
-}
+pub(crate) use crate::plist::join_path as join;
 
 impl<'a> Builder<'a> {
     pub fn new(reading: Reading) -> Self {

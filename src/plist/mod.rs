@@ -17,7 +17,7 @@ mod lexer;
 pub mod opencore;
 mod value;
 
-pub use value::{Dict, Entry, Integer, Node, Step, Value, decode_base64, join_steps};
+pub use value::{Dict, Entry, Integer, Node, Step, Value, decode_base64, join_path, join_steps};
 
 use std::borrow::Cow;
 

@@ -223,6 +223,20 @@ pub enum Step<'a> {
     Index(usize),
 }
 
+/// `parent/key`, or `key` alone when `parent` is the root (empty). Built
+/// by hand: paths are joined for every field a config model reads, and
+/// the formatting machinery costs several times the copy.
+pub fn join_path(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        return key.to_owned();
+    }
+    let mut path = String::with_capacity(parent.len() + 1 + key.len());
+    path.push_str(parent);
+    path.push('/');
+    path.push_str(key);
+    path
+}
+
 /// Write steps as a key path (`Kernel/Add/3/BundlePath`).
 pub fn join_steps(steps: &[Step]) -> String {
     let mut path = String::new();

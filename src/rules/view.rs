@@ -36,11 +36,25 @@ impl<'a> Item<'a> {
 
     /// The value at `path` (`/`-separated dict keys) below the root.
     pub fn at(cx: &Context<'a>, path: &str) -> Option<Item<'a>> {
-        let mut item = Item::root(cx);
+        // The path is written once, at the end: a step-by-step `get` would
+        // build every prefix of it.
+        let mut node = &cx.doc.root;
+        let mut len = 0;
         for key in path.split('/').filter(|k| !k.is_empty()) {
-            item = item.get(key)?;
+            node = &node.as_dict()?.get(key)?.value;
+            len += key.len() + usize::from(len > 0);
         }
-        Some(item)
+        let mut written = String::with_capacity(len);
+        for key in path.split('/').filter(|k| !k.is_empty()) {
+            if !written.is_empty() {
+                written.push('/');
+            }
+            written.push_str(key);
+        }
+        Some(Item {
+            node,
+            path: written,
+        })
     }
 
     /// The value of `key` in this dict (the last entry of that name).

@@ -71,7 +71,9 @@ pub(super) static RULES: &[Rule] = &[
 /// The dict at `dict` when the file is an OpenCore config and its target
 /// release defines `dict/key`: the place a check on that key reads.
 fn section<'a>(cx: &Context<'a>, dict: &str, key: &str) -> Option<Item<'a>> {
-    if cx.config.kind != ConfigKind::OpenCore || !key_in_target(cx, &format!("{dict}/{key}")) {
+    if cx.config.kind != ConfigKind::OpenCore
+        || !key_in_target(cx, &crate::plist::join_path(dict, key))
+    {
         return None;
     }
     Item::at(cx, dict)

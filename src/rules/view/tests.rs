@@ -201,3 +201,39 @@ fn value_of_reads_like_get_without_a_path() {
     let s = root.get("S").expect("S");
     assert!(s.value_of("A").is_none(), "a string has no keys");
 }
+
+/// `Item::at` finds what a chain of `get` finds, with the same path, for
+/// paths with stray slashes and duplicate keys too.
+#[test]
+fn at_reads_as_a_chain_of_gets() {
+    let text = "<plist><dict><key>Misc</key><dict><key>Security</key><dict>\
+        <key>Vault</key><string>Basic</string></dict>\
+        <key>Security</key><dict><key>Vault</key><string>Secure</string></dict>\
+        </dict><key>UEFI</key><string>x</string></dict></plist>";
+    with_context(text, |cx| {
+        for path in [
+            "Misc/Security/Vault",
+            "/Misc//Security/",
+            "Misc",
+            "",
+            "UEFI/Drivers",
+            "Misc/Nothing",
+        ] {
+            let mut chained = Some(Item::root(cx));
+            for key in path.split('/').filter(|k| !k.is_empty()) {
+                chained = chained.and_then(|i| i.get(key));
+            }
+            let direct = Item::at(cx, path);
+            assert_eq!(
+                direct.as_ref().map(|i| (i.path.as_str(), i.node.span.clone())),
+                chained.as_ref().map(|i| (i.path.as_str(), i.node.span.clone())),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            Item::at(cx, "Misc/Security/Vault").and_then(|i| i.str()),
+            Some("Secure"),
+            "the last duplicate wins"
+        );
+    });
+}
