@@ -132,14 +132,25 @@ fn printable_up_to_nul(bytes: &[u8]) -> bool {
 
 /// The GUID and check of `variable` in the table.
 fn row(variable: &str) -> Option<(&'static str, &'static str)> {
-    KEYS.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut c = l.split('\t');
-            Some((c.next()?, c.next()?, c.next()?))
-        })
+    rows()
+        .iter()
         .find(|(_, v, _)| *v == variable)
-        .map(|(g, _, c)| (g, c))
+        .map(|&(g, _, c)| (g, c))
+}
+
+/// The rows of the table (GUID, variable, check), read once per process:
+/// each of the variable rules looks its own row up.
+fn rows() -> &'static [(&'static str, &'static str, &'static str)] {
+    static ROWS: std::sync::OnceLock<Vec<(&str, &str, &str)>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        KEYS.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut c = l.split('\t');
+                Some((c.next()?, c.next()?, c.next()?))
+            })
+            .collect()
+    })
 }
 
 /// Every variable under NVRAM/Add (GUID key, name, value): one walk per
@@ -262,14 +273,7 @@ pub fn n017(cx: &mut Context) {
 
 #[cfg(test)]
 pub(super) fn table_rows() -> Vec<(&'static str, &'static str)> {
-    KEYS.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut c = l.split('\t');
-            let _ = c.next()?;
-            Some((c.next()?, c.next()?))
-        })
-        .collect()
+    rows().iter().map(|&(_, v, c)| (v, c)).collect()
 }
 
 #[cfg(test)]
