@@ -69,7 +69,9 @@ fn run() -> u8 {
     {
         panic!("injected by {}", ocaudit::write::FAULT_ENV);
     }
-    let cli = match ocaudit::cli::Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let fast = ocaudit::cli::Cli::parse_plain_check(&argv);
+    let cli = match fast.map(Ok).unwrap_or_else(ocaudit::cli::Cli::try_parse) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };

@@ -34,6 +34,41 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Read `ocaudit check [PATH ...]` (paths only, no flag) without clap,
+    /// as clap would read it; `None` for anything else, which clap reads.
+    /// It is the call users and CI make most, and building clap's parser
+    /// costs a check of a small config a few per cent of its run time
+    /// (issue 17's per-process bar). A test holds it equal to clap's result.
+    pub fn parse_plain_check(args: &[std::ffi::OsString]) -> Option<Cli> {
+        let (command, paths) = args.get(1..)?.split_first()?;
+        // Clap refuses an empty path, and reads anything from a `-` on as
+        // a flag (or `-` and `--` specially): those go to clap.
+        let plain =
+            |a: &std::ffi::OsString| a.as_encoded_bytes().first().is_some_and(|&b| b != b'-');
+        if command != "check" || !paths.iter().all(plain) {
+            return None;
+        }
+        Some(Cli {
+            command: Command::Check(Deferred(CheckArgs {
+                paths: paths.iter().map(PathBuf::from).collect(),
+                format: CheckFormat::Human,
+                color: ColorChoice::Auto,
+                rules: RuleArgs {
+                    platform: None,
+                    select: Vec::new(),
+                    ignore: Vec::new(),
+                    memmap: None,
+                    log: None,
+                    oc_version: None,
+                },
+                kind: None,
+                efi: None,
+            })),
+        })
+    }
+}
+
 /// The arguments of one subcommand, declared to clap only when that
 /// subcommand is the one being parsed: building every subcommand's
 /// arguments on each start cost more than parsing them (issue 17's
@@ -365,4 +400,63 @@ fn config_slide_options(
         ),
     }
     Ok(Some(opts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::Parser;
+    use std::ffi::OsString;
+
+    fn argv(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    /// Every call the shortcut takes reads as clap reads it, and every
+    /// other call is left to clap.
+    #[test]
+    fn plain_check_reads_as_clap_does() {
+        let taken = [
+            &["ocaudit", "check"][..],
+            &["ocaudit", "check", "config.plist"],
+            &["ocaudit", "check", "a.plist", "EFI", "help"],
+            &["/usr/bin/ocaudit", "check", "./a b.plist", "\u{e9}.plist"],
+        ];
+        for args in taken {
+            let args = argv(args);
+            let fast = Cli::parse_plain_check(&args).expect("taken");
+            let clap = Cli::try_parse_from(&args).expect("clap reads it");
+            assert_eq!(format!("{fast:?}"), format!("{clap:?}"), "{args:?}");
+        }
+        let left = [
+            &["ocaudit"][..],
+            &[],
+            &["ocaudit", "fix", "config.plist"],
+            &["ocaudit", "chec", "config.plist"],
+            &["ocaudit", "check", "--format", "json", "a.plist"],
+            &["ocaudit", "check", "a.plist", "-"],
+            &["ocaudit", "check", "a.plist", "--"],
+            &["ocaudit", "check", ""],
+            &["ocaudit", "check", "-h"],
+            &["ocaudit", "Check", "a.plist"],
+        ];
+        for args in left {
+            assert!(Cli::parse_plain_check(&argv(args)).is_none(), "{args:?}");
+        }
+    }
+
+    /// A path that is not UTF-8 is a path to clap too.
+    #[cfg(unix)]
+    #[test]
+    fn plain_check_keeps_paths_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStringExt;
+        let args = vec![
+            OsString::from("ocaudit"),
+            OsString::from("check"),
+            OsString::from_vec(vec![b'c', 0xFF, b'.', b'p']),
+        ];
+        let fast = Cli::parse_plain_check(&args).expect("taken");
+        let clap = Cli::try_parse_from(&args).expect("clap reads it");
+        assert_eq!(format!("{fast:?}"), format!("{clap:?}"));
+    }
 }
