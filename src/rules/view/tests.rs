@@ -225,8 +225,12 @@ fn at_reads_as_a_chain_of_gets() {
             }
             let direct = Item::at(cx, path);
             assert_eq!(
-                direct.as_ref().map(|i| (i.path.as_str(), i.node.span.clone())),
-                chained.as_ref().map(|i| (i.path.as_str(), i.node.span.clone())),
+                direct
+                    .as_ref()
+                    .map(|i| (i.path.as_str(), i.node.span.clone())),
+                chained
+                    .as_ref()
+                    .map(|i| (i.path.as_str(), i.node.span.clone())),
                 "{path}"
             );
         }
