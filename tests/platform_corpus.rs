@@ -5,7 +5,9 @@
 //! exact; every other answer a candidate list holding the true slug, or
 //! unknown; never the wrong CPU vendor; and no proposed quirk fix that
 //! contradicts the true platform's row of Dortania's Booter table. Prints
-//! the confusion table, the accuracy and which signals decided.
+//! the confusion table, the accuracy and which signals decided. A row whose
+//! file describes another machine than its label is named, with the reason,
+//! in [`DESCRIBES_ANOTHER_MACHINE`]; any other wrong answer fails.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -53,6 +55,17 @@ fn quirk_fix(summary: &str) -> Option<(&str, &str)> {
     let value = value.split_whitespace().next()?;
     matches!(value, "true" | "false").then_some((key, value))
 }
+
+/// Rows whose config describes another machine than the hardware its
+/// label gives (the repository's), checked by hand: no reading of the file
+/// can name the labelled platform, and a wrong answer there is the file's.
+const DESCRIBES_ANOTHER_MACHINE: &[(&str, &str)] = &[(
+    "configs/Ni-X-oN__Opencore-IvyBridge-H61-Motherboard__config__978d56c.plist",
+    "an Ivy Bridge H61 desktop's repository whose older config is Dortania's \
+     Kaby Lake-R laptop recipe (ig-platform-id 0x87C00000 with device-id 0x5916, \
+     VoodooPS2/VoodooI2C, SSDT-PNLF, SSDT-XOSI, MacBookPro14,1): nothing in it \
+     points to Ivy Bridge; the repository's newer config is answered Ivy Bridge",
+)];
 
 #[test]
 fn platform_inference_matches_the_corpus_labels() {
@@ -151,7 +164,13 @@ fn platform_inference_matches_the_corpus_labels() {
         println!("contradiction: {c}");
     }
     for f in &failures {
-        println!("wrong: {f}");
+        match DESCRIBES_ANOTHER_MACHINE
+            .iter()
+            .find(|(file, _)| f.starts_with(file))
+        {
+            Some((_, why)) => println!("wrong, as the file describes another machine: {f}: {why}"),
+            None => println!("wrong: {f}"),
+        }
     }
     assert_eq!(wrong_vendor, 0, "never the wrong CPU vendor");
     assert!(
@@ -159,18 +178,18 @@ fn platform_inference_matches_the_corpus_labels() {
         "{} fixes contradict the true platform",
         contradictions.len()
     );
-    // The goal is 90% exact on high/medium rows and no wrong answer at all;
-    // the floors below are what the inference reaches (162/180 since the
-    // name, RTC, pre-Skylake and XCPM tie-breaks): they may only rise.
-    // The one wrong left: an Ivy Bridge desktop's repository whose older
-    // config is a Kaby Lake-R laptop's (Dortania's UHD 620 recipe, 0x87C00000
-    // with device-id 0x5916, and laptop input kexts): nothing in that file
-    // points to Ivy Bridge.
-    assert!(
-        failures.len() <= 1,
-        "{} wrong answers (the floor is 1)",
-        failures.len()
-    );
+    // The goal is 90% exact on high/medium rows and no wrong answer at all.
+    // The floor below is what the inference reaches (162/180 since the name,
+    // RTC, pre-Skylake and XCPM tie-breaks): it may only rise.
+    let wrong: Vec<&String> = failures
+        .iter()
+        .filter(|f| {
+            !DESCRIBES_ANOTHER_MACHINE
+                .iter()
+                .any(|(file, _)| f.starts_with(file))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "wrong answers: {wrong:#?}");
     assert!(
         sure_exact >= 162,
         "{sure_exact}/{sure_rows} exact on high/medium rows (the floor is 162)"
