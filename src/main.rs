@@ -71,7 +71,10 @@ fn run() -> u8 {
     }
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let fast = ocaudit::cli::Cli::parse_plain_check(&argv);
-    let cli = match fast.map(Ok).unwrap_or_else(ocaudit::cli::Cli::try_parse) {
+    let cli = match fast
+        .map(Ok)
+        .unwrap_or_else(|| ocaudit::cli::Cli::try_parse_from(&argv))
+    {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };

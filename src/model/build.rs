@@ -1,7 +1,7 @@
 //! Building the typed [`Config`] from a loaded document.
 
 use super::*;
-use crate::plist::{Dict, Document, Entry, Value};
+use crate::plist::{Dict, Document, Entry, Value, join_path};
 
 /// How keys are looked up: OpenCore matches exactly and keeps the last
 /// duplicate; Clover ignores case and keeps the first.
@@ -79,8 +79,6 @@ pub fn build(doc: &Document) -> Config {
     }
 }
 
-pub(crate) use crate::plist::join_path as join;
-
 impl<'a> Builder<'a> {
     pub fn new(reading: Reading) -> Self {
         Builder {
@@ -117,7 +115,7 @@ impl<'a> Builder<'a> {
         parent: &str,
     ) -> Option<(&'d Dict, Located)> {
         let e = self.get(dict, key)?;
-        let path = join(parent, key);
+        let path = join_path(parent, key);
         match e.value.as_dict() {
             Some(d) => Some((
                 d,
@@ -143,7 +141,7 @@ impl<'a> Builder<'a> {
         match e.value.as_array() {
             Some(a) => Some(a),
             None => {
-                self.mistyped(e, join(parent, key), "array", "it is ignored".into());
+                self.mistyped(e, join_path(parent, key), "array", "it is ignored".into());
                 None
             }
         }
@@ -164,7 +162,7 @@ impl<'a> Builder<'a> {
                 at: None,
             };
         };
-        let path = join(parent, key);
+        let path = join_path(parent, key);
         let at = Some(Located {
             span: e.value.span.clone(),
             path: path.clone(),
@@ -214,7 +212,7 @@ impl<'a> Builder<'a> {
         let Some(e) = self.get(dict, key) else {
             return Field::default();
         };
-        let path = join(parent, key);
+        let path = join_path(parent, key);
         let at = Some(Located {
             span: e.value.span.clone(),
             path: path.clone(),
@@ -247,7 +245,7 @@ impl<'a> Builder<'a> {
         match e.value.as_str() {
             Some(s) => Some(s.to_owned()),
             None => {
-                self.mistyped(e, join(parent, key), "string", "it is ignored".into());
+                self.mistyped(e, join_path(parent, key), "string", "it is ignored".into());
                 None
             }
         }
@@ -259,7 +257,7 @@ impl<'a> Builder<'a> {
         };
         let at = Some(Located {
             span: e.value.span.clone(),
-            path: join(parent, key),
+            path: join_path(parent, key),
         });
         match self.string(dict, key, parent) {
             Some(value) => Field {
@@ -280,7 +278,7 @@ impl<'a> Builder<'a> {
         let e = self.get(dict, key)?;
         let at = Located {
             span: e.value.span.clone(),
-            path: join(parent, key),
+            path: join_path(parent, key),
         };
         match &e.value.value {
             Value::String(s) => Some(ArgString {
@@ -331,7 +329,7 @@ impl<'a> Builder<'a> {
 
     pub fn whitelist(&mut self, dict: &Dict, key: &str, parent: &str) -> Option<MmioWhitelist> {
         let e = self.get(dict, key)?;
-        let path = join(parent, key);
+        let path = join_path(parent, key);
         let Some(items) = e.value.as_array() else {
             self.mistyped(e, path, "array", "it is ignored".into());
             return None;

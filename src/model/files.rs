@@ -6,7 +6,8 @@
 //! exactly as written; this module never touches the disk.
 
 use super::Located;
-use super::build::{Builder, Reading, join};
+use super::build::{Builder, Reading};
+use crate::plist::join_path;
 use crate::plist::{Dict, Document, Value};
 
 /// The `EFI/OC` subfolder an item lives in.
@@ -188,7 +189,7 @@ fn string_value(b: &mut Builder, d: &Dict, key: &str, parent: &str) -> Option<Pa
         text: text.to_owned(),
         at: Located {
             span: e.value.span.clone(),
-            path: join(parent, key),
+            path: join_path(parent, key),
         },
     })
 }

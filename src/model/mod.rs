@@ -11,7 +11,6 @@ mod clover;
 mod files;
 
 pub use build::build;
-pub(crate) use build::join as join_path;
 pub use clover::{
     CLOVER_DEFAULT_TRUE, KIND_EXPECTATION, OCQUIRKS_DEFAULT_TRUE, build_clover, build_kind,
     build_ocquirks, detect_kind, is_comment_key,

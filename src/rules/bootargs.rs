@@ -551,7 +551,7 @@ pub fn s008(cx: &mut Context) {
         return;
     }
     if let Some(i) = a.tokens().iter().position(|t| t.text == "-x") {
-        let key = crate::model::join_path(&cx.config.quirks.path, "EnableSafeModeSlide");
+        let key = crate::plist::join_path(&cx.config.quirks.path, "EnableSafeModeSlide");
         let d = cx.report_span(
             &S008,
             a.at.at.path.clone(),

@@ -149,7 +149,7 @@ impl<'a> Context<'a> {
     /// Where a Booter quirk is, or its parent dict when it is missing.
     pub fn quirk_location(&self, key: &str) -> Located {
         let q = &self.config.quirks;
-        let path = crate::model::join_path(&q.path, key);
+        let path = crate::plist::join_path(&q.path, key);
         match q.flag(key).and_then(|f| f.at.clone()) {
             Some(at) => at,
             None => {

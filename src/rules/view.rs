@@ -36,16 +36,12 @@ impl<'a> Item<'a> {
 
     /// The value at `path` (`/`-separated dict keys) below the root.
     pub fn at(cx: &Context<'a>, path: &str) -> Option<Item<'a>> {
-        // The path is written once, at the end: a step-by-step `get` would
-        // build every prefix of it.
+        // One path for the whole walk: a step-by-step `get` would build
+        // every prefix of it.
         let mut node = &cx.doc.root;
-        let mut len = 0;
+        let mut written = String::with_capacity(path.len());
         for key in path.split('/').filter(|k| !k.is_empty()) {
             node = &node.as_dict()?.get(key)?.value;
-            len += key.len() + usize::from(len > 0);
-        }
-        let mut written = String::with_capacity(len);
-        for key in path.split('/').filter(|k| !k.is_empty()) {
             if !written.is_empty() {
                 written.push('/');
             }
@@ -189,13 +185,7 @@ impl<'a> Item<'a> {
     }
 
     fn child(&self, key: &str) -> String {
-        let mut path = String::with_capacity(self.path.len() + 1 + key.len());
-        path.push_str(&self.path);
-        if !path.is_empty() {
-            path.push('/');
-        }
-        path.push_str(key);
-        path
+        crate::plist::join_path(&self.path, key)
     }
 }
 
